@@ -1,0 +1,52 @@
+"""Fixtures shared by the whole suite."""
+
+from __future__ import annotations
+
+import pytest
+
+from django.test import Client
+
+from tests.toegang.factories import OrganisatieFactory, TeamFactory, UserFactory
+from toegang.models import Organisatie
+from toegang.roles import Rol
+
+
+@pytest.fixture
+def gemeente(db) -> Organisatie:
+    return OrganisatieFactory(naam="Gemeente Test", soort=Organisatie.Soort.GEMEENTE)
+
+
+@pytest.fixture
+def team(gemeente):
+    return TeamFactory(organisatie=gemeente)
+
+
+@pytest.fixture
+def make_user(db, gemeente, team):
+    """Create a user with a role; consulenten and teamleiders join ``team``."""
+
+    def make(rol: str = Rol.CONSULENT, **kwargs):
+        if rol in (Rol.CONSULENT, Rol.TEAMLEIDER):
+            kwargs.setdefault("organisatie", gemeente)
+            kwargs.setdefault("team", team)
+        elif rol != Rol.MELDER:
+            kwargs.setdefault("organisatie", gemeente)
+        return UserFactory(rol=rol, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def consulent(make_user):
+    return make_user(Rol.CONSULENT)
+
+
+@pytest.fixture
+def login(client: Client):
+    """Log ``user`` in on the test client and return the client."""
+
+    def do(user) -> Client:
+        client.force_login(user)
+        return client
+
+    return do

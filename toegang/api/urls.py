@@ -1,0 +1,23 @@
+"""``/api/v1/``: every app's API, the OpenAPI schema and the docs."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, JsonResponse
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from toegang.api.problems import problem_response
+
+
+def not_found(request: HttpRequest, *args: object, **kwargs: object) -> JsonResponse:
+    return problem_response(request, 404)
+
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("", include("signalen.api.urls")),
+    path("", include("casussen.api.urls")),
+    path("", include("audit.api.urls")),
+    re_path(r"^.*$", not_found, name="not_found"),
+]

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from django.apps import apps
+from django.core.management.base import BaseCommand
+
+from toegang import demo
+
+
+class Command(BaseCommand):
+    help = "Laad de demogegevens (idempotent) en toon de demo-inloggegevens."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        created = demo.load()
+        for config in apps.get_app_configs():
+            if config.name == "toegang":
+                continue
+            try:
+                module = importlib.import_module(f"{config.name}.demo")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.demo":
+                    raise
+                continue
+            module.load()
+        self.stdout.write(self.style.SUCCESS("Demogegevens geladen."))
+        if created:
+            self.stdout.write(f"Nieuwe demo-accounts: {len(created)}")
+        self.stdout.write("")
+        self.stdout.write("Demo-inloggegevens (wachtwoord voor allemaal: %s):" % demo.DEMO_PASSWORD)
+        for user in demo.USERS:
+            self.stdout.write(f"  {user.username:<12} {user.rol}")

@@ -1,0 +1,46 @@
+"""Serve the platform with uvicorn; on the embedded default also the worker jobs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import uvicorn
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from toegang import worker
+from toegang.health import check_channel_layer, check_database
+from toegang.logging import get_logger
+
+log = get_logger(__name__)
+
+
+class Command(BaseCommand):
+    help = "Start de webserver (ASGI, uvicorn)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        ok, detail = check_database()
+        if not ok:
+            raise CommandError(f"De database is niet bereikbaar ({detail}). Controleer DATABASE_URL.")
+        ok, detail = check_channel_layer()
+        if not ok:
+            raise CommandError(f"Redis is niet bereikbaar ({detail}). Controleer REDIS_URL.")
+        if getattr(settings, "DEMO_MODE", False):
+            log.warning("demo_mode", detail="ontwikkelsleutels en demogegevens; niet voor echte inwoners")
+        if settings.EMBEDDED_WORKER:
+            worker.start_in_thread()
+            log.info("embedded_worker_started", jobs=[job.name for job in worker.jobs()])
+        self.stdout.write(f"Brede Toegang draait op http://{options['host']}:{options['port']}/")
+        uvicorn.run(
+            "toegang.asgi:application",
+            host=options["host"],
+            port=options["port"],
+            log_config=None,
+            access_log=False,
+            lifespan="off",
+        )

@@ -1,0 +1,30 @@
+"""Request id per request, bound to every log line and the audit trail."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+
+import structlog
+
+from django.http import HttpRequest, HttpResponse
+
+_VALID_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+
+
+class RequestIdMiddleware:
+    """Take a well-formed ``X-Request-ID`` from the proxy or make one."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if _VALID_ID.match(incoming) else uuid.uuid4().hex
+        request.request_id = request_id  # type: ignore[attr-defined]
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        response = self.get_response(request)
+        response["X-Request-ID"] = request_id
+        return response

@@ -1,0 +1,128 @@
+"""Organisations, teams, users with one role each, and API tokens."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from toegang.roles import Rol
+
+
+class Organisatie(models.Model):
+    class Soort(models.TextChoices):
+        GEMEENTE = "gemeente", _("Gemeente")
+        INLOOPHUIS = "inloophuis", _("Inloophuis")
+        HUISARTS = "huisarts", _("Huisartsenpraktijk")
+        SCHOOL = "school", _("School")
+        WELZIJN = "welzijn", _("Welzijnsorganisatie")
+        WONINGCORPORATIE = "woningcorporatie", _("Woningcorporatie")
+        OVERIG = "overig", _("Overig")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    naam = models.CharField(_("naam"), max_length=200, unique=True)
+    soort = models.CharField(_("soort"), max_length=32, choices=Soort.choices)
+    buurt = models.CharField(
+        _("buurt"), max_length=100, blank=True, help_text=_("Buurt (CBS-buurtnaam of -code).")
+    )
+    mag_bsn_verwerken = models.BooleanField(
+        _("mag BSN verwerken"),
+        default=False,
+        help_text=_("Alleen organisaties met een wettelijke grondslag, zoals huisartsen."),
+    )
+
+    class Meta:
+        verbose_name = _("organisatie")
+        verbose_name_plural = _("organisaties")
+        ordering = ["naam"]
+
+    def __str__(self) -> str:
+        return self.naam
+
+
+class Team(models.Model):
+    """A team of consulenten within the gemeente; it shares one intake queue."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    naam = models.CharField(_("naam"), max_length=200)
+    organisatie = models.ForeignKey(
+        Organisatie, on_delete=models.PROTECT, related_name="teams", verbose_name=_("organisatie")
+    )
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["naam"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisatie", "naam"], name="team_naam_uniek")
+        ]
+
+    def __str__(self) -> str:
+        return self.naam
+
+
+class User(AbstractUser):
+    """A person (or a partner system's API client) with exactly one role."""
+
+    organisatie = models.ForeignKey(
+        Organisatie,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="gebruikers",
+        verbose_name=_("organisatie"),
+    )
+    team = models.ForeignKey(
+        Team,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="leden",
+        verbose_name=_("team"),
+    )
+    rol = models.CharField(_("rol"), max_length=32, choices=Rol.choices)
+    is_api_client = models.BooleanField(
+        _("API-client"),
+        default=False,
+        help_text=_("Account van een partnersysteem dat alleen via de API werkt."),
+    )
+
+    class Meta:
+        verbose_name = _("gebruiker")
+        verbose_name_plural = _("gebruikers")
+
+    def has_rol(self, *rollen: str) -> bool:
+        return self.is_active and self.rol in rollen
+
+    @property
+    def weergavenaam(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class ApiToken(models.Model):
+    """A bearer token; only its SHA-256 digest is stored, the token is shown once."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("gebruiker")
+    )
+    naam = models.CharField(_("naam"), max_length=100, default="standaard")
+    prefix = models.CharField(_("voorvoegsel"), max_length=12, db_index=True, editable=False)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("aangemaakt"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("laatst gebruikt"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("ingetrokken"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API-token")
+        verbose_name_plural = _("API-tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.naam})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

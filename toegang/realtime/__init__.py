@@ -1,0 +1,1 @@
+"""Live updates over ``/ws/``: the websocket consumer and its authentication."""

@@ -1,0 +1,38 @@
+"""Websocket authentication: the browser's session, or an API token in ``Authorization``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from channels.auth import AuthMiddleware
+from channels.db import database_sync_to_async
+from channels.sessions import CookieMiddleware, SessionMiddleware
+
+from toegang.api.authentication import authenticate_token
+
+
+@database_sync_to_async
+def _user_for_token(raw: str) -> Any:
+    token = authenticate_token(raw)
+    return token.user if token is not None else None
+
+
+class _TokenOrSession(AuthMiddleware):
+    async def resolve_scope(self, scope: dict[str, Any]) -> None:
+        headers = dict(scope.get("headers", []))
+        authorization = headers.get(b"authorization", b"").decode("latin-1")
+        parts = authorization.split()
+        if len(parts) == 2 and parts[0] in ("Bearer", "Token"):
+            user = await _user_for_token(parts[1])
+            if user is not None:
+                scope["user"]._wrapped = user
+                return
+            from django.contrib.auth.models import AnonymousUser
+
+            scope["user"]._wrapped = AnonymousUser()
+            return
+        await super().resolve_scope(scope)
+
+
+def TokenOrSessionAuthMiddleware(inner: Any) -> Any:
+    return CookieMiddleware(SessionMiddleware(_TokenOrSession(inner)))

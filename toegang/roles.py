@@ -1,0 +1,26 @@
+"""The six roles of the platform. Each is a Django group of the same name."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Rol(models.TextChoices):
+    CONSULENT = "consulent", _("Consulent")
+    TEAMLEIDER = "teamleider", _("Teamleider")
+    MELDER = "melder", _("Melder")
+    PRIVACY_OFFICER = "privacy_officer", _("Privacy officer")
+    BELEIDSADVISEUR = "beleidsadviseur", _("Beleidsadviseur")
+    BEHEERDER = "beheerder", _("Beheerder")
+
+
+#: The URL name of each role's home page after login.
+HOME_URL_NAME: dict[str, str] = {
+    Rol.CONSULENT: "casussen:mijn_casussen",
+    Rol.TEAMLEIDER: "casussen:aanmeldingen",
+    Rol.MELDER: "signalen:nieuw",
+    Rol.PRIVACY_OFFICER: "audit:console",
+    Rol.BELEIDSADVISEUR: "casussen:monitor",
+    Rol.BEHEERDER: "admin:index",
+}

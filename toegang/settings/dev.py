@@ -1,0 +1,18 @@
+"""Embedded default for ``make run``: SQLite, in-memory channel layer, demo keys."""
+
+from __future__ import annotations
+
+from .base import *  # noqa: F403
+from .base import VAR_DIR, env
+
+DEBUG = env.bool("DEBUG", default=True)
+SECRET_KEY = env.str("SECRET_KEY", default="demo-only-not-secret-" + "x" * 40)
+DEMO_MODE = True
+EMBEDDED_WORKER = env.bool("EMBEDDED_WORKER", default=True)
+KEYRING_FILE = env.str("KEYRING_FILE", default=str(VAR_DIR / "demo-keyring.json"))
+#: Generate development keys on first run if the key ring file is missing.
+KEYRING_GENERATE_DEV = True
+
+from toegang.logging import configure  # noqa: E402
+
+configure(fmt="console", level=env.str("LOG_LEVEL", default="INFO"))
