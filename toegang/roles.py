@@ -18,7 +18,7 @@ class Rol(models.TextChoices):
 #: The URL name of each role's home page after login.
 HOME_URL_NAME: dict[str, str] = {
     Rol.CONSULENT: "casussen:mijn_casussen",
-    Rol.TEAMLEIDER: "casussen:aanmeldingen",
+    Rol.TEAMLEIDER: "signalen:aanmeldingen",
     Rol.MELDER: "signalen:nieuw",
     Rol.PRIVACY_OFFICER: "audit:console",
     Rol.BELEIDSADVISEUR: "casussen:monitor",

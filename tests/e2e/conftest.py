@@ -56,7 +56,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def asgi_server() -> Iterator[str]:
+def asgi_server(django_db_setup, django_db_blocker) -> Iterator[str]:
     import uvicorn
 
     from toegang.asgi import application
@@ -82,6 +82,21 @@ def asgi_server() -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=5)
+    with django_db_blocker.unblock():
+        _drop_server_connections()
+
+
+def _drop_server_connections() -> None:
+    """End the server threads' database sessions so the test database can be dropped."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ from toegang.demo import DEMO_PASSWORD
 
 ROLE_HOMES = [
     ("consulent", "/casussen/", "Mijn casussen"),
-    ("teamleider", "/casussen/aanmeldingen/", "Aanmeldingen"),
+    ("teamleider", "/signalen/aanmeldingen/", "Aanmeldingen"),
     ("gastvrouw", "/signalen/nieuw/", "Nieuw signaal"),
     ("privacy", "/audit/", "Audit"),
     ("beleid", "/casussen/monitor/", "Monitor"),

@@ -11,7 +11,7 @@ from toegang.roles import HOME_URL_NAME, Rol
 
 HOME_PATHS = {
     Rol.CONSULENT: "/casussen/",
-    Rol.TEAMLEIDER: "/casussen/aanmeldingen/",
+    Rol.TEAMLEIDER: "/signalen/aanmeldingen/",
     Rol.MELDER: "/signalen/nieuw/",
     Rol.PRIVACY_OFFICER: "/audit/",
     Rol.BELEIDSADVISEUR: "/casussen/monitor/",
@@ -101,7 +101,7 @@ def test_api_client_account_cannot_log_in_on_the_web(client, make_user):
         (Rol.MELDER, "/casussen/"),
         (Rol.CONSULENT, "/audit/"),
         (Rol.PRIVACY_OFFICER, "/signalen/nieuw/"),
-        (Rol.BELEIDSADVISEUR, "/casussen/aanmeldingen/"),
+        (Rol.BELEIDSADVISEUR, "/signalen/aanmeldingen/"),
     ],
 )
 def test_pages_of_another_role_are_refused_in_dutch(client, make_user, rol, path):
