@@ -18,10 +18,10 @@ from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync
+
 from channels.db import database_sync_to_async
 from channels.layers import InMemoryChannelLayer, channel_layers
 from channels.testing.websocket import WebsocketCommunicator
-
 from django.db import transaction
 from django.db.models import Max
 

@@ -6,8 +6,9 @@ import socket
 import threading
 from typing import Any
 
-from channels.layers import InMemoryChannelLayer
 from channels_redis.core import RedisChannelLayer
+
+from channels.layers import InMemoryChannelLayer
 
 
 def closed_port() -> int:

@@ -22,7 +22,11 @@ def test_emit_inside_a_transaction_writes_the_row(db):
         _emit(data={"onderdeel": "tijdlijn", "object_id": object_id})
     assert len(rows) == 1
     row = rows[0]
-    assert (row.event_type, row.aggregate_type, row.aggregate_id) == ("proef.gewijzigd", PROEF, "p1")
+    assert (row.event_type, row.aggregate_type, row.aggregate_id) == (
+        "proef.gewijzigd",
+        PROEF,
+        "p1",
+    )
     assert row.aggregate_version == 3
     assert row.payload == {"onderdeel": "tijdlijn", "object_id": str(object_id)}
     assert row.status == OutboxEvent.Status.PENDING
@@ -32,10 +36,9 @@ def test_emit_inside_a_transaction_writes_the_row(db):
 
 
 def test_a_rollback_writes_nothing(db):
-    with captured_events() as rows:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            _emit()
-            raise RuntimeError("the service failed after emitting")
+    with captured_events() as rows, pytest.raises(RuntimeError), transaction.atomic():
+        _emit()
+        raise RuntimeError("the service failed after emitting")
     assert rows == []
     assert not OutboxEvent.objects.exists()
 
@@ -58,9 +61,11 @@ def test_emit_outside_a_transaction_raises():
     ],
 )
 def test_personal_data_cannot_slip_into_the_payload(db, data, message):
-    with pytest.raises(events.InvalidEventPayloadError, match=message) as raised:
-        with transaction.atomic():
-            _emit(data=data)
+    with (
+        pytest.raises(events.InvalidEventPayloadError, match=message) as raised,
+        transaction.atomic(),
+    ):
+        _emit(data=data)
     assert "Jan" not in str(raised.value) and "123456782" not in str(raised.value)
     assert not OutboxEvent.objects.exists()
 

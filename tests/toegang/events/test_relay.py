@@ -174,7 +174,7 @@ def test_replay_from_the_admin_sends_a_dead_event_again(make_user, proef_access,
     client.force_login(beheerder)
     listing = client.get("/beheer/events/outboxevent/?status=dead")
     assert listing.status_code == 200
-    assert f"_selected_action\" value=\"{event.pk}\"" in listing.content.decode()
+    assert f'_selected_action" value="{event.pk}"' in listing.content.decode()
     response = client.post(
         "/beheer/events/outboxevent/",
         {"action": "replay", "_selected_action": [event.pk]},
