@@ -163,7 +163,7 @@ def filter_casussen(queryset: QuerySet[Casus], filters: Filters) -> QuerySet[Cas
 
 
 def casussen_page(
-    *, user: Any, filters: Filters, cursor: str | None = None, size: int = PAGE_SIZE
+    *, user: Any, filters: Filters, cursor: str | None = None, size: int | None = None
 ) -> Page:
     """One keyset page of the user's visible casussen, with what the list shows.
 
@@ -171,7 +171,7 @@ def casussen_page(
     """
     sort = filters.sort if filters.sort in SORTS else DEFAULT_SORT
     keys = SORTS[sort]
-    size = max(1, min(size, MAX_PAGE_SIZE))
+    size = max(1, min(size or PAGE_SIZE, MAX_PAGE_SIZE))
     queryset = filter_casussen(casussen_for_user(user=user), filters)
     if cursor:
         queryset = queryset.filter(_after(keys, _decode(cursor, keys)))
