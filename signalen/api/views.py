@@ -163,6 +163,7 @@ class SignaalDetailView(MelderApiView):
         operation_id="signaal_retrieve",
         summary="Status van één signaal",
         tags=["signalen"],
+        parameters=[OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH)],
         responses={
             200: OpenApiResponse(SignaalStatusSerializer, examples=[examples.STATUS]),
             403: _problem("Geen melder."),
