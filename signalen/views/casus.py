@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -41,10 +41,7 @@ def _may_change(user: Any, casus: Casus) -> bool:
 
 
 def _casus_page(casus_id: Any) -> str:
-    try:
-        return reverse("casussen:casus", args=[casus_id])
-    except NoReverseMatch:
-        return reverse("signalen:casus_signalen", args=[casus_id])
+    return reverse("casussen:casus", args=[casus_id])
 
 
 def _render(request: HttpRequest, casus_id: Any, *, status: int = 200,

@@ -351,21 +351,21 @@ def test_a_client_over_its_own_rate_gets_429_and_others_are_not_affected(
     assert Signaal.objects.count() == 4
 
 
-def test_the_default_client_rate_comes_from_the_settings(api, settings):
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"api_client": "2/min", "user": "100/min"},
-    }
-    from rest_framework.settings import api_settings
+def test_the_default_client_rate_comes_from_the_settings(api, monkeypatch):
     from rest_framework.throttling import SimpleRateThrottle
 
-    api_settings.reload()
-    SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
-    try:
-        codes = [api.get(URL).status_code for _ in range(3)]
-    finally:
-        api_settings.reload()
-        SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"api_client": "2/min", "user": "9/min"})
+    codes = [api.get(URL).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+
+
+def test_a_person_is_limited_per_user_not_per_client_rate(melder, monkeypatch):
+    from rest_framework.throttling import SimpleRateThrottle
+
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"api_client": "1/min", "user": "2/min"})
+    person = APIClient()
+    person.force_login(melder)
+    codes = [person.get(URL).status_code for _ in range(3)]
     assert codes == [200, 200, 429]
 
 
