@@ -37,7 +37,9 @@ class PartnerClientCreateForm(forms.ModelForm):
         queryset=Organisatie.objects.exclude(soort=Organisatie.Soort.GEMEENTE),
     )
     rate_limit = forms.CharField(
-        label=_("Limiet"), required=False, validators=[validate_rate],
+        label=_("Limiet"),
+        required=False,
+        validators=[validate_rate],
         help_text=_("Bijvoorbeeld 60/min. Leeg: de standaardlimiet."),
     )
 
@@ -64,24 +66,38 @@ class PartnerClientChangeForm(forms.ModelForm):
 
 @admin.register(PartnerClient)
 class PartnerClientAdmin(admin.ModelAdmin):
-    list_display = ["user", "organisatie_naam", "rate_limit", "actieve_tokens", "laatst_gebruikt",
-                    "created_at"]
+    list_display = [
+        "user",
+        "organisatie_naam",
+        "rate_limit",
+        "actieve_tokens",
+        "laatst_gebruikt",
+        "created_at",
+    ]
     list_select_related = ["user__organisatie"]
     search_fields = ["user__username", "user__organisatie__naam"]
     actions = ["rotate_tokens", "revoke_tokens"]
 
-    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False,
-                 **kwargs: Any) -> Any:
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
         kwargs["form"] = PartnerClientChangeForm if obj else PartnerClientCreateForm
         return super().get_form(request, obj, change=change, **kwargs)
 
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
             return ["username", "organisatie", "omschrijving", "rate_limit"]
-        return ["user", "organisatie_naam", "omschrijving", "rate_limit", "actieve_tokens",
-                "laatst_gebruikt", "created_at"]
+        return [
+            "user",
+            "organisatie_naam",
+            "omschrijving",
+            "rate_limit",
+            "actieve_tokens",
+            "laatst_gebruikt",
+            "created_at",
+        ]
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
             return []
         return ["user", "organisatie_naam", "actieve_tokens", "laatst_gebruikt", "created_at"]
@@ -121,7 +137,7 @@ class PartnerClientAdmin(admin.ModelAdmin):
         obj.user = client.user
         messages.warning(
             request,
-            _("Token voor %(client)s (wordt maar één keer getoond, geef het veilig door): %(token)s")
+            _("Token voor %(client)s (eenmalig getoond, geef het veilig door): %(token)s")
             % {"client": client.user.username, "token": issued.plaintext},
         )
 

@@ -17,8 +17,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from toegang.events import define, register_access_check, register_recipients
-from toegang.events import register_webhook_filter
+from toegang.events import (
+    define,
+    register_access_check,
+    register_recipients,
+    register_webhook_filter,
+)
 from toegang.roles import Rol
 
 AGGREGATE = "signaal"
@@ -37,11 +41,11 @@ def define_events() -> None:
         "signaal.bijgewerkt",
         aggregate_type=AGGREGATE,
         keys={"team_id", "onderdeel"},
-        description="An aanmelding changed in the queue (possible match judged, split off a casus).",
+        description="An aanmelding changed in the queue (match judged, split off a casus).",
     )
 
 
-def _row(signaal_id: Any) -> dict[str, Any] | None:
+def _row(signaal_id: Any) -> Any:
     from signalen.models import Signaal
 
     return (

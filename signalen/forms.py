@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -17,7 +17,9 @@ from signalen.validation import INWONER_KEYS, MAX_CONTACTROUTE, MAX_OMSCHRIJVING
 from toegang.models import Organisatie
 
 TOESTEMMING_UITLEG = {
-    Toestemming.MET: _("De inwoner weet ervan en vindt het goed. U mag naam en contactgegevens doorgeven."),
+    Toestemming.MET: _(
+        "De inwoner weet ervan en vindt het goed. U mag naam en contactgegevens doorgeven."
+    ),
     Toestemming.ZONDER: _(
         "De inwoner weet het niet of wil het niet. Geef alleen een anonieme zorg door: "
         "geen naam, adres of andere gegevens waarmee iemand herkend kan worden."
@@ -104,8 +106,17 @@ class SignaalForm(forms.Form):
     idempotency_key = forms.CharField(required=False, widget=forms.HiddenInput)
 
     #: Fields that identify the resident: blocked without consent.
-    IDENTIFYING = ("voornaam", "achternaam", "geboortedatum", "bsn", "straat", "huisnummer",
-                   "postcode", "woonplaats", "telefoon")
+    IDENTIFYING = (
+        "voornaam",
+        "achternaam",
+        "geboortedatum",
+        "bsn",
+        "straat",
+        "huisnummer",
+        "postcode",
+        "woonplaats",
+        "telefoon",
+    )
 
     def __init__(self, *args: Any, organisatie: Organisatie, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {})
@@ -113,7 +124,9 @@ class SignaalForm(forms.Form):
         kwargs["initial"].setdefault("buurt", organisatie.buurt)
         super().__init__(*args, **kwargs)
         self.organisatie = organisatie
-        self.fields["leefgebieden"].choices = [(c, str(label)) for c, label in LEEFGEBIEDEN.items()]
+        cast(forms.MultipleChoiceField, self.fields["leefgebieden"]).choices = [
+            (c, str(label)) for c, label in LEEFGEBIEDEN.items()
+        ]
         self.fields["postcode"].help_text = _("Bijvoorbeeld 3881 AB.")
         self.fields["buurt"].help_text = _("De buurt waar de inwoner woont, als u dat weet.")
         if organisatie.mag_bsn_verwerken:
@@ -172,7 +185,9 @@ class SignaalForm(forms.Form):
             if name in self.errors:
                 ids.append(f"id_{name}_error")
                 field.widget.attrs["aria-invalid"] = "true"
-            if ids and not isinstance(field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+            if ids and not isinstance(
+                field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple
+            ):
                 field.widget.attrs["aria-describedby"] = " ".join(ids)
 
     def error_summary(self) -> list[tuple[str, str]]:
@@ -180,7 +195,11 @@ class SignaalForm(forms.Form):
         items = [("#fouten", str(e)) for e in self.non_field_errors()]
         for name in self.fields:
             for message in self.errors.get(name, []):
-                anchor = f"#id_{name}_0" if name in ("toestemming", "leefgebieden", "urgentie") else f"#id_{name}"
+                anchor = (
+                    f"#id_{name}_0"
+                    if name in ("toestemming", "leefgebieden", "urgentie")
+                    else f"#id_{name}"
+                )
                 items.append((anchor, str(message)))
         return items
 

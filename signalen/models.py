@@ -154,9 +154,7 @@ class IdempotencyKey(models.Model):
     """``Idempotency-Key`` of one client: the first request's digest and its signal."""
 
     id = models.BigAutoField(primary_key=True)
-    client = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
-    )
+    client = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     sleutel = models.CharField(max_length=255)
     request_digest = models.CharField(max_length=64)
     signaal = models.ForeignKey(

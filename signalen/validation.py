@@ -171,7 +171,9 @@ def _geboortedatum(value: Any, errors: _Errors) -> date | None:
     if isinstance(value, str):
         parsed = parse_datum(value)
     if parsed is None:
-        errors.add(name, _("Dit is geen bestaande datum. Gebruik dag-maand-jaar, zoals 31-12-1960."))
+        errors.add(
+            name, _("Dit is geen bestaande datum. Gebruik dag-maand-jaar, zoals 31-12-1960.")
+        )
         return None
     if parsed > timezone.localdate():
         errors.add(name, _("De geboortedatum kan niet in de toekomst liggen."))
@@ -206,7 +208,9 @@ def _inwoner(raw: Any, organisatie: Organisatie, errors: _Errors) -> Inwoner:
     if telefoon and not (
         _TELEFOON.match(telefoon) and 10 <= sum(ch.isdigit() for ch in telefoon) <= 15
     ):
-        errors.add("inwoner.telefoon", _("Vul een telefoonnummer in van 10 cijfers, zoals 0612345678."))
+        errors.add(
+            "inwoner.telefoon", _("Vul een telefoonnummer in van 10 cijfers, zoals 0612345678.")
+        )
         telefoon = ""
     return Inwoner(
         voornaam=text("voornaam", MAX_NAAM),

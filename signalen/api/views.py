@@ -31,7 +31,7 @@ from signalen.api.serializers import (
     SignaalStatusSerializer,
 )
 from signalen.models import Bron
-from signalen.services import IdempotencyConflict, signaal_receive
+from signalen.services import IdempotencyConflictError, signaal_receive
 from signalen.throttles import THROTTLES
 from toegang.api.problems import Conflict
 from toegang.roles import Rol
@@ -106,12 +106,12 @@ class SignalenView(MelderApiView):
         try:
             signaal = signaal_receive(
                 melder=request.user,
-                data=request.data,
+                data=request.data,  # type: ignore[arg-type]
                 idempotency_key=request.headers.get(IDEMPOTENCY_HEADER),
                 bron=Bron.API,
                 request=request,
             )
-        except IdempotencyConflict as exc:
+        except IdempotencyConflictError as exc:
             raise Conflict(exc.message) from None
         headers = {"Location": reverse("api:signaal", kwargs={"pk": signaal.pk})}
         if signaal.herhaald:
@@ -128,7 +128,9 @@ class SignalenView(MelderApiView):
         description="Status en terugkoppeling, nieuwste eerst, 25 per pagina.",
         tags=["signalen"],
         parameters=[
-            OpenApiParameter("cursor", OpenApiTypes.STR, description="Uit `next` van de vorige pagina.")
+            OpenApiParameter(
+                "cursor", OpenApiTypes.STR, description="Uit `next` van de vorige pagina."
+            )
         ],
         responses={200: SignaalLijstSerializer, 403: _problem("Geen melder.")},
     )

@@ -15,12 +15,12 @@ from signalen.services.clients import (
     partner_client_rotate,
     partner_client_set_rate,
 )
-from signalen.services.idempotency import IdempotencyConflict, idempotency_keys_purge
+from signalen.services.idempotency import IdempotencyConflictError, idempotency_keys_purge
 from signalen.services.intake import signaal_receive
 from signalen.services.terugkoppeling import signaal_terugkoppelen
 
 __all__ = [
-    "IdempotencyConflict",
+    "IdempotencyConflictError",
     "idempotency_keys_purge",
     "partner_client_create",
     "partner_client_revoke",

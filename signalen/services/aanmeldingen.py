@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 
 from audit.models import Actie, Doel
 from audit.services import record
+from casussen.errors import CasusConflict
 from casussen.models import Casus, Huishouden
 from casussen.selectors import casus_get_for_user
-from casussen.errors import CasusConflict
 from casussen.services.casus import casus_open, casus_touch
 from casussen.services.huishouden import gezinslid_add, huishouden_create
 from casussen.services.intake import huishouden_merge
@@ -55,8 +55,9 @@ def _picked_up(signaal: Signaal) -> list[str]:
     return ["status", "status_gewijzigd_op"]
 
 
-def _audit(signaal: Signaal, *, by: Any, velden: list[str], doel: str = Doel.INTAKE,
-           reden: str = "") -> None:
+def _audit(
+    signaal: Signaal, *, by: Any, velden: list[str], doel: str = Doel.INTAKE, reden: str = ""
+) -> None:
     record(
         actor=by,
         actie=Actie.UPDATE,
@@ -108,8 +109,9 @@ def signaal_assign(*, signaal: Signaal, aanspreekpunt: Any, by: Any) -> Signaal:
             leefgebieden=tuple(signaal.leefgebieden),
         )
     else:
-        casus_touch(casus=casus, by=by, leefgebieden=tuple(signaal.leefgebieden),
-                    urgent=signaal.urgent)
+        casus_touch(
+            casus=casus, by=by, leefgebieden=tuple(signaal.leefgebieden), urgent=signaal.urgent
+        )
     signaal.casus = casus
     changed = _picked_up(signaal)
     bump(signaal, "casus", *changed)
@@ -147,15 +149,20 @@ def signaal_match_confirm(*, signaal: Signaal, huishouden_id: uuid.UUID | str, b
         signaal.casus = casus
         signaal.team_id = casus.team_id
         changed = _picked_up(signaal)
-        casus_touch(casus=casus, by=by, leefgebieden=tuple(signaal.leefgebieden),
-                    urgent=signaal.urgent)
+        casus_touch(
+            casus=casus, by=by, leefgebieden=tuple(signaal.leefgebieden), urgent=signaal.urgent
+        )
     bump(signaal, "mogelijke_match", "casus", "team", *changed)
     _audit(signaal, by=by, velden=["huishouden", "mogelijke_match", "casus"])
     if casus is not None:
         _emit_linked(signaal, bool(changed))
     else:
-        emit("signaal.bijgewerkt", signaal=signaal, team_id=signaal.team_id,
-             onderdeel="match_bevestigd")
+        emit(
+            "signaal.bijgewerkt",
+            signaal=signaal,
+            team_id=signaal.team_id,
+            onderdeel="match_bevestigd",
+        )
     return signaal
 
 
@@ -194,7 +201,9 @@ def signaal_match_reject(*, signaal: Signaal, huishouden_id: uuid.UUID | str, by
     signaal.mogelijke_match = [pk for pk in signaal.mogelijke_match if pk != str(huishouden_id)]
     bump(signaal, "mogelijke_match")
     _audit(signaal, by=by, velden=["mogelijke_match"])
-    emit("signaal.bijgewerkt", signaal=signaal, team_id=signaal.team_id, onderdeel="match_afgewezen")
+    emit(
+        "signaal.bijgewerkt", signaal=signaal, team_id=signaal.team_id, onderdeel="match_afgewezen"
+    )
     return signaal
 
 
@@ -220,7 +229,7 @@ def signaal_link_casus(*, signaal: Signaal, casus: Casus, by: Any) -> Signaal:
 
 @transaction.atomic
 def signaal_split(*, signaal: Signaal, by: Any, reden: str = "") -> Signaal:
-    """Take a wrongly linked signal off its casus into a household of its own (back in the queue)."""
+    """Take a wrongly linked signal off its casus into a household of its own (queue)."""
     signaal = lock(signaal.pk)
     if signaal.casus_id is None:
         raise ValidationError(_("Dit signaal is niet aan een casus gekoppeld."))
@@ -234,8 +243,7 @@ def signaal_split(*, signaal: Signaal, by: Any, reden: str = "") -> Signaal:
     signaal.mogelijke_match = []
     # The melder's status stays as it was: a wrong link is not their business.
     bump(signaal, *_MOVED, "casus", "mogelijke_match")
-    _audit(signaal, by=by, velden=["huishouden", "casus"], doel=Doel.CASUSBEHANDELING,
-           reden=reden)
+    _audit(signaal, by=by, velden=["huishouden", "casus"], doel=Doel.CASUSBEHANDELING, reden=reden)
     emit("signaal.bijgewerkt", signaal=signaal, team_id=signaal.team_id, onderdeel="ontkoppeld")
     return signaal
 

@@ -36,9 +36,7 @@ def lock(signaal_id: uuid.UUID | str) -> Signaal:
 
 def require_team_member(*, user: Any, signaal: Signaal) -> None:
     """Only consulenten and teamleiders of the signal's team work its intake."""
-    if not (
-        user.has_rol(Rol.CONSULENT, Rol.TEAMLEIDER) and user.team_id == signaal.team_id
-    ):
+    if not (user.has_rol(Rol.CONSULENT, Rol.TEAMLEIDER) and user.team_id == signaal.team_id):
         raise PermissionDenied
 
 

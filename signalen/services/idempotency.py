@@ -27,7 +27,7 @@ KEY_LIFETIME = timedelta(hours=getattr(settings, "SIGNALEN_IDEMPOTENCY_HOURS", 2
 MAX_KEY_LENGTH = 255
 
 
-class IdempotencyConflict(Exception):
+class IdempotencyConflictError(Exception):
     """The key was used before for a different request."""
 
     def __init__(self) -> None:
@@ -73,7 +73,7 @@ def idempotency_replay(*, client: Any, sleutel: str, digest: str) -> Signaal | N
     if row is None or row.signaal_id is None:
         return None
     if row.request_digest != digest:
-        raise IdempotencyConflict
+        raise IdempotencyConflictError
     signaal = Signaal.objects.get(pk=row.signaal_id)
     signaal.herhaald = True
     return signaal

@@ -88,7 +88,7 @@ def signaal_receive(
     request: Any = None,
 ) -> Signaal:
     """Receive one signal; raises ``ValidationError`` (per field), ``PermissionDenied``
-    or ``IdempotencyConflict``. Returns the signal, with ``herhaald`` set on a replay."""
+    or ``IdempotencyConflictError``. Returns the signal, with ``herhaald`` set on a replay."""
     organisatie = melder_organisatie(melder)
     digest = ""
     if idempotency_key is not None:
@@ -160,9 +160,7 @@ def _store(
         claim.signaal = signaal
         claim.save(update_fields=["signaal"])
     if casus is not None:
-        casus_touch(
-            casus=casus, by=melder, leefgebieden=invoer.leefgebieden, urgent=invoer.urgent
-        )
+        casus_touch(casus=casus, by=melder, leefgebieden=invoer.leefgebieden, urgent=invoer.urgent)
     record(
         actor=melder,
         actie=Actie.CREATE,
@@ -199,4 +197,3 @@ def _velden(invoer: SignaalInvoer) -> list[str]:
         velden.append("buurt")
     velden.extend(f"inwoner.{name}" for name in invoer.inwoner.filled())
     return velden
-

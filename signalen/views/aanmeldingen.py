@@ -66,7 +66,9 @@ _INWONER_LABELS = {
 
 def _inwoner_rijen(signaal: Signaal) -> list[tuple[str, str]]:
     gegevens = signaal.inwoner_gegevens
-    return [(str(label), gegevens[key]) for key, label in _INWONER_LABELS.items() if key in gegevens]
+    return [
+        (str(label), gegevens[key]) for key, label in _INWONER_LABELS.items() if key in gegevens
+    ]
 
 
 @role_required(*_TEAM)
@@ -156,11 +158,13 @@ def match(request: HttpRequest, pk: str) -> HttpResponse:
     besluit = request.POST.get("besluit")
     try:
         if besluit == "bevestigen":
-            signaal = signaal_match_confirm(signaal=signaal, huishouden_id=huishouden_id,
-                                            by=request.user)
+            signaal = signaal_match_confirm(
+                signaal=signaal, huishouden_id=huishouden_id, by=request.user
+            )
         elif besluit == "afwijzen":
-            signaal = signaal_match_reject(signaal=signaal, huishouden_id=huishouden_id,
-                                           by=request.user)
+            signaal = signaal_match_reject(
+                signaal=signaal, huishouden_id=huishouden_id, by=request.user
+            )
         else:
             raise ValidationError(_("Kies bevestigen of afwijzen."))
     except (ValidationError, CasusConflict) as error:
@@ -183,7 +187,7 @@ def afhandelen(request: HttpRequest, pk: str) -> HttpResponse:
     signaal = selectors.aanmelding_get_for_user(user=request.user, signaal_id=pk)
     form = TerugkoppelingForm(request.POST, prefix="afhandelen")
     if not form.is_valid():
-        return _failed(request, pk, ValidationError(list(form.errors.values())[0]))
+        return _failed(request, pk, ValidationError(list(next(iter(form.errors.values())))))
     try:
         signaal_terugkoppelen(
             signaal=signaal,

@@ -44,8 +44,13 @@ def _casus_page(casus_id: Any) -> str:
     return reverse("casussen:casus", args=[casus_id])
 
 
-def _render(request: HttpRequest, casus_id: Any, *, status: int = 200,
-            fouten: dict[str, list[str]] | None = None) -> HttpResponse:
+def _render(
+    request: HttpRequest,
+    casus_id: Any,
+    *,
+    status: int = 200,
+    fouten: dict[str, list[str]] | None = None,
+) -> HttpResponse:
     casus, queryset = selectors.signalen_for_casus(user=request.user, casus_id=casus_id)
     signalen = list(queryset)
     record(
@@ -64,8 +69,10 @@ def _render(request: HttpRequest, casus_id: Any, *, status: int = 200,
             "signaal": s,
             "form": TerugkoppelingForm(
                 prefix=f"s-{s.pk}",
-                initial={"status": s.status if s.status != "ontvangen" else "opgepakt",
-                         "bericht": s.terugkoppeling or ""},
+                initial={
+                    "status": s.status if s.status != "ontvangen" else "opgepakt",
+                    "bericht": s.terugkoppeling or "",
+                },
             )
             if may_change
             else None,
@@ -86,8 +93,9 @@ def _render(request: HttpRequest, casus_id: Any, *, status: int = 200,
     )
 
 
-def _after_post(request: HttpRequest, casus_id: Any, message: str,
-                fouten: dict[str, list[str]] | None = None) -> HttpResponse:
+def _after_post(
+    request: HttpRequest, casus_id: Any, message: str, fouten: dict[str, list[str]] | None = None
+) -> HttpResponse:
     if request.htmx:  # type: ignore[attr-defined]
         return _render(request, casus_id, status=400 if fouten else 200, fouten=fouten)
     for lijst in (fouten or {}).values():
@@ -106,7 +114,9 @@ def casus_signalen(request: HttpRequest, casus_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def terugkoppeling(request: HttpRequest, casus_id: str, pk: str) -> HttpResponse:
-    casus, signaal = selectors.signaal_for_casus(user=request.user, casus_id=casus_id, signaal_id=pk)
+    casus, signaal = selectors.signaal_for_casus(
+        user=request.user, casus_id=casus_id, signaal_id=pk
+    )
     form = TerugkoppelingForm(request.POST, prefix=f"s-{signaal.pk}")
     try:
         if not form.is_valid():
@@ -125,7 +135,9 @@ def terugkoppeling(request: HttpRequest, casus_id: str, pk: str) -> HttpResponse
 @login_required
 @require_POST
 def ontkoppelen(request: HttpRequest, casus_id: str, pk: str) -> HttpResponse:
-    casus, signaal = selectors.signaal_for_casus(user=request.user, casus_id=casus_id, signaal_id=pk)
+    casus, signaal = selectors.signaal_for_casus(
+        user=request.user, casus_id=casus_id, signaal_id=pk
+    )
     try:
         signaal_split(signaal=signaal, by=request.user)
     except (ValidationError, CasusConflict) as error:

@@ -12,7 +12,7 @@ from audit.services import record
 from signalen import selectors
 from signalen.forms import SignaalForm
 from signalen.models import Bron, Signaal
-from signalen.services import IdempotencyConflict, signaal_receive
+from signalen.services import IdempotencyConflictError, signaal_receive
 from signalen.throttles import form_post_allowed
 from toegang.access import role_required
 from toegang.roles import Rol
@@ -55,7 +55,7 @@ def _submit(request: HttpRequest, form: SignaalForm) -> Signaal:
             bron=Bron.FORMULIER,
             request=request,
         )
-    except IdempotencyConflict:
+    except IdempotencyConflictError:
         return signaal_receive(melder=request.user, data=data, bron=Bron.FORMULIER, request=request)
 
 

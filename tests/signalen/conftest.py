@@ -87,7 +87,7 @@ def huisarts_api(api_client_of, praktijk):
 @pytest.fixture
 def bekende_casus(db, team, teamleider, consulent):
     """An open casus whose gezinslid has ``factories.BSN``, de Boer, 14-3-1958, 3881 AB 12."""
-    huishouden, leden = make_huishouden(
+    huishouden, _leden = make_huishouden(
         {
             "voornaam": "Jan",
             "achternaam": "de Boer",

@@ -49,7 +49,9 @@ def test_the_queue_is_urgent_first_then_oldest(melder, consulent):
 
 def test_another_team_and_other_roles_see_nothing_of_the_queue(melder, gemeente, make_user):
     signaal_receive(melder=melder, data=factories.anoniem())
-    ander = UserFactory(rol=Rol.CONSULENT, organisatie=gemeente, team=TeamFactory(organisatie=gemeente))
+    ander = UserFactory(
+        rol=Rol.CONSULENT, organisatie=gemeente, team=TeamFactory(organisatie=gemeente)
+    )
     assert not aanmeldingen_for_user(user=ander).exists()
     for rol in (Rol.MELDER, Rol.PRIVACY_OFFICER, Rol.BEHEERDER):
         assert not aanmeldingen_for_user(user=make_user(rol)).exists()
@@ -90,7 +92,9 @@ def test_a_teamleider_assigns_an_aanspreekpunt_and_a_casus_opens(melder, teamlei
     assert signaal.status == Status.OPGEPAKT
     assert consulent.pk in casus_viewer_ids(casus_id=casus.pk)
     assert _events(signaal)[-3:] == [
-        "signaal.toegewezen", "signaal.gekoppeld", "signaal.status_gewijzigd"
+        "signaal.toegewezen",
+        "signaal.gekoppeld",
+        "signaal.status_gewijzigd",
     ]
     assert not aanmeldingen_for_user(user=teamleider).exists()
 
@@ -105,7 +109,9 @@ def test_a_consulent_may_take_one_himself_but_not_assign_a_colleague(melder, mak
 
 
 def test_only_a_consulent_of_the_team_can_be_aanspreekpunt(melder, teamleider, gemeente):
-    buiten = UserFactory(rol=Rol.CONSULENT, organisatie=gemeente, team=TeamFactory(organisatie=gemeente))
+    buiten = UserFactory(
+        rol=Rol.CONSULENT, organisatie=gemeente, team=TeamFactory(organisatie=gemeente)
+    )
     signaal = signaal_receive(melder=melder, data=factories.anoniem())
     with pytest.raises(ValidationError):
         signaal_assign(signaal=signaal, aanspreekpunt=buiten, by=teamleider)
@@ -130,8 +136,9 @@ def test_the_assign_page_flow_works_without_javascript(login, melder, teamleider
     assert "is opgepakt door" in client.get(LIJST).content.decode()
 
 
-def test_a_possible_match_must_be_judged_before_assigning(melder, teamleider, consulent,
-                                                          bekende_casus):
+def test_a_possible_match_must_be_judged_before_assigning(
+    melder, teamleider, consulent, bekende_casus
+):
     signaal = signaal_receive(melder=melder, data=factories.body())
     assert signaal.mogelijke_match
     with pytest.raises(ValidationError):
@@ -141,9 +148,13 @@ def test_a_possible_match_must_be_judged_before_assigning(melder, teamleider, co
 def test_confirming_a_match_merges_the_household_and_joins_the_open_casus(
     melder, teamleider, bekende_casus
 ):
-    signaal = signaal_receive(melder=melder, data=factories.warm(
-        inwoner={"achternaam": "de Boer", "geboortedatum": "1958-03-14"},
-        omschrijving="Tekst die mee moet verhuizen"))
+    signaal = signaal_receive(
+        melder=melder,
+        data=factories.warm(
+            inwoner={"achternaam": "de Boer", "geboortedatum": "1958-03-14"},
+            omschrijving="Tekst die mee moet verhuizen",
+        ),
+    )
     provisional = signaal.huishouden_id
     assert signaal.mogelijke_match == [str(bekende_casus.huishouden_id)]
 
@@ -161,22 +172,27 @@ def test_confirming_a_match_merges_the_household_and_joins_the_open_casus(
     assert "signaal.gekoppeld" in _events(signaal)
 
 
-def test_rejecting_a_match_keeps_the_signal_waiting_as_new(melder, teamleider, consulent,
-                                                          bekende_casus):
+def test_rejecting_a_match_keeps_the_signal_waiting_as_new(
+    melder, teamleider, consulent, bekende_casus
+):
     signaal = signaal_receive(melder=melder, data=factories.body())
     signaal = signaal_match_reject(
         signaal=signaal, huishouden_id=bekende_casus.huishouden_id, by=teamleider
     )
     assert signaal.mogelijke_match == []
     assert signaal.casus is None and signaal.in_wachtrij
-    assert signaal_assign(signaal=signaal, aanspreekpunt=consulent, by=teamleider).casus != bekende_casus
+    assert (
+        signaal_assign(signaal=signaal, aanspreekpunt=consulent, by=teamleider).casus
+        != bekende_casus
+    )
 
 
 def test_a_match_that_was_not_offered_cannot_be_confirmed(melder, teamleider, bekende_casus):
     signaal = signaal_receive(melder=melder, data=factories.anoniem())
     with pytest.raises(ValidationError):
-        signaal_match_confirm(signaal=signaal, huishouden_id=bekende_casus.huishouden_id,
-                              by=teamleider)
+        signaal_match_confirm(
+            signaal=signaal, huishouden_id=bekende_casus.huishouden_id, by=teamleider
+        )
 
 
 def test_an_anonymous_signal_is_linked_to_a_casus_by_its_reference(
@@ -186,8 +202,11 @@ def test_an_anonymous_signal_is_linked_to_a_casus_by_its_reference(
     client = login(consulent)
     code = signaal.referentie.lower().replace("-", " ")
 
-    response = client.post(f"/signalen/casus/{bekende_casus.pk}/koppelen/", {"referentie": code},
-                           HTTP_HX_REQUEST="true")
+    response = client.post(
+        f"/signalen/casus/{bekende_casus.pk}/koppelen/",
+        {"referentie": code},
+        HTTP_HX_REQUEST="true",
+    )
 
     assert response.status_code == 200
     signaal.refresh_from_db()
@@ -198,8 +217,11 @@ def test_an_anonymous_signal_is_linked_to_a_casus_by_its_reference(
 
 
 def test_an_unknown_reference_links_nothing_and_says_so(login, consulent, bekende_casus):
-    response = login(consulent).post(f"/signalen/casus/{bekende_casus.pk}/koppelen/",
-                                     {"referentie": "BT-2222-2222"}, HTTP_HX_REQUEST="true")
+    response = login(consulent).post(
+        f"/signalen/casus/{bekende_casus.pk}/koppelen/",
+        {"referentie": "BT-2222-2222"},
+        HTTP_HX_REQUEST="true",
+    )
     assert response.status_code == 400
     assert "Geen wachtend signaal" in response.content.decode()
 
@@ -218,8 +240,9 @@ def test_linking_needs_change_access_on_the_casus(melder, make_user, bekende_cas
 def test_a_wrongly_linked_signal_is_split_off_back_into_the_queue(
     huisarts, consulent, bekende_casus
 ):
-    signaal = signaal_receive(melder=huisarts, data=factories.body(
-        inwoner={"achternaam": "Boer", "bsn": factories.BSN}))
+    signaal = signaal_receive(
+        melder=huisarts, data=factories.body(inwoner={"achternaam": "Boer", "bsn": factories.BSN})
+    )
     assert signaal.casus == bekende_casus
 
     signaal = signaal_split(signaal=signaal, by=consulent)
@@ -247,7 +270,12 @@ def test_finishing_an_aanmelding_without_casus_sends_terugkoppeling(login, melde
 
 def test_a_queue_action_on_another_teams_signal_is_not_found(login, melder, gemeente):
     signaal = signaal_receive(melder=melder, data=factories.anoniem())
-    ander = UserFactory(rol=Rol.TEAMLEIDER, organisatie=gemeente, team=TeamFactory(organisatie=gemeente))
+    ander = UserFactory(
+        rol=Rol.TEAMLEIDER, organisatie=gemeente, team=TeamFactory(organisatie=gemeente)
+    )
     client = login(ander)
     assert client.get(f"{LIJST}{signaal.pk}/").status_code == 404
-    assert client.post(f"{LIJST}{signaal.pk}/toewijzen/", {"aanspreekpunt": ander.pk}).status_code == 404
+    assert (
+        client.post(f"{LIJST}{signaal.pk}/toewijzen/", {"aanspreekpunt": ander.pk}).status_code
+        == 404
+    )

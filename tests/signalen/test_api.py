@@ -60,13 +60,26 @@ def test_each_consent_mode_is_accepted(api, maker):
 @pytest.mark.parametrize(
     ("data", "field", "fragment"),
     [
-        (factories.body(inwoner={"achternaam": "X", "bsn": "111222334"}), "inwoner.bsn", "elfproef"),
-        (factories.body(inwoner={"geboortedatum": "2023-02-30"}), "inwoner.geboortedatum",
-         "geen bestaande datum"),
-        (factories.body(inwoner={"geboortedatum": "2999-01-01"}), "inwoner.geboortedatum",
-         "toekomst"),
-        (factories.body(inwoner={"geboortedatum": "1850-01-01"}), "inwoner.geboortedatum",
-         "niet mogelijk"),
+        (
+            factories.body(inwoner={"achternaam": "X", "bsn": "111222334"}),
+            "inwoner.bsn",
+            "elfproef",
+        ),
+        (
+            factories.body(inwoner={"geboortedatum": "2023-02-30"}),
+            "inwoner.geboortedatum",
+            "geen bestaande datum",
+        ),
+        (
+            factories.body(inwoner={"geboortedatum": "2999-01-01"}),
+            "inwoner.geboortedatum",
+            "toekomst",
+        ),
+        (
+            factories.body(inwoner={"geboortedatum": "1850-01-01"}),
+            "inwoner.geboortedatum",
+            "niet mogelijk",
+        ),
         (factories.body(leefgebieden=["financien", "astrologie"]), "leefgebieden", "Onbekend"),
         (factories.body(leefgebieden=[]), "leefgebieden", "ten minste één"),
         (factories.body(omschrijving=""), "omschrijving", "Beschrijf"),
@@ -81,15 +94,19 @@ def test_each_consent_mode_is_accepted(api, maker):
         (factories.body(inwoner={"schoenmaat": "44"}), "inwoner.schoenmaat", "bestaat niet"),
         (factories.body(geloof="x"), "geloof", "bestaat niet"),
         (factories.warm(contactroute=""), "contactroute", "contact"),
-        (factories.anoniem(inwoner={"voornaam": "Jan", "telefoon": "0612345678"}),
-         "inwoner.voornaam", "Zonder toestemming"),
+        (
+            factories.anoniem(inwoner={"voornaam": "Jan", "telefoon": "0612345678"}),
+            "inwoner.voornaam",
+            "Zonder toestemming",
+        ),
         (factories.anoniem(contactroute="Bel mij"), "contactroute", "warme overdracht"),
         (factories.body(inwoner={}), "inwoner.voornaam", "ten minste een voornaam"),
     ],
     ids=lambda v: v if isinstance(v, str) and "." not in v and len(v) < 30 else None,
 )
-def test_bad_input_is_refused_per_field_in_dutch_and_nothing_is_stored(huisarts_api, data, field,
-                                                                      fragment):
+def test_bad_input_is_refused_per_field_in_dutch_and_nothing_is_stored(
+    huisarts_api, data, field, fragment
+):
     response = _post(huisarts_api, data)
 
     params = _invalid(response)
@@ -99,8 +116,9 @@ def test_bad_input_is_refused_per_field_in_dutch_and_nothing_is_stored(huisarts_
 
 
 def test_error_messages_never_echo_the_submitted_values(huisarts_api):
-    data = factories.body(inwoner={"achternaam": "Geheimnaam", "bsn": "999999990",
-                                   "postcode": "GEHEIM"})
+    data = factories.body(
+        inwoner={"achternaam": "Geheimnaam", "bsn": "999999990", "postcode": "GEHEIM"}
+    )
     response = _post(huisarts_api, data)
     assert response.status_code == 400
     assert b"999999990" not in response.content
@@ -121,7 +139,9 @@ def test_a_bsn_from_an_organisation_not_allowed_to_send_one_is_refused(api):
 
 
 def test_a_gp_may_send_a_bsn(huisarts_api):
-    response = _post(huisarts_api, factories.body(inwoner={"achternaam": "X", "bsn": factories.BSN}))
+    response = _post(
+        huisarts_api, factories.body(inwoner={"achternaam": "X", "bsn": factories.BSN})
+    )
     assert response.status_code == 201
 
 
@@ -176,15 +196,25 @@ def test_a_client_reads_status_and_terugkoppeling_of_its_own_signal(api, consule
     created = _post(api, factories.anoniem()).json()
     teamleider = make_user(Rol.TEAMLEIDER)
     signaal = Signaal.objects.get(pk=created["id"])
-    signaal_terugkoppelen(signaal=signaal, status=Status.DOORVERWEZEN,
-                          bericht="Doorverwezen naar <Schuldhulp>.", by=teamleider)
+    signaal_terugkoppelen(
+        signaal=signaal,
+        status=Status.DOORVERWEZEN,
+        bericht="Doorverwezen naar <Schuldhulp>.",
+        by=teamleider,
+    )
 
     response = api.get(f"{URL}/{created['id']}")
 
     assert response.status_code == 200
     answer = response.json()
-    assert set(answer) == {"id", "referentie", "status", "terugkoppeling", "status_gewijzigd_op",
-                           "aangemaakt_op"}
+    assert set(answer) == {
+        "id",
+        "referentie",
+        "status",
+        "terugkoppeling",
+        "status_gewijzigd_op",
+        "aangemaakt_op",
+    }
     assert answer["status"] == "doorverwezen"
     assert answer["terugkoppeling"] == "Doorverwezen naar <Schuldhulp>."
 
@@ -229,9 +259,7 @@ def test_the_list_pages_by_cursor_without_repeats(api, melder):
     assert len(set(ids)) == 27
 
 
-def test_a_user_with_the_model_level_view_permission_still_sees_nothing_of_others(
-    api, huisarts
-):
+def test_a_user_with_the_model_level_view_permission_still_sees_nothing_of_others(api, huisarts):
     from django.contrib.auth.models import Permission
 
     huisarts.user_permissions.add(Permission.objects.get(codename="view_signaal"))
@@ -267,9 +295,12 @@ def _headers(response) -> dict[str, str]:
 def test_the_answer_is_byte_identical_for_a_known_and_an_unknown_resident(
     huisarts_api, bekende_casus
 ):
-    known = _post(huisarts_api, factories.body(inwoner={"achternaam": "Boer", "bsn": factories.BSN}))
-    unknown = _post(huisarts_api,
-                    factories.body(inwoner={"achternaam": "Boer", "bsn": factories.BSN_2}))
+    known = _post(
+        huisarts_api, factories.body(inwoner={"achternaam": "Boer", "bsn": factories.BSN})
+    )
+    unknown = _post(
+        huisarts_api, factories.body(inwoner={"achternaam": "Boer", "bsn": factories.BSN_2})
+    )
     known_id, unknown_id = known.json()["id"], unknown.json()["id"]
     assert Signaal.objects.get(pk=known_id).casus == bekende_casus  # really matched
     assert Signaal.objects.get(pk=unknown_id).casus is None
@@ -301,7 +332,9 @@ def test_the_same_key_and_body_give_the_same_answer_and_one_signal(api):
 
 def test_the_same_key_with_another_body_is_a_409_problem(api):
     _post(api, factories.body(), HTTP_IDEMPOTENCY_KEY="sleutel-2")
-    response = _post(api, factories.body(omschrijving="Iets anders"), HTTP_IDEMPOTENCY_KEY="sleutel-2")
+    response = _post(
+        api, factories.body(omschrijving="Iets anders"), HTTP_IDEMPOTENCY_KEY="sleutel-2"
+    )
 
     assert response.status_code == 409
     assert "Idempotency-Key" in _problem(response)["detail"]
@@ -311,8 +344,12 @@ def test_the_same_key_with_another_body_is_a_409_problem(api):
 def test_the_same_key_after_the_status_changed_still_gives_the_first_answer(api, make_user):
     data = factories.anoniem()
     first = _post(api, data, HTTP_IDEMPOTENCY_KEY="sleutel-3")
-    signaal_terugkoppelen(signaal=Signaal.objects.get(), status=Status.AFGEROND, bericht="",
-                          by=make_user(Rol.TEAMLEIDER))
+    signaal_terugkoppelen(
+        signaal=Signaal.objects.get(),
+        status=Status.AFGEROND,
+        bericht="",
+        by=make_user(Rol.TEAMLEIDER),
+    )
     assert _post(api, data, HTTP_IDEMPOTENCY_KEY="sleutel-3").content == first.content
 
 
@@ -354,7 +391,9 @@ def test_a_client_over_its_own_rate_gets_429_and_others_are_not_affected(
 def test_the_default_client_rate_comes_from_the_settings(api, monkeypatch):
     from rest_framework.throttling import SimpleRateThrottle
 
-    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"api_client": "2/min", "user": "9/min"})
+    monkeypatch.setattr(
+        SimpleRateThrottle, "THROTTLE_RATES", {"api_client": "2/min", "user": "9/min"}
+    )
     codes = [api.get(URL).status_code for _ in range(3)]
     assert codes == [200, 200, 429]
 
@@ -362,7 +401,9 @@ def test_the_default_client_rate_comes_from_the_settings(api, monkeypatch):
 def test_a_person_is_limited_per_user_not_per_client_rate(melder, monkeypatch):
     from rest_framework.throttling import SimpleRateThrottle
 
-    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"api_client": "1/min", "user": "2/min"})
+    monkeypatch.setattr(
+        SimpleRateThrottle, "THROTTLE_RATES", {"api_client": "1/min", "user": "2/min"}
+    )
     person = APIClient()
     person.force_login(melder)
     codes = [person.get(URL).status_code for _ in range(3)]

@@ -11,7 +11,9 @@ from toegang.roles import Rol
 
 
 def _event(event_type: str, signaal) -> OutboxEvent:
-    return OutboxEvent.objects.filter(event_type=event_type, aggregate_id=str(signaal.pk)).latest("id")
+    return OutboxEvent.objects.filter(event_type=event_type, aggregate_id=str(signaal.pk)).latest(
+        "id"
+    )
 
 
 def test_a_new_aanmelding_goes_to_the_team_and_the_melders_organisation(
@@ -25,12 +27,14 @@ def test_a_new_aanmelding_goes_to_the_team_and_the_melders_organisation(
     assert {melder.pk, collega.pk, consulent.pk, teamleider.pk} <= ids
     assert huisarts.pk not in ids
     assert make_user(Rol.PRIVACY_OFFICER).pk not in events.recipients_for(
-        _event("signaal.ontvangen", signaal))
+        _event("signaal.ontvangen", signaal)
+    )
 
 
 def test_a_matched_signal_goes_to_the_casus_viewers(huisarts, consulent, bekende_casus):
-    signaal = signaal_receive(melder=huisarts, data=factories.body(
-        inwoner={"achternaam": "Boer", "bsn": factories.BSN}))
+    signaal = signaal_receive(
+        melder=huisarts, data=factories.body(inwoner={"achternaam": "Boer", "bsn": factories.BSN})
+    )
     assert consulent.pk in events.recipients_for(_event("signaal.ontvangen", signaal))
 
 

@@ -30,9 +30,7 @@ def _counts() -> dict[str, int]:
     }
 
 
-def test_an_anonymous_signal_gets_a_household_without_members_and_waits_in_the_queue(
-    melder, team
-):
+def test_an_anonymous_signal_gets_a_household_without_members_and_waits_in_the_queue(melder, team):
     signaal = signaal_receive(melder=melder, data=factories.anoniem())
 
     assert signaal.toestemming == Toestemming.ZONDER

@@ -52,10 +52,14 @@ def test_a_gp_sees_the_bsn_field(login, huisarts):
     ("extra", "toestemming"),
     [
         ({}, "met_toestemming"),
-        ({"toestemming": "zonder_toestemming", "voornaam": None, "buurt": "Centrum"},
-         "zonder_toestemming"),
-        ({"toestemming": "warme_overdracht", "contactroute": "Bel het inloophuis."},
-         "warme_overdracht"),
+        (
+            {"toestemming": "zonder_toestemming", "voornaam": None, "buurt": "Centrum"},
+            "zonder_toestemming",
+        ),
+        (
+            {"toestemming": "warme_overdracht", "contactroute": "Bel het inloophuis."},
+            "warme_overdracht",
+        ),
     ],
 )
 def test_each_consent_mode_posts_and_shows_the_reference(login, melder, extra, toestemming):
@@ -83,8 +87,12 @@ def test_a_double_submit_of_the_same_page_makes_one_signal(login, melder):
 def test_errors_are_shown_per_field_with_a_summary_and_described_inputs(login, melder):
     response = login(melder).post(
         NIEUW,
-        _form(toestemming="zonder_toestemming", omschrijving="", leefgebieden=None,
-              geboortedatum="30-02-1960"),
+        _form(
+            toestemming="zonder_toestemming",
+            omschrijving="",
+            leefgebieden=None,
+            geboortedatum="30-02-1960",
+        ),
     )
 
     assert response.status_code == 400
@@ -122,7 +130,9 @@ def test_script_in_the_description_is_escaped_where_it_is_shown(login, melder, m
 def test_a_flood_of_form_posts_is_limited_per_user(login, melder, monkeypatch):
     from rest_framework.throttling import SimpleRateThrottle
 
-    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"api_client": "9/min", "user": "2/min"})
+    monkeypatch.setattr(
+        SimpleRateThrottle, "THROTTLE_RATES", {"api_client": "9/min", "user": "2/min"}
+    )
     client = login(melder)
     codes = [client.post(NIEUW, _form(idempotency_key=f"k{i}")).status_code for i in range(3)]
     assert codes == [302, 302, 429]
@@ -146,8 +156,12 @@ def test_mijn_signalen_shows_only_status_and_terugkoppeling_of_the_own_organisat
     collega = factories.melder_of(inloophuis)
     own = signaal_receive(melder=collega, data=factories.body(omschrijving="Inhoud-die-geheim-is"))
     theirs = signaal_receive(melder=huisarts, data=factories.anoniem())
-    signaal_terugkoppelen(signaal=own, status=Status.OPGEPAKT, bericht="We <b>bellen</b> hem.",
-                          by=make_user(Rol.TEAMLEIDER))
+    signaal_terugkoppelen(
+        signaal=own,
+        status=Status.OPGEPAKT,
+        bericht="We <b>bellen</b> hem.",
+        by=make_user(Rol.TEAMLEIDER),
+    )
 
     html = login(melder).get(MIJN).content.decode()
 
@@ -170,13 +184,15 @@ def test_mijn_signalen_refreshes_live_on_signal_events(login, melder):
 def test_mijn_signalen_looks_the_same_for_a_known_and_an_unknown_resident(
     login, huisarts, bekende_casus
 ):
-    known = signaal_receive(melder=huisarts, data=factories.body(
-        inwoner={"achternaam": "Boer", "bsn": factories.BSN}))
+    known = signaal_receive(
+        melder=huisarts, data=factories.body(inwoner={"achternaam": "Boer", "bsn": factories.BSN})
+    )
     client = login(huisarts)
     page_known = client.get(MIJN, HTTP_HX_REQUEST="true").content.decode()
     Signaal.objects.all().delete()
-    unknown = signaal_receive(melder=huisarts, data=factories.body(
-        inwoner={"achternaam": "Boer", "bsn": factories.BSN_2}))
+    unknown = signaal_receive(
+        melder=huisarts, data=factories.body(inwoner={"achternaam": "Boer", "bsn": factories.BSN_2})
+    )
     page_unknown = client.get(MIJN, HTTP_HX_REQUEST="true").content.decode()
 
     assert known.casus is not None and unknown.casus is None

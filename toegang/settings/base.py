@@ -202,7 +202,6 @@ LOGGING_CONFIG = None  # configured by toegang.logging.configure()
 
 # Two "status" choice sets (casus and signaal) in the API: name each enum explicitly.
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
-    **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),
     "CasusStatusEnum": "casussen.models.Casus.Status",
     "SignaalStatusEnum": "signalen.models.Status",
 }
