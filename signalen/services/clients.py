@@ -85,6 +85,7 @@ def partner_client_set_rate(*, client: PartnerClient, rate_limit: str, by: Any) 
     client.rate_limit = rate_limit
     client.save(update_fields=["rate_limit"])
     user_id = client.user_id
+    forget_client_rate(user_id)  # now, and again once committed (no stale re-cache in between)
     transaction.on_commit(lambda: forget_client_rate(user_id))
     record(
         actor=by,
