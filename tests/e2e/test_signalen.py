@@ -155,8 +155,12 @@ def test_the_melder_sees_the_status_change_live(gastvrouw, demo):
     from signalen.services import signaal_terugkoppelen
 
     teamleider = User.objects.get(username="teamleider")
-    signaal_terugkoppelen(signaal=signaal, status=Status.DOORVERWEZEN,
-                          bericht="Doorverwezen naar de woningcorporatie.", by=teamleider)
+    signaal_terugkoppelen(
+        signaal=signaal,
+        status=Status.DOORVERWEZEN,
+        bericht="Doorverwezen naar de woningcorporatie.",
+        by=teamleider,
+    )
     _relay_in_a_thread()
 
     page.wait_for_function(

@@ -31,8 +31,12 @@ def test_the_beheerder_creates_a_client_and_sees_its_token_once(login, beheerder
     client = login(beheerder)
     response = client.post(
         f"{ADMIN}add/",
-        {"username": "his-het-dorp", "organisatie": praktijk.pk, "omschrijving": "HIS",
-         "rate_limit": "30/min"},
+        {
+            "username": "his-het-dorp",
+            "organisatie": praktijk.pk,
+            "omschrijving": "HIS",
+            "rate_limit": "30/min",
+        },
         follow=True,
     )
 
@@ -51,16 +55,19 @@ def test_the_beheerder_creates_a_client_and_sees_its_token_once(login, beheerder
     assert token not in client.get(f"{ADMIN}{partner.pk}/change/").content.decode()
 
 
-def test_a_client_cannot_belong_to_the_gemeente_or_reuse_a_name(login, beheerder, gemeente,
-                                                                praktijk):
+def test_a_client_cannot_belong_to_the_gemeente_or_reuse_a_name(
+    login, beheerder, gemeente, praktijk
+):
     client = login(beheerder)
     response = client.post(f"{ADMIN}add/", {"username": "x-gemeente", "organisatie": gemeente.pk})
     assert response.status_code == 200 and not PartnerClient.objects.exists()
-    response = client.post(f"{ADMIN}add/", {"username": beheerder.username,
-                                            "organisatie": praktijk.pk})
+    response = client.post(
+        f"{ADMIN}add/", {"username": beheerder.username, "organisatie": praktijk.pk}
+    )
     assert "al in gebruik" in response.content.decode()
-    response = client.post(f"{ADMIN}add/", {"username": "x", "organisatie": praktijk.pk,
-                                            "rate_limit": "veel"})
+    response = client.post(
+        f"{ADMIN}add/", {"username": "x", "organisatie": praktijk.pk, "rate_limit": "veel"}
+    )
     assert "60/min" in response.content.decode()
     assert not PartnerClient.objects.exists()
 
@@ -87,8 +94,9 @@ def test_revoking_locks_the_partner_system_out(login, beheerder, huisarts_api):
 def test_changing_the_rate_limit_takes_effect_at_once(login, beheerder, huisarts_api):
     partner = huisarts_api.partner
     assert client_rate(partner.user_id) == ""
-    login(beheerder).post(f"{ADMIN}{partner.pk}/change/",
-                          {"omschrijving": "HIS", "rate_limit": "1/min"})
+    login(beheerder).post(
+        f"{ADMIN}{partner.pk}/change/", {"omschrijving": "HIS", "rate_limit": "1/min"}
+    )
     partner.refresh_from_db()
     assert partner.rate_limit == "1/min"
     codes = [huisarts_api.get("/api/v1/signalen").status_code for _ in range(2)]

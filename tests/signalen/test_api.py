@@ -384,6 +384,7 @@ def test_a_client_over_its_own_rate_gets_429_and_others_are_not_affected(
     assert codes == [201, 201, 201, 429]
     response = _post(slow, factories.anoniem())
     assert _problem(response)["title"] == "Te veel verzoeken"
+    assert int(response["Retry-After"]) > 0
     assert _post(other, factories.anoniem()).status_code == 201
     assert Signaal.objects.count() == 4
 
