@@ -1,17 +1,20 @@
 """Rate limits of the melder endpoints: per partner API client and per (web) user.
 
-Counters live in the cache (Redis in production), keyed by user id, so a flood
-from one client is turned away before it touches the database beyond the token
-lookup, and the consultants' side, which has no such limit, is not slowed by it.
+A fixed-window counter in the cache (Redis in production), raised with the
+cache's atomic ``incr``: concurrent requests of one client can never get past
+the limit together, unlike DRF's read-modify-write request history. A flood
+is turned away before it touches the database beyond the token lookup, and the
+consultants' side, which has no such limit, keeps its share of the workers.
 A beheerder can give one client its own rate (``PartnerClient.rate_limit``).
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.core.cache import cache
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
 from signalen.models import PartnerClient
 
@@ -40,33 +43,65 @@ def forget_client_rate(user_id: int) -> None:
     cache.delete(_rate_cache_key(user_id))
 
 
-class PartnerClientThrottle(SimpleRateThrottle):
+class _WindowThrottle(BaseThrottle):
+    """At most N requests per window per account; the rates come from DRF's settings."""
+
+    scope = ""
+
+    def __init__(self) -> None:
+        self._wait = 0.0
+
+    def applies(self, user: Any) -> bool:
+        raise NotImplementedError
+
+    def rate_for(self, user: Any) -> str | None:
+        return SimpleRateThrottle.THROTTLE_RATES.get(self.scope)
+
+    def allow_request(self, request: Any, view: Any) -> bool:
+        user = getattr(request, "user", None)
+        if not (user and user.is_authenticated and self.applies(user)):
+            return True
+        rate = self.rate_for(user)
+        if not rate:
+            return True
+        limit, duration = SimpleRateThrottle.parse_rate(None, rate)  # type: ignore[arg-type]
+        now = time.time()
+        window = int(now // duration)
+        key = f"signalen:throttle:{self.scope}:{user.pk}:{duration}:{window}"
+        cache.add(key, 0, timeout=duration + 1)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, timeout=duration + 1)
+            count = 1
+        if count <= limit:
+            return True
+        self._wait = (window + 1) * duration - now
+        return False
+
+    def wait(self) -> float | None:
+        return self._wait or None
+
+
+class PartnerClientThrottle(_WindowThrottle):
     """Requests of one partner API client (scope ``api_client`` or its own rate)."""
 
     scope = "api_client"
 
-    def allow_request(self, request: Any, view: Any) -> bool:
-        user = request.user
-        if not (user and user.is_authenticated and user.is_api_client):
-            return True
-        self.rate = client_rate(user.pk) or self.get_rate()
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
+    def applies(self, user: Any) -> bool:
+        return bool(user.is_api_client)
 
-    def get_cache_key(self, request: Any, view: Any) -> str | None:
-        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
+    def rate_for(self, user: Any) -> str | None:
+        return client_rate(user.pk) or super().rate_for(user)
 
 
-class MelderUserThrottle(SimpleRateThrottle):
+class MelderUserThrottle(_WindowThrottle):
     """Requests of one person (web session or their own token), scope ``user``."""
 
     scope = "user"
 
-    def get_cache_key(self, request: Any, view: Any) -> str | None:
-        user = request.user
-        if not (user and user.is_authenticated) or user.is_api_client:
-            return None
-        return self.cache_format % {"scope": self.scope, "ident": user.pk}
+    def applies(self, user: Any) -> bool:
+        return not user.is_api_client
 
 
 THROTTLES = [PartnerClientThrottle, MelderUserThrottle]
@@ -74,4 +109,4 @@ THROTTLES = [PartnerClientThrottle, MelderUserThrottle]
 
 def form_post_allowed(request: Any) -> bool:
     """The same per-user limit for posting the web form."""
-    return MelderUserThrottle().allow_request(request, None)  # type: ignore[arg-type]
+    return MelderUserThrottle().allow_request(request, None)

@@ -95,10 +95,10 @@ def test_changing_the_rate_limit_takes_effect_at_once(login, beheerder, huisarts
     partner = huisarts_api.partner
     assert client_rate(partner.user_id) == ""
     login(beheerder).post(
-        f"{ADMIN}{partner.pk}/change/", {"omschrijving": "HIS", "rate_limit": "1/min"}
+        f"{ADMIN}{partner.pk}/change/", {"omschrijving": "HIS", "rate_limit": "1/day"}
     )
     partner.refresh_from_db()
-    assert partner.rate_limit == "1/min"
+    assert partner.rate_limit == "1/day"
     codes = [huisarts_api.get("/api/v1/signalen").status_code for _ in range(2)]
     assert codes == [200, 429]
 

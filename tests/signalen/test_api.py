@@ -378,7 +378,7 @@ def test_a_malformed_key_is_refused(api):
 def test_a_client_over_its_own_rate_gets_429_and_others_are_not_affected(
     api_client_of, inloophuis, praktijk, settings
 ):
-    slow = api_client_of(inloophuis, username="traag-systeem", rate_limit="3/min")
+    slow = api_client_of(inloophuis, username="traag-systeem", rate_limit="3/day")
     other = api_client_of(praktijk, username="ander-systeem")
     codes = [_post(slow, factories.anoniem()).status_code for _ in range(4)]
     assert codes == [201, 201, 201, 429]
@@ -393,7 +393,7 @@ def test_the_default_client_rate_comes_from_the_settings(api, monkeypatch):
     from rest_framework.throttling import SimpleRateThrottle
 
     monkeypatch.setattr(
-        SimpleRateThrottle, "THROTTLE_RATES", {"api_client": "2/min", "user": "9/min"}
+        SimpleRateThrottle, "THROTTLE_RATES", {"api_client": "2/day", "user": "9/day"}
     )
     codes = [api.get(URL).status_code for _ in range(3)]
     assert codes == [200, 200, 429]
@@ -403,7 +403,7 @@ def test_a_person_is_limited_per_user_not_per_client_rate(melder, monkeypatch):
     from rest_framework.throttling import SimpleRateThrottle
 
     monkeypatch.setattr(
-        SimpleRateThrottle, "THROTTLE_RATES", {"api_client": "1/min", "user": "2/min"}
+        SimpleRateThrottle, "THROTTLE_RATES", {"api_client": "1/day", "user": "2/day"}
     )
     person = APIClient()
     person.force_login(melder)

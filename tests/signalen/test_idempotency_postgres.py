@@ -1,4 +1,5 @@
-"""Concurrent retries with one Idempotency-Key on PostgreSQL: one signal, one answer."""
+"""Concurrency on PostgreSQL: retries with one Idempotency-Key make one signal with one
+answer, and concurrent requests of one client never pass its rate limit together."""
 
 from __future__ import annotations
 
@@ -28,11 +29,12 @@ def _fire(token: str, data: dict, key: str) -> list:
         api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
         barrier.wait()
         try:
+            headers = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
             results[index] = api.post(
                 "/api/v1/signalen",
                 data=json.dumps(data),
                 content_type="application/json",
-                HTTP_IDEMPOTENCY_KEY=key,
+                **headers,
             )
         finally:
             connections.close_all()
@@ -81,3 +83,21 @@ def test_concurrent_requests_with_the_same_key_and_other_bodies_make_one_signal(
     assert {r.status_code for r in first} == {201}
     assert {r.status_code for r in second} == {409}
     assert Signaal.objects.count() == 1
+
+
+def test_concurrent_requests_of_one_client_never_pass_its_limit_together(inloophuis, make_user):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs concurrent database sessions")
+    from signalen.services import partner_client_create
+    from toegang.roles import Rol
+
+    _client, issued = partner_client_create(
+        username="gelijktijdig-limiet",
+        organisatie=inloophuis,
+        rate_limit="3/day",
+        by=make_user(Rol.BEHEERDER),
+    )
+    results = _fire(issued.plaintext, factories.anoniem(), key="")
+    codes = sorted(r.status_code for r in results)
+    assert codes == [201] * 3 + [429] * (RETRIES - 3)
+    assert Signaal.objects.count() == 3

@@ -131,7 +131,7 @@ def test_a_flood_of_form_posts_is_limited_per_user(login, melder, monkeypatch):
     from rest_framework.throttling import SimpleRateThrottle
 
     monkeypatch.setattr(
-        SimpleRateThrottle, "THROTTLE_RATES", {"api_client": "9/min", "user": "2/min"}
+        SimpleRateThrottle, "THROTTLE_RATES", {"api_client": "9/day", "user": "2/day"}
     )
     client = login(melder)
     codes = [client.post(NIEUW, _form(idempotency_key=f"k{i}")).status_code for i in range(3)]
