@@ -153,9 +153,9 @@ class AanspreekpuntView(CasusApiView):
     )  # fmt: skip
     @domain_errors
     def post(self, request: Request, casus_id: UUID) -> Response:
+        casus = _team_casus(request, casus_id)
         body = s.AanspreekpuntSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        casus = _team_casus(request, casus_id)
         consulent = _user(body.validated_data["aanspreekpunt"], "aanspreekpunt")
         casus = casus_assign_aanspreekpunt(casus=casus, aanspreekpunt=consulent, by=request.user)  # type: ignore[arg-type]
         return _detail(request, casus)
@@ -170,12 +170,12 @@ class OverdrachtView(CasusApiView):
     )  # fmt: skip
     @domain_errors
     def post(self, request: Request, casus_id: UUID) -> Response:
-        body = s.OverdrachtSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
         if request.user.rol == Rol.TEAMLEIDER:  # type: ignore[union-attr]
             casus = _team_casus(request, casus_id)
         else:
             casus = casus_get_for_user(user=request.user, casus_id=casus_id, need="change")
+        body = s.OverdrachtSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
         data = body.validated_data
         casus = casus_overdragen(
             casus=casus,
@@ -195,9 +195,9 @@ class StatusView(CasusApiView):
     )  # fmt: skip
     @domain_errors
     def post(self, request: Request, casus_id: UUID) -> Response:
+        casus = casus_get_for_user(user=request.user, casus_id=casus_id, need="change")
         body = s.StatusSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        casus = casus_get_for_user(user=request.user, casus_id=casus_id, need="change")
         casus = casus_set_status(casus=casus, by=request.user, **body.validated_data)  # type: ignore[arg-type]
         return _detail(request, casus)
 
@@ -209,9 +209,9 @@ class BetrokkenenView(CasusApiView):
     )  # fmt: skip
     @domain_errors
     def post(self, request: Request, casus_id: UUID) -> Response:
+        casus = casus_get_for_user(user=request.user, casus_id=casus_id, need="change")
         body = s.BetrokkeneInSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        casus = casus_get_for_user(user=request.user, casus_id=casus_id, need="change")
         data = dict(body.validated_data)
         data["user"] = _user(data["user"], "user")
         betrokkene = betrokkene_add(casus=casus, by=request.user, **data)  # type: ignore[arg-type]
