@@ -24,3 +24,12 @@ HOME_URL_NAME: dict[str, str] = {
     Rol.BELEIDSADVISEUR: "casussen:monitor",
     Rol.BEHEERDER: "admin:index",
 }
+
+#: Models the beheerder manages in the Django admin ("app_label.model"). Never Casus or Signaal:
+#: model-level view/change there would open every row (see docs/security.md).
+BEHEERDER_MODELS: list[str] = [
+    "toegang.organisatie",
+    "toegang.team",
+    "toegang.user",
+    "toegang.apitoken",
+]

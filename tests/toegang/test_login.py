@@ -109,3 +109,12 @@ def test_pages_of_another_role_are_refused_in_dutch(client, make_user, rol, path
     response = client.get(path)
     assert response.status_code == 403
     assert "Geen toegang" in response.content.decode()
+
+
+def test_beheerder_manages_organisations_users_and_tokens_in_the_admin(client, make_user):
+    client.force_login(make_user(Rol.BEHEERDER, is_staff=True))
+    index = client.get("/beheer/").content.decode()
+    models = ("organisatie", "user", "apitoken")
+    for path in (f"/beheer/toegang/{model}/" for model in models):
+        assert path in index
+        assert client.get(path).status_code == 200
