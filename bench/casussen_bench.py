@@ -49,7 +49,7 @@ def _setup() -> None:
 
 def _p(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 # -- generation -------------------------------------------------------------------
@@ -72,13 +72,23 @@ def _users() -> dict[str, Any]:
     from toegang.models import Organisatie, Team, User
     from toegang.roles import Rol
 
-    org, _ = Organisatie.objects.get_or_create(naam="Bench gemeente", defaults={"soort": "gemeente"})
+    org, _ = Organisatie.objects.get_or_create(
+        naam="Bench gemeente", defaults={"soort": "gemeente"}
+    )
     team, _ = Team.objects.get_or_create(naam="Bench team", organisatie=org)
     wanted = ["klein", "groot"] + [f"c{i}" for i in range(CONSULENTEN)]
-    existing = set(User.objects.filter(username__startswith="bench-").values_list("username", flat=True))
+    existing = set(
+        User.objects.filter(username__startswith="bench-").values_list("username", flat=True)
+    )
     User.objects.bulk_create(
         [
-            User(username=f"bench-{name}", rol=Rol.CONSULENT, organisatie=org, team=team, password="!")
+            User(
+                username=f"bench-{name}",
+                rol=Rol.CONSULENT,
+                organisatie=org,
+                team=team,
+                password="!",  # noqa: S106  (the unusable-password marker)
+            )
             for name in wanted
             if f"bench-{name}" not in existing
         ],
@@ -99,7 +109,10 @@ def _generate(n: int) -> None:
     from toegang.crypto.keyring import get_keyring
     from toegang.crypto.sealing import seal
 
-    print(f"genereren: {n:,} casussen, {3 * n:,} rechten (direct) + {3 * n:,} (generiek) ...", flush=True)
+    print(
+        f"genereren: {n:,} casussen, {3 * n:,} rechten (direct) + {3 * n:,} (generiek) ...",
+        flush=True,
+    )
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -152,7 +165,13 @@ def _generate(n: int) -> None:
 
         def casussen() -> Iterator[tuple[Any, ...]]:
             for i, (_dk, hh, _l, casus_id) in enumerate(ids):
-                owner = groot if i < n_groot else klein if i < n_groot + 200 else others[i % CONSULENTEN]
+                owner = (
+                    groot
+                    if i < n_groot
+                    else klein
+                    if i < n_groot + 200
+                    else others[i % CONSULENTEN]
+                )
                 activity = now - timedelta(minutes=(i * 7919) % 500_000)
                 yield (casus_id, hh, team.pk, "in_behandeling", owner, i % 17 == 0, '["wonen"]', 1,
                        activity, activity)  # fmt: skip
@@ -167,7 +186,9 @@ def _generate(n: int) -> None:
         change = policy.permission_id(Casus, "change_casus")
         owners = {}
         for i, (*_rest, casus_id) in enumerate(ids):
-            owners[casus_id] = groot if i < n_groot else klein if i < n_groot + 200 else others[i % CONSULENTEN]
+            owners[casus_id] = (
+                groot if i < n_groot else klein if i < n_groot + 200 else others[i % CONSULENTEN]
+            )
 
         def perms() -> Iterator[tuple[Any, ...]]:
             for i, (*_rest, casus_id) in enumerate(ids):
@@ -176,8 +197,11 @@ def _generate(n: int) -> None:
                 yield (owner, change, casus_id)
                 yield (others[(i * 31 + 7) % BETROKKENE_POOL], view, casus_id)
 
-        _copy("casussen_casususerobjectpermission", ["user_id", "permission_id", "content_object_id"],
-              perms())  # fmt: skip
+        _copy(
+            "casussen_casususerobjectpermission",
+            ["user_id", "permission_id", "content_object_id"],
+            perms(),
+        )
         ctype = ContentType.objects.get_for_model(Casus).pk
         _copy(
             "guardian_userobjectpermission",
@@ -223,9 +247,11 @@ def _explain_ms(queryset: Any, repeats: int) -> tuple[float, float]:
 def _first_page_direct(user: Any) -> Any:
     from casussen.selectors import casussen_for_user
 
-    return casussen_for_user(user=user).exclude(status="afgesloten").order_by(
-        "-last_activity_at", "-id"
-    )[:PAGE]
+    return (
+        casussen_for_user(user=user)
+        .exclude(status="afgesloten")
+        .order_by("-last_activity_at", "-id")[:PAGE]
+    )
 
 
 def _first_page_guardian(user: Any, *, generic: bool) -> Any:
@@ -234,7 +260,9 @@ def _first_page_guardian(user: Any, *, generic: bool) -> Any:
 
     CasusUserObjectPermission.enabled = not generic  # guardian then falls back to its generic table
     try:
-        queryset = policy.guardian_objects_for_user(user, "casussen.view_casus", Casus.objects.all())
+        queryset = policy.guardian_objects_for_user(
+            user, "casussen.view_casus", Casus.objects.all()
+        )
         return queryset.exclude(status="afgesloten").order_by("-last_activity_at", "-id")[:PAGE]
     finally:
         CasusUserObjectPermission.enabled = True
@@ -274,11 +302,26 @@ def _measure(repeats: int) -> None:
         rows: list[tuple[str, tuple[float, float]]] = []
         direct = _explain_ms(_first_page_direct(user), repeats)
         rows.append(("db: direct-FK subquery (deze selector)", direct))
-        rows.append(("db: guardian get_objects_for_user, direct-FK", _explain_ms(_first_page_guardian(user, generic=False), repeats)))
+        rows.append(
+            (
+                "db: guardian get_objects_for_user, direct-FK",
+                _explain_ms(_first_page_guardian(user, generic=False), repeats),
+            )
+        )
         generic = _explain_ms(_first_page_guardian(user, generic=True), max(5, repeats // 4))
         rows.append(("db: guardian get_objects_for_user, generiek", generic))
-        rows.append(("endpoint GET /api/v1/casussen (incl. ontsleutelen)", _endpoint_ms(user, "/api/v1/casussen", repeats)))
-        rows.append(("pagina GET /casussen/ (incl. ontsleutelen)", _endpoint_ms(user, "/casussen/", repeats)))
+        rows.append(
+            (
+                "endpoint GET /api/v1/casussen (incl. ontsleutelen)",
+                _endpoint_ms(user, "/api/v1/casussen", repeats),
+            )
+        )
+        rows.append(
+            (
+                "pagina GET /casussen/ (incl. ontsleutelen)",
+                _endpoint_ms(user, "/casussen/", repeats),
+            )
+        )
         for label, (median, p95) in rows:
             print(f"{name:<10}{count:>10,}  {label:<46}{median:>9.2f}{p95:>9.2f}")
         print(f"{'':<22}ratio generiek / direct (mediaan db-tijd): {generic[0] / direct[0]:.1f}x")
@@ -286,7 +329,9 @@ def _measure(repeats: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--casussen", type=int, default=20_000, help="aantal casussen (1000000 voor de volle maat)")
+    parser.add_argument(
+        "--casussen", type=int, default=20_000, help="aantal casussen (1000000 voor de volle maat)"
+    )
     parser.add_argument("--herhalingen", type=int, default=30)
     parser.add_argument("--opnieuw", action="store_true", help="gegevens opnieuw genereren")
     args = parser.parse_args(argv)

@@ -100,13 +100,14 @@ def load_casussen() -> int:
     if Casus.objects.exists():
         return 0
     team = Team.objects.filter(naam=TEAM).first()
-    users = {u.username: u for u in User.objects.filter(username__in=["teamleider", "consulent", "consulent2"])}
+    names = ["teamleider", "consulent", "consulent2"]
+    users = {u.username: u for u in User.objects.filter(username__in=names)}
     if team is None or len(users) < 3:
         return 0
     huishoudens = list(Huishouden.objects.order_by("created_at")[: len(CASUSSEN)])
     made = []
     with transaction.atomic():
-        for huishouden, (username, leefgebieden, urgent) in zip(huishoudens, CASUSSEN, strict=False):
+        for huishouden, (username, gebieden, urgent) in zip(huishoudens, CASUSSEN, strict=False):
             made.append(
                 casus_open(
                     huishouden=huishouden,
@@ -114,7 +115,7 @@ def load_casussen() -> int:
                     team=team,
                     by=users["teamleider"],
                     urgent=urgent,
-                    leefgebieden=leefgebieden,
+                    leefgebieden=gebieden,
                 )
             )
         if made:

@@ -62,9 +62,13 @@ def match_persoon(
     )
     if naam:
         mogelijk += _huishouden_ids(naam_geboortedatum_index=naam)
-    adres = blind_index_postcode_huisnummer(postcode, huisnummer) if postcode and huisnummer else None
+    adres = (
+        blind_index_postcode_huisnummer(postcode, huisnummer) if postcode and huisnummer else None
+    )
     if adres:
-        mogelijk += [i for i in _huishouden_ids(postcode_huisnummer_index=adres) if i not in mogelijk]
+        mogelijk += [
+            i for i in _huishouden_ids(postcode_huisnummer_index=adres) if i not in mogelijk
+        ]
     return MatchResult(mogelijke_huishouden_ids=mogelijk[:MAX_MOGELIJK])
 
 
@@ -85,7 +89,9 @@ def resident_lookup(
     huishoudens: set[uuid.UUID] = set()
     personen: set[uuid.UUID] = set()
     for lookup in lookups:
-        for persoon, huishouden in Gezinslid.objects.filter(**lookup).values_list("pk", "huishouden_id"):
+        for persoon, huishouden in Gezinslid.objects.filter(**lookup).values_list(
+            "pk", "huishouden_id"
+        ):
             personen.add(persoon)
             huishoudens.add(huishouden)
     return sorted(huishoudens, key=str), sorted(personen, key=str)

@@ -145,7 +145,9 @@ def world(make_user, gemeente, team):
     eigenaar = make_user(Rol.CONSULENT, team=ander_team)
     teamleider_b = make_user(Rol.TEAMLEIDER, team=ander_team)
     huishouden, _ = make_huishouden()
-    casus = casus_open(huishouden=huishouden, aanspreekpunt=eigenaar, team=ander_team, by=teamleider_b)
+    casus = casus_open(
+        huishouden=huishouden, aanspreekpunt=eigenaar, team=ander_team, by=teamleider_b
+    )
     betrokkene = betrokkene_add(
         casus=casus,
         user=make_user(Rol.CONSULENT, team=ander_team),
@@ -185,7 +187,9 @@ def call(client, method: str, url: str):
 
 def is_login_redirect(response) -> bool:
     location = response.get("Location", "")
-    return response.status_code == LOGIN_REDIRECT and ("inloggen" in location or "login" in location)
+    return response.status_code == LOGIN_REDIRECT and (
+        "inloggen" in location or "login" in location
+    )
 
 
 @pytest.mark.parametrize("name", [n for n in ALL_PATTERNS if entry_for(n)])
@@ -203,7 +207,9 @@ def test_refusal_for_every_role_and_someone_elses_object(name, world, client):
             client.logout()
             if who != ANON:
                 client.force_login(users[who])
-            allowed = access.public or (who != ANON and (access.authenticated or who in access.roles))
+            allowed = access.public or (
+                who != ANON and (access.authenticated or who in access.roles)
+            )
             if name == "api:not_found":
                 allowed = False
             for method in access.methods:

@@ -61,7 +61,8 @@ def mijn_casussen(request: HttpRequest) -> HttpResponse:
         "labels": lg.LEEFGEBIEDEN,
         "query": query.urlencode(),
     }
-    template = "casussen/_casussen_tabel.html" if request.htmx else "casussen/mijn_casussen.html"
+    htmx = getattr(request, "htmx", False)
+    template = "casussen/_casussen_tabel.html" if htmx else "casussen/mijn_casussen.html"
     return render(request, template, context)
 
 

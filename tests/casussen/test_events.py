@@ -10,15 +10,15 @@ from django.utils import timezone
 
 pytest.importorskip("toegang.events.outbox")
 
-from casussen.models import Betrokkene  # noqa: E402
-from casussen.services.betrokkenen import (  # noqa: E402
+from casussen.models import Betrokkene
+from casussen.services.betrokkenen import (
     access_expire,
     betrokkene_add,
     noodtoegang_start,
 )
-from casussen.services.casus import casus_assign_aanspreekpunt, casus_overdragen  # noqa: E402
-from tests.toegang.events.helpers import captured_events  # noqa: E402
-from toegang import events  # noqa: E402
+from casussen.services.casus import casus_assign_aanspreekpunt, casus_overdragen
+from tests.toegang.events.helpers import captured_events
+from toegang import events
 
 pytestmark = pytest.mark.django_db
 

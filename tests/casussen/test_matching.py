@@ -108,8 +108,13 @@ def test_resident_lookup_finds_household_and_person_by_bsn_or_name(make_casus, c
     from casussen.matching import resident_lookup
 
     bsn = random_bsn()
-    casus = make_casus(consulent, leden=[{"bsn": bsn, "achternaam": "de Boer", "geboortedatum": GEBOREN}])
+    casus = make_casus(
+        consulent, leden=[{"bsn": bsn, "achternaam": "de Boer", "geboortedatum": GEBOREN}]
+    )
     lid = casus.huishouden.gezinsleden.get()
     assert resident_lookup(bsn=bsn) == ([casus.huishouden_id], [lid.pk])
-    assert resident_lookup(achternaam="Boer", geboortedatum=GEBOREN) == ([casus.huishouden_id], [lid.pk])
+    assert resident_lookup(achternaam="Boer", geboortedatum=GEBOREN) == (
+        [casus.huishouden_id],
+        [lid.pk],
+    )
     assert resident_lookup(bsn=random_bsn()) == ([], [])

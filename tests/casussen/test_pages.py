@@ -34,7 +34,9 @@ def test_mijn_casussen_filter_via_htmx_returns_the_table_only(login, make_casus,
     assert "<html" not in html and "nog geen casussen" in html
 
 
-def test_mijn_casussen_query_count_is_flat(login, make_casus, consulent, django_assert_max_num_queries):
+def test_mijn_casussen_query_count_is_flat(
+    login, make_casus, consulent, django_assert_max_num_queries
+):
     client = login(consulent)
     make_casus(consulent)
     with django_assert_max_num_queries(20) as few:
