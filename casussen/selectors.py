@@ -228,6 +228,18 @@ def caseload_for_team(*, team: Team | None) -> list[CaseloadRij]:
     return [CaseloadRij(c, c.open_count, c.urgent_count) for c in consulenten]  # type: ignore[attr-defined]
 
 
+def team_casussen_van(*, team: Team | None, consulent_id: Any, limit: int = 100) -> list[Casus]:
+    """Open casussen of one consulent of ``team``: references only, for handover."""
+    if team is None:
+        return []
+    return list(
+        Casus.objects.filter(team=team, aanspreekpunt_id=consulent_id)
+        .exclude(status=Casus.Status.AFGESLOTEN)
+        .only("id", "status", "urgent", "last_activity_at", "aanspreekpunt_id")
+        .order_by("-urgent", "-last_activity_at")[:limit]
+    )
+
+
 def zonder_aanspreekpunt_count(*, team: Team | None) -> int:
     if team is None:
         return 0

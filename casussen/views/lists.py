@@ -15,6 +15,7 @@ from casussen.selectors import (
     caseload_for_team,
     casussen_page,
     monitor_counts,
+    team_casussen_van,
     zonder_aanspreekpunt_count,
 )
 from toegang.access import role_required
@@ -69,12 +70,18 @@ def mijn_casussen(request: HttpRequest) -> HttpResponse:
 @role_required(Rol.TEAMLEIDER)
 def caseload(request: HttpRequest) -> HttpResponse:
     team = request.user.team  # type: ignore[union-attr]
+    rijen = caseload_for_team(team=team)
+    gekozen = next(
+        (r.consulent for r in rijen if str(r.consulent.pk) == request.GET.get("consulent")), None
+    )
     return render(
         request,
         "casussen/caseload.html",
         {
-            "rijen": caseload_for_team(team=team),
+            "rijen": rijen,
             "zonder_aanspreekpunt": zonder_aanspreekpunt_count(team=team),
+            "gekozen": gekozen,
+            "casussen": team_casussen_van(team=team, consulent_id=gekozen.pk) if gekozen else [],
         },
     )
 
