@@ -161,7 +161,7 @@ def test_caseload_counts_open_casussen_per_consulent(login, make_casus, teamleid
     from django.utils.html import escape
 
     name = escape(consulent.weergavenaam)
-    assert f'{name}</a></th><td>2</td><td>1</td>' in html
+    assert f"{name}</a></th><td>2</td><td>1</td>" in html
 
 
 def test_monitor_suppresses_small_numbers(login, make_user, make_casus, consulent):
