@@ -10,10 +10,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "toegang.settings.dev")
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from toegang.realtime.auth import (  # noqa: E402
+    AllowedHostsOriginValidator,
+    TokenOrSessionAuthMiddleware,
+)
 from toegang.realtime.routing import websocket_urlpatterns  # noqa: E402
-from toegang.realtime.auth import TokenOrSessionAuthMiddleware  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
