@@ -13,6 +13,11 @@ from toegang.roles import Rol
 
 @role_required(Rol.PRIVACY_OFFICER)
 def console(request: HttpRequest) -> HttpResponse:
-    record(actor=request.user, actie=Actie.READ, doel=Doel.AUDIT, object_type="audit_console",
-           request=request)
+    record(
+        actor=request.user,
+        actie=Actie.READ,
+        doel=Doel.AUDIT,
+        object_type="audit_console",
+        request=request,
+    )
     return render(request, "audit/console.html", {})
