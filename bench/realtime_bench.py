@@ -193,7 +193,7 @@ async def _phase(
     }
 
 
-def _wait_for_server(port: int, timeout: float = 30) -> None:
+def _wait_for_server(port: int, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -202,6 +202,14 @@ def _wait_for_server(port: int, timeout: float = 30) -> None:
         except Exception:
             time.sleep(0.2)
     raise RuntimeError("server did not start")
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def _flush_redis() -> None:
@@ -329,7 +337,7 @@ def main() -> None:
     results = []
     for delivery in args.deliveries.split(","):
         for layer in args.layers.split(","):
-            args.port += 1
+            args.port = _free_port()
             result = asyncio.run(_run_layer(layer, delivery, args, user_ids, tokens))
             _print_variant(result, args.clients)
             results.append(result)

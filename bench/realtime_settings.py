@@ -11,7 +11,7 @@ import os
 from toegang.settings.base import *  # noqa: F403
 from toegang.settings.base import REDIS_URL
 
-_HOST = {"address": REDIS_URL, "socket_timeout": 15}
+_HOST = {"address": REDIS_URL, "socket_timeout": 15, "max_connections": 1000}
 
 DEBUG = False
 SECRET_KEY = "bench-only-not-secret-" + "b" * 40

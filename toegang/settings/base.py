@@ -98,9 +98,10 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             # redis-py 8 times reads out after 5 s, exactly channels_redis' blocking-pop
-            # timeout: consumers then die with TimeoutError. Give reads more room.
+            # timeout (consumers then die with TimeoutError), and its pool refuses a
+            # 101st connection (a burst of disconnects). Give both more room.
             "CONFIG": {
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "max_connections": 1000}],
                 "capacity": 1500,
                 "expiry": 30,
             },
