@@ -196,10 +196,12 @@ async def _phase(
 def _wait_for_server(port: int, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        # Not /healthz: its channel-layer probe (send, then receive) never returns on
+        # RedisPubSubChannelLayer, which only delivers to channels already subscribed.
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return
-        except Exception:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
             time.sleep(0.2)
     raise RuntimeError("server did not start")
 
