@@ -260,7 +260,11 @@ async def _run_layer(
         }
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
 
 
 def _print_variant(r: dict[str, Any], clients: int) -> None:
