@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "channels",
     "django_htmx",
     "toegang",
+    "toegang.events",
     "audit",
     "signalen",
     "casussen",
@@ -96,7 +97,14 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 30},
+            # redis-py 8 times reads out after 5 s, exactly channels_redis' blocking-pop
+            # timeout (consumers then die with TimeoutError), and its pool refuses a
+            # 101st connection (a burst of disconnects). Give both more room.
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "max_connections": 1000}],
+                "capacity": 1500,
+                "expiry": 30,
+            },
         }
     }
     CACHES = {
@@ -189,6 +197,9 @@ SPECTACULAR_SETTINGS = {
 #: Key ring of key-encryption keys and the blind-index key (see docs/security.md).
 KEYRING_FILE = env.str("KEYRING_FILE", default="")
 KEYRING = env.str("KEYRING", default="")
+
+#: Optional NATS JetStream bus for other municipal systems (docs/events.md); off when empty.
+NATS_URL = env.str("NATS_URL", default="")
 
 #: Run the outbox relay and audit sealer inside the web process (embedded default).
 EMBEDDED_WORKER = env.bool("EMBEDDED_WORKER", default=False)
