@@ -188,6 +188,8 @@ def verify_chain(
     result = VerifyResult()
     after_id, previous_hash, queryset = _start(since)
     use_sql = connection.vendor == "postgresql" if use_sql is None else use_sql
+    if connection.in_atomic_block:
+        workers = 1  # other connections would not see this transaction's rows
     last_id = after_id
     groups = _groups(_seals(queryset, after_id))
     for group, hashes in _hash_groups(groups, workers, use_sql):
