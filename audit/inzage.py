@@ -17,9 +17,10 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.models import Actie, AuditRecord, Doel, Uitkomst
-from audit.selectors import subject_query
+from audit.models import Actie, Doel, Uitkomst
+from audit.selectors import Filters, records_matching
 from audit.subjects import Subject
+from toegang.roles import Rol
 
 #: More than this is still exported in full, but the page shows the newest ones.
 PAGE_LIMIT = 2000
@@ -65,11 +66,8 @@ def _label(choices: Any, value: str) -> str:
 
 def regels(subject: Subject, *, limit: int | None = None) -> Iterator[Regel]:
     """The accesses to this resident's data, newest first."""
-    from toegang.roles import Rol
-
     queryset = (
-        AuditRecord.objects.filter(subject_query(subject))
-        .order_by("-id")
+        records_matching(Filters(subject=subject))
         .values_list(
             "id", "occurred_at", "organisatie_naam", "username", "rol", "actie", "doel",
             "object_type", "noodtoegang", "uitkomst",
