@@ -111,8 +111,7 @@ def _snapshot_pg(tracker: GapTracker, now: float) -> int:
     return int(oldest)
 
 
-def _final_end_pg(after_id: int, ids: list[int], xmin: int, now: float,
-                  tracker: GapTracker) -> int:
+def _final_end_pg(after_id: int, ids: list[int], xmin: int, now: float, tracker: GapTracker) -> int:
     """The highest id in ``ids`` up to which every id is final (PostgreSQL).
 
     A run of missing ids is keyed by its first id: all of it was seen missing

@@ -59,8 +59,9 @@ def _describe(records: list[AuditRecord]) -> str:
 
 
 @contextmanager
-def assert_audited(*, user: Any = None, count: int | None = None,
-                   **fields: Any) -> Iterator[list[AuditRecord]]:
+def assert_audited(
+    *, user: Any = None, count: int | None = None, **fields: Any
+) -> Iterator[list[AuditRecord]]:
     """Fail unless the block writes an audit record with these field values.
 
     Yields a list that holds the matching records after the block. ``count``

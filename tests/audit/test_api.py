@@ -31,8 +31,9 @@ def test_filters_and_cursor_pages(privacy_officer, login, make_user, make_record
     records = make_records(7, actor=sanne)
     make_records(3)
     client = login(privacy_officer)
-    with assert_audited(actie=Actie.READ, doel=Doel.AUDIT, object_type="auditregel",
-                        user=privacy_officer):
+    with assert_audited(
+        actie=Actie.READ, doel=Doel.AUDIT, object_type="auditregel", user=privacy_officer
+    ):
         first = client.get(URL, {"gebruiker": "sanne", "page_size": 5}).json()
     assert [r["id"] for r in first["results"]] == [r.pk for r in reversed(records)][:5]
     assert "case" not in first["results"][0] and "reden" not in first["results"][0]

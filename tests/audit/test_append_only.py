@@ -45,8 +45,12 @@ def test_raw_sql_delete_of_all_records_is_refused(rec):
 def test_seals_and_reviews_are_append_only_too(rec):
     seal_all()
     review = AuditReview.objects.create(
-        soort="noodtoegang", sleutel="noodtoegang:1", reviewed_by_id=1,
-        reviewed_by_username="fg", opmerking="ok", reviewed_at=timezone.now(),
+        soort="noodtoegang",
+        sleutel="noodtoegang:1",
+        reviewed_by_id=1,
+        reviewed_by_username="fg",
+        opmerking="ok",
+        reviewed_at=timezone.now(),
     )
     _refused(lambda: AuditSeal.objects.update(count=99))
     _refused(lambda: AuditSeal.objects.all().delete())

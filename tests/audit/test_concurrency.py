@@ -71,12 +71,12 @@ def test_sealer_does_not_seal_past_an_id_still_in_flight():
 def test_sealer_passes_a_gap_left_by_a_rollback():
     _write()
 
-    class Rollback(Exception):
+    class RollbackError(Exception):
         pass
 
-    with pytest.raises(Rollback), transaction.atomic():
+    with pytest.raises(RollbackError), transaction.atomic():
         _write()
-        raise Rollback
+        raise RollbackError
     last = _write()
     sealed = seal_all(timeout=20)
     assert sealed == 2

@@ -18,13 +18,30 @@ def _accesses(make_user, huishouden_id):
     org = OrganisatieFactory(naam="Welzijn Putten")
     user = make_user(Rol.CONSULENT, username="sanne", organisatie=org)
     theirs = [
-        record(actor=user, actie=Actie.READ, doel=Doel.CASUSBEHANDELING, object_type="casus",
-               object_id=uuid.uuid4(), huishouden_id=huishouden_id, reden="geheime notitie"),
-        record(actor=user, actie=Actie.UPDATE, doel=Doel.CASUSBEHANDELING, object_type="plan",
-               huishouden_id=huishouden_id),
+        record(
+            actor=user,
+            actie=Actie.READ,
+            doel=Doel.CASUSBEHANDELING,
+            object_type="casus",
+            object_id=uuid.uuid4(),
+            huishouden_id=huishouden_id,
+            reden="geheime notitie",
+        ),
+        record(
+            actor=user,
+            actie=Actie.UPDATE,
+            doel=Doel.CASUSBEHANDELING,
+            object_type="plan",
+            huishouden_id=huishouden_id,
+        ),
     ]
-    record(actor=user, actie=Actie.READ, doel=Doel.CASUSBEHANDELING, object_type="casus",
-           huishouden_id=uuid.uuid4())
+    record(
+        actor=user,
+        actie=Actie.READ,
+        doel=Doel.CASUSBEHANDELING,
+        object_type="casus",
+        huishouden_id=uuid.uuid4(),
+    )
     return theirs
 
 
@@ -32,15 +49,17 @@ def test_report_lists_who_when_from_where_and_why_only_for_this_resident(
     privacy_officer, login, make_user, resident
 ):
     theirs = _accesses(make_user, resident[0])
-    with assert_audited(actie=Actie.READ, object_type="inzageverzoek", doel=Doel.AUDIT,
-                        persoon_ids=[resident[1]]):
+    with assert_audited(
+        actie=Actie.READ, object_type="inzageverzoek", doel=Doel.AUDIT, persoon_ids=[resident[1]]
+    ):
         response = login(privacy_officer).post(URL, {"bsn": BSN, "formaat": "html"})
     rows = response.context["rows"]
     assert [r.id for r in rows] == [r.pk for r in reversed(theirs)]
     body = response.content.decode()
     assert "Welzijn Putten" in body and "sanne" in body and "casusbehandeling" in body
     assert "geheime notitie" not in body  # no free text, no case content
-    assert "@media print" in open("audit/static/audit/audit.css").read()
+    with open("audit/static/audit/audit.css", encoding="utf-8") as css:
+        assert "@media print" in css.read()
 
 
 def test_print_is_recorded_as_print(privacy_officer, login, resident):
@@ -51,8 +70,12 @@ def test_print_is_recorded_as_print(privacy_officer, login, resident):
 
 def test_csv_export(privacy_officer, login, make_user, resident):
     theirs = _accesses(make_user, resident[0])
-    with assert_audited(actie=Actie.EXPORT, object_type="inzageverzoek", velden=["csv"],
-                        object_ids=[r.pk for r in theirs]):
+    with assert_audited(
+        actie=Actie.EXPORT,
+        object_type="inzageverzoek",
+        velden=["csv"],
+        object_ids=[r.pk for r in theirs],
+    ):
         response = login(privacy_officer).post(URL, {"bsn": BSN, "formaat": "csv"})
     assert response["Content-Type"].startswith("text/csv")
     assert BSN not in response["Content-Disposition"]

@@ -27,10 +27,18 @@ def test_record_holds_who_what_whose_why_where_and_outcome(make_user, request_wi
     huishouden, persoon = uuid.uuid4(), uuid.uuid4()
     uitkomst = Uitkomst.DENIED if actie == Actie.DENY else Uitkomst.ALLOWED
     rec = record(
-        actor=user, actie=actie, doel=Doel.CASUSBEHANDELING, object_type="casus",
-        object_id=huishouden, huishouden_id=huishouden, persoon_ids=[persoon],
-        velden=["naam", "adres"], reden="", uitkomst=uitkomst,
-        noodtoegang=actie == Actie.NOODTOEGANG, request=request_with_meta,
+        actor=user,
+        actie=actie,
+        doel=Doel.CASUSBEHANDELING,
+        object_type="casus",
+        object_id=huishouden,
+        huishouden_id=huishouden,
+        persoon_ids=[persoon],
+        velden=["naam", "adres"],
+        reden="",
+        uitkomst=uitkomst,
+        noodtoegang=actie == Actie.NOODTOEGANG,
+        request=request_with_meta,
     )
     rec.refresh_from_db()
     assert rec.occurred_at is not None
@@ -41,8 +49,11 @@ def test_record_holds_who_what_whose_why_where_and_outcome(make_user, request_wi
     assert (rec.actie, rec.object_type, rec.object_id) == (actie, "casus", str(huishouden))
     assert rec.velden == ["naam", "adres"]
     assert rec.doel == Doel.CASUSBEHANDELING
-    assert (rec.request_id, rec.ip_adres, rec.user_agent) == ("req-12345678", "10.1.2.3",
-                                                              "Firefox/130")
+    assert (rec.request_id, rec.ip_adres, rec.user_agent) == (
+        "req-12345678",
+        "10.1.2.3",
+        "Firefox/130",
+    )
     assert rec.uitkomst == uitkomst
     assert rec.noodtoegang is (actie == Actie.NOODTOEGANG)
 
@@ -69,18 +80,27 @@ def test_audit_holds_no_foreign_keys_so_it_outlives_the_data():
 
 def test_assert_audited_passes_on_a_matching_record(db):
     with assert_audited(actie=Actie.EXPORT, object_type="casus", object_ids=["a"]) as found:
-        record(actor=None, actie=Actie.EXPORT, doel=Doel.AUDIT, object_type="casus",
-               object_ids=["a", "b"])
+        record(
+            actor=None,
+            actie=Actie.EXPORT,
+            doel=Doel.AUDIT,
+            object_type="casus",
+            object_ids=["a", "b"],
+        )
     assert len(found) == 1
 
 
 def test_assert_audited_fails_when_nothing_matching_was_written(db):
-    with pytest.raises(pytest.fail.Exception, match="no audit record matching"):
-        with assert_audited(actie=Actie.READ, object_type="casus"):
-            record(actor=None, actie=Actie.READ, doel=Doel.AUDIT, object_type="signaal")
+    with (
+        pytest.raises(pytest.fail.Exception, match="no audit record matching"),
+        assert_audited(actie=Actie.READ, object_type="casus"),
+    ):
+        record(actor=None, actie=Actie.READ, doel=Doel.AUDIT, object_type="signaal")
 
 
 def test_assert_not_audited_fails_on_a_record(db):
-    with pytest.raises(pytest.fail.Exception, match="unexpected audit records"):
-        with assert_not_audited():
-            record(actor=None, actie=Actie.READ, doel=Doel.AUDIT)
+    with (
+        pytest.raises(pytest.fail.Exception, match="unexpected audit records"),
+        assert_not_audited(),
+    ):
+        record(actor=None, actie=Actie.READ, doel=Doel.AUDIT)

@@ -82,10 +82,14 @@ def test_a_record_inserted_into_a_sealed_range_is_detected(make_records):
 def test_reordered_records_are_detected(sealed):
     first, second = sealed[0], sealed[1]
     with triggers_off():
-        raw("UPDATE audit_auditrecord SET object_id = %s WHERE id = %s",
-            [second.object_id, first.pk])
-        raw("UPDATE audit_auditrecord SET object_id = %s WHERE id = %s",
-            [first.object_id, second.pk])
+        raw(
+            "UPDATE audit_auditrecord SET object_id = %s WHERE id = %s",
+            [second.object_id, first.pk],
+        )
+        raw(
+            "UPDATE audit_auditrecord SET object_id = %s WHERE id = %s",
+            [first.object_id, second.pk],
+        )
     message = _broken()
     assert "van plaats verwisseld" in message
     assert f"t/m {sealed[3].pk}" in message
@@ -99,7 +103,7 @@ def test_a_changed_seal_is_detected(sealed):
 
 
 def test_a_removed_seal_breaks_the_link_of_the_next(sealed):
-    first, second, third = AuditSeal.objects.order_by("last_id")
+    _first, second, third = AuditSeal.objects.order_by("last_id")
     with triggers_off():
         raw("DELETE FROM audit_auditseal WHERE id = %s", [second.pk])
     message = _broken()
@@ -108,7 +112,7 @@ def test_a_removed_seal_breaks_the_link_of_the_next(sealed):
 
 
 def test_since_checks_from_a_seal_id_and_still_checks_the_link(sealed):
-    first, second, third = AuditSeal.objects.order_by("last_id")
+    _first, second, _third = AuditSeal.objects.order_by("last_id")
     with triggers_off():
         raw("UPDATE audit_auditrecord SET reden = 'x' WHERE id = %s", [sealed[0].pk])
     out = StringIO()
@@ -150,9 +154,13 @@ def test_canonical_form_covers_every_field_of_the_model():
 def test_sql_and_python_canonical_forms_agree(make_records):
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only")
-    make_records(3, persoon_ids=["é\"\\\n\t\x01z", "ü\u2028"], velden=['a"b'], username="Zoë\x7f",
-                 huishouden_id=uuid.uuid4())
-    AuditRecord.objects.filter(pk__gt=0)  # noqa: B018
+    make_records(
+        3,
+        persoon_ids=['é"\\\n\t\x01z', "ü\u2028"],
+        velden=['a"b'],
+        username="Zoë\x7f",
+        huishouden_id=uuid.uuid4(),
+    )
     rows = AuditRecord.objects.order_by("id").values_list(*canonical.COLUMNS)
     assert records_hash_between(0, 10**15) == canonical.records_hash(rows)
     assert verify_chain(use_sql=False).ok
