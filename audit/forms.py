@@ -49,7 +49,7 @@ class ResidentFields(forms.Form):
         return bsn
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         bsn, naam, geboren = data.get("bsn"), data.get("achternaam"), data.get("geboortedatum")
         if bsn and (naam or geboren):
             raise forms.ValidationError(
@@ -101,7 +101,7 @@ class SearchForm(ResidentFields):
     na = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         van, tot = data.get("van"), data.get("tot")
         if van and tot and van > tot:
             raise forms.ValidationError(_("De begindatum ligt na de einddatum."))

@@ -125,7 +125,7 @@ def _records_problem(seal: Seal, count: int, digest: str) -> str | None:
 
 def _seals(queryset: Any, after_id: int) -> Iterator[Seal]:
     for row in queryset.values_list(*_SEAL_COLUMNS).iterator(chunk_size=2000):
-        seal = Seal(*row, after_id=after_id)
+        seal = Seal(**dict(zip(_SEAL_COLUMNS, row, strict=True)), after_id=after_id)
         yield seal
         after_id = seal.last_id
 

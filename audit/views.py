@@ -7,6 +7,7 @@ is passed to the registered lookup only; it is never stored or logged.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib import messages
@@ -36,7 +37,7 @@ def _record_access(
     *,
     object_type: str,
     actie: str = Actie.READ,
-    shown: list[Any] = (),
+    shown: Sequence[Any] = (),
     subject: Subject | None = None,  # type: ignore[assignment]
     velden: tuple[str, ...] = (),
 ) -> None:
@@ -133,7 +134,7 @@ def inzageverzoek(request: HttpRequest) -> HttpResponse:
         return render(request, "audit/inzage.html", {"form": form})
     formaat = request.POST.get("formaat", "html")
     if formaat == "csv":
-        return _inzage_csv(request, subject)
+        return _inzage_csv(request, subject)  # type: ignore[return-value]
     if formaat == "pdf":
         return _inzage_pdf(request, subject)
     rows = list(inzage.regels(subject, limit=inzage.PAGE_LIMIT))
@@ -164,7 +165,7 @@ def _filename(ext: str) -> str:
     return f"inzageverzoek-{timezone.localdate():%Y%m%d}.{ext}"
 
 
-def _inzage_csv(request: HttpRequest, subject: Subject) -> HttpResponse:
+def _inzage_csv(request: HttpRequest, subject: Subject) -> StreamingHttpResponse:
     rows = list(inzage.regels(subject))
     _record_access(
         request,

@@ -98,7 +98,7 @@ class _AuditPage(APIView):
             "next": None,
         }
         if cursor and next_url is not None:
-            query = {k: v for k, v in request.query_params.items() if k != "cursor"}
+            query = {str(k): str(v) for k, v in request.query_params.items() if k != "cursor"}
             query["cursor"] = cursor
             body["next"] = request.build_absolute_uri(f"{next_url}?{urlencode(query)}")
         return Response(body)
