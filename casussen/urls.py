@@ -8,7 +8,6 @@ app_name = "casussen"
 
 urlpatterns = [
     path("", views.mijn_casussen, name="mijn_casussen"),
-    path("aanmeldingen/", views.aanmeldingen, name="aanmeldingen"),
     path("caseload/", views.caseload, name="caseload"),
     path("monitor/", views.monitor, name="monitor"),
 ]

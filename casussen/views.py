@@ -14,11 +14,6 @@ def mijn_casussen(request: HttpRequest) -> HttpResponse:
     return render(request, "casussen/mijn_casussen.html", {"casussen": []})
 
 
-@role_required(Rol.CONSULENT, Rol.TEAMLEIDER)
-def aanmeldingen(request: HttpRequest) -> HttpResponse:
-    return render(request, "casussen/aanmeldingen.html", {"aanmeldingen": []})
-
-
 @role_required(Rol.TEAMLEIDER)
 def caseload(request: HttpRequest) -> HttpResponse:
     return render(request, "casussen/caseload.html", {"rijen": []})

@@ -9,4 +9,5 @@ app_name = "signalen"
 urlpatterns = [
     path("nieuw/", views.nieuw, name="nieuw"),
     path("", views.mijn_signalen, name="mijn_signalen"),
+    path("aanmeldingen/", views.aanmeldingen, name="aanmeldingen"),
 ]

@@ -14,6 +14,11 @@ def nieuw(request: HttpRequest) -> HttpResponse:
     return render(request, "signalen/nieuw.html", {})
 
 
+@role_required(Rol.CONSULENT, Rol.TEAMLEIDER)
+def aanmeldingen(request: HttpRequest) -> HttpResponse:
+    return render(request, "signalen/aanmeldingen.html", {"aanmeldingen": []})
+
+
 @role_required(Rol.MELDER)
 def mijn_signalen(request: HttpRequest) -> HttpResponse:
     return render(request, "signalen/mijn_signalen.html", {"signalen": []})

@@ -29,7 +29,15 @@ class TeamAdmin(admin.ModelAdmin):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = ["username", "first_name", "last_name", "rol", "organisatie", "team", "is_active"]
+    list_display = [
+        "username",
+        "first_name",
+        "last_name",
+        "rol",
+        "organisatie",
+        "team",
+        "is_active",
+    ]
     list_filter = ["rol", "organisatie", "team", "is_active", "is_api_client"]
     fieldsets = (
         *BaseUserAdmin.fieldsets,  # type: ignore[misc]

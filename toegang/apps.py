@@ -7,4 +7,9 @@ class ToegangConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from toegang import checks  # noqa: F401  (registers system checks)
+        from toegang.permissions_sync import sync_beheerder_permissions
+
+        post_migrate.connect(sync_beheerder_permissions, dispatch_uid="sync_beheerder_permissions")

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import os
+import sys
 
 from django.core.asgi import get_asgi_application
+from django.core.exceptions import ImproperlyConfigured
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "toegang.settings.dev")
-django_asgi_app = get_asgi_application()
+try:
+    django_asgi_app = get_asgi_application()
+except ImproperlyConfigured as exc:  # a clear message for operators, not a traceback
+    sys.stderr.write(f"Configuratiefout: {exc}\n")
+    sys.exit(2)
 
-from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter
+from channels.security.websocket import AllowedHostsOriginValidator
 
-from toegang.realtime.routing import websocket_urlpatterns  # noqa: E402
-from toegang.realtime.auth import TokenOrSessionAuthMiddleware  # noqa: E402
+from toegang.realtime.auth import TokenOrSessionAuthMiddleware
+from toegang.realtime.routing import websocket_urlpatterns
 
 application = ProtocolTypeRouter(
     {

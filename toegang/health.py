@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 
+from channels.layers import get_channel_layer
 from django.db import connection
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import logging.config
+from typing import Any
 
 import structlog
 
@@ -19,7 +20,7 @@ def configure(*, fmt: str = "console", level: str = "INFO") -> None:
     if _configured:
         return
     _configured = True
-    shared = [
+    shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
@@ -44,9 +45,7 @@ def configure(*, fmt: str = "console", level: str = "INFO") -> None:
                     "foreign_pre_chain": shared,
                 }
             },
-            "handlers": {
-                "default": {"class": "logging.StreamHandler", "formatter": "structured"}
-            },
+            "handlers": {"default": {"class": "logging.StreamHandler", "formatter": "structured"}},
             "root": {"handlers": ["default"], "level": level},
             "loggers": {
                 # Django's request logger would print URLs and tracebacks with values.

@@ -21,10 +21,10 @@ class NavItem:
 _ITEMS: dict[str, list[tuple[Any, str]]] = {
     Rol.CONSULENT: [
         (_("Mijn casussen"), "casussen:mijn_casussen"),
-        (_("Aanmeldingen"), "casussen:aanmeldingen"),
+        (_("Aanmeldingen"), "signalen:aanmeldingen"),
     ],
     Rol.TEAMLEIDER: [
-        (_("Aanmeldingen"), "casussen:aanmeldingen"),
+        (_("Aanmeldingen"), "signalen:aanmeldingen"),
         (_("Caseload"), "casussen:caseload"),
     ],
     Rol.MELDER: [

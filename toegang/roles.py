@@ -18,9 +18,18 @@ class Rol(models.TextChoices):
 #: The URL name of each role's home page after login.
 HOME_URL_NAME: dict[str, str] = {
     Rol.CONSULENT: "casussen:mijn_casussen",
-    Rol.TEAMLEIDER: "casussen:aanmeldingen",
+    Rol.TEAMLEIDER: "signalen:aanmeldingen",
     Rol.MELDER: "signalen:nieuw",
     Rol.PRIVACY_OFFICER: "audit:console",
     Rol.BELEIDSADVISEUR: "casussen:monitor",
     Rol.BEHEERDER: "admin:index",
 }
+
+#: Models the beheerder manages in the Django admin ("app_label.model"). Never Casus or Signaal:
+#: model-level view/change there would open every row (see docs/security.md).
+BEHEERDER_MODELS: list[str] = [
+    "toegang.organisatie",
+    "toegang.team",
+    "toegang.user",
+    "toegang.apitoken",
+]

@@ -41,6 +41,6 @@ class UserFactory(DjangoModelFactory):
     password = factory.django.Password(PASSWORD)
 
     @factory.post_generation
-    def role_group(obj, create, extracted, **kwargs):
+    def role_group(self, create, extracted, **kwargs):
         if create:
-            user_set_rol(user=obj, rol=obj.rol)
+            user_set_rol(user=self, rol=self.rol)

@@ -90,7 +90,9 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, ValidationError):
-        exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+        )
     response = exception_handler(exc, context)
     if response is None:
         return None
@@ -111,7 +113,9 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         body = problem(code)
     request = context.get("request")
     if request is not None:
-        body["instance"] = getattr(request, "request_id", None) and f"urn:request:{request.request_id}"
+        body["instance"] = (
+            getattr(request, "request_id", None) and f"urn:request:{request.request_id}"
+        )
         if body["instance"] is None:
             del body["instance"]
     response.data = body

@@ -7,6 +7,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from toegang.api.problems import problem_response
+from toegang.api.views import MeView
 
 
 def not_found(request: HttpRequest, *args: object, **kwargs: object) -> JsonResponse:
@@ -16,6 +17,7 @@ def not_found(request: HttpRequest, *args: object, **kwargs: object) -> JsonResp
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("me", MeView.as_view(), name="me"),
     path("", include("signalen.api.urls")),
     path("", include("casussen.api.urls")),
     path("", include("audit.api.urls")),

@@ -28,6 +28,6 @@ class Command(BaseCommand):
         if created:
             self.stdout.write(f"Nieuwe demo-accounts: {len(created)}")
         self.stdout.write("")
-        self.stdout.write("Demo-inloggegevens (wachtwoord voor allemaal: %s):" % demo.DEMO_PASSWORD)
+        self.stdout.write(f"Demo-inloggegevens (wachtwoord voor allemaal: {demo.DEMO_PASSWORD}):")
         for user in demo.USERS:
             self.stdout.write(f"  {user.username:<12} {user.rol}")

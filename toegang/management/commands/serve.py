@@ -26,12 +26,16 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         ok, detail = check_database()
         if not ok:
-            raise CommandError(f"De database is niet bereikbaar ({detail}). Controleer DATABASE_URL.")
+            raise CommandError(
+                f"De database is niet bereikbaar ({detail}). Controleer DATABASE_URL."
+            )
         ok, detail = check_channel_layer()
         if not ok:
             raise CommandError(f"Redis is niet bereikbaar ({detail}). Controleer REDIS_URL.")
         if getattr(settings, "DEMO_MODE", False):
-            log.warning("demo_mode", detail="ontwikkelsleutels en demogegevens; niet voor echte inwoners")
+            log.warning(
+                "demo_mode", detail="ontwikkelsleutels en demogegevens; niet voor echte inwoners"
+            )
         if settings.EMBEDDED_WORKER:
             worker.start_in_thread()
             log.info("embedded_worker_started", jobs=[job.name for job in worker.jobs()])
