@@ -160,7 +160,8 @@ def test_caseload_counts_open_casussen_per_consulent(login, make_casus, teamleid
     html = login(teamleider).get("/casussen/caseload/").content.decode()
     from django.utils.html import escape
 
-    assert f'<th scope="row">{escape(consulent.weergavenaam)}</th><td>2</td><td>1</td>' in html
+    name = escape(consulent.weergavenaam)
+    assert f"{name}</a></th><td>2</td><td>1</td>" in html
 
 
 def test_monitor_suppresses_small_numbers(login, make_user, make_casus, consulent):
@@ -178,3 +179,10 @@ def test_anonymous_household_shows_as_such(login, team, teamleider, consulent):
     casus = casus_open(huishouden=huishouden, aanspreekpunt=consulent, team=team, by=teamleider)
     html = login(consulent).get(f"/casussen/{casus.pk}/").content.decode()
     assert "Anoniem huishouden" in html
+
+
+def test_caseload_lists_references_for_handover(login, casus, teamleider, consulent):
+    html = login(teamleider).get(f"/casussen/caseload/?consulent={consulent.pk}").content.decode()
+    assert casus.referentie in html
+    assert f"/casussen/{casus.pk}/overdracht/" in html
+    assert str(casus.huishouden.gezinsleden.get().achternaam) not in html

@@ -102,6 +102,9 @@ def _notify_on_commit(using: str) -> None:
 
 def relay_settings() -> dict[str, Any]:
     defaults: dict[str, Any] = {
+        # "fanout": one message per event per server process (see toegang.realtime.hub);
+        # "groups": one message per recipient to its ``user.<id>`` group.
+        "delivery": "fanout",
         "batch_size": 100,
         "lease_seconds": 30.0,
         "max_attempts": 10,

@@ -33,7 +33,13 @@ class RecordingLayer(InMemoryChannelLayer):
 
     async def group_send(self, group: str, message: dict[str, Any]) -> None:
         with self._lock:
-            self.sent.append((group, message))
+            if message.get("type") == "domain.fanout":
+                # What each recipient's consumers get from their process's hub.
+                single = {k: v for k, v in message.items() if k != "user_ids"}
+                single["type"] = "domain.event"
+                self.sent.extend((f"user.{uid}", single) for uid in message["user_ids"])
+            else:
+                self.sent.append((group, message))
         await super().group_send(group, message)
 
     def event_ids(self) -> list[int]:

@@ -15,6 +15,14 @@ from toegang.events.models import OutboxEvent
 from toegang.events.relay import Relay
 from toegang.roles import Rol
 
+
+@pytest.fixture(autouse=True, params=["fanout", "groups"])
+def delivery(request, settings):
+    """Every relay test runs with both deliveries: per-process fan-out and user groups."""
+    settings.EVENTS = {"delivery": request.param}
+    return request.param
+
+
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 

@@ -129,7 +129,11 @@ async def test_a_user_deactivated_since_login_is_rejected(layer, make_user):
     assert (await client.connect())[0] is False
 
 
-async def test_relay_delivers_to_the_right_sockets_only(layer, make_user, proef_access):
+@pytest.mark.parametrize("delivery", ["fanout", "groups"])
+async def test_relay_delivers_to_the_right_sockets_only(
+    layer, make_user, proef_access, settings, delivery
+):
+    settings.EVENTS = {"delivery": delivery}
     mag = await make(make_user)(Rol.CONSULENT)
     niet = await make(make_user)(Rol.CONSULENT)
     proef_access.grant("p1", mag)
