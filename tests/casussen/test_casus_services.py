@@ -221,7 +221,6 @@ def test_inactive_user_sees_nothing(casus, consulent):
 
 
 def test_casus_opened_event_carries_ids_only(make_casus, consulent, team):
-    pytest.importorskip("toegang.events.outbox")
     from toegang.events.models import OutboxEvent
 
     casus = make_casus(consulent)
@@ -234,7 +233,6 @@ def test_casus_opened_event_carries_ids_only(make_casus, consulent, team):
 
 
 def test_status_event_uses_the_new_version(casus, consulent):
-    pytest.importorskip("toegang.events.outbox")
     from toegang.events.models import OutboxEvent
 
     casus_set_status(casus=casus, status=Casus.Status.IN_BEHANDELING, version=1, by=consulent)

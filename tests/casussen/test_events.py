@@ -8,8 +8,6 @@ import pytest
 
 from django.utils import timezone
 
-pytest.importorskip("toegang.events.outbox")
-
 from casussen.models import Betrokkene
 from casussen.services.betrokkenen import (
     access_expire,
