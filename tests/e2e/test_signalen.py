@@ -168,3 +168,47 @@ def test_the_melder_sees_the_status_change_live(gastvrouw, demo):
         ".includes('Doorverwezen naar de woningcorporatie')"
     )
     assert "Doorverwezen" in kaart.inner_text()
+
+
+def test_the_teamleider_assigns_an_aanmelding_and_the_consulent_gives_feedback(demo, page):
+    from signalen.services import signaal_receive
+
+    gastvrouw = User.objects.get(username="gastvrouw")
+    signaal = signaal_receive(
+        melder=gastvrouw,
+        data={
+            "toestemming": "warme_overdracht",
+            "inwoner": {"voornaam": "Rutger"},
+            "leefgebieden": ["werk"],
+            "omschrijving": "Hij zoekt al maanden werk en raakt de moed kwijt.",
+            "contactroute": "Via het inloophuis, woensdagmiddag.",
+            "urgent": True,
+        },
+    )
+    log_in(page, demo, "teamleider", DEMO_PASSWORD)
+    page.get_by_role("link", name=signaal.referentie).click()
+    assert page.get_by_role("heading", level=1).inner_text() == f"Aanmelding {signaal.referentie}"
+    assert page.get_by_text("raakt de moed kwijt").is_visible()
+    assert serious_axe_violations(page) == []
+    page.get_by_label("Kies een consulent").select_option(label="Sanne de Vries")
+    page.get_by_role("button", name="Toewijzen en casus openen").click()
+    page.wait_for_url(f"{demo}/signalen/aanmeldingen/")
+    assert "is opgepakt door Sanne de Vries" in page.locator(".messages").inner_text()
+    assert serious_axe_violations(page) == []
+
+    signaal.refresh_from_db()
+    page.get_by_role("button", name="Uitloggen").click()
+    log_in(page, demo, "consulent", DEMO_PASSWORD)
+    page.goto(f"{demo}/casussen/{signaal.casus_id}/")
+    kaart = page.locator(f"#signaal-{signaal.pk}")
+    kaart.wait_for()
+    assert "raakt de moed kwijt" in kaart.inner_text()
+    assert serious_axe_violations(page) == []
+    kaart.get_by_label("Status voor de melder").select_option("afgerond")
+    kaart.get_by_label("Bericht aan de melder (optioneel)").fill("Hij heeft een werkcoach.")
+    kaart.get_by_role("button", name="Terugkoppeling opslaan").click()
+    page.wait_for_function(
+        f"document.querySelector('#signaal-{signaal.pk} .status').innerText === 'Afgerond'"
+    )
+    signaal.refresh_from_db()
+    assert (signaal.status, signaal.terugkoppeling) == (Status.AFGEROND, "Hij heeft een werkcoach.")
