@@ -1,39 +1,304 @@
-"""The websocket consumer: one group per user, ``user.<id>``."""
+"""The websocket consumer: ``user.<id>`` events, catch-up, acks and presence.
+
+Client → server (JSON): ``{"action": "catch_up", "after": n}``,
+``{"action": "ack", "event_id": n}`` (or ``"event_ids": [...]``),
+``{"action": "watch" | "unwatch", "aggregate_type": "casus", "id": "..."}``.
+Server → client: ``{type: <event type>, aggregate_type, id, version, event_id}``
+for domain events, and ``live.hello``, ``live.caught_up``, ``live.resync``,
+``presence``, ``live.watch_denied``, ``live.revoked``, ``live.error``.
+See docs/events.md.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import json
+import time
+from collections import OrderedDict
 from typing import Any
 
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from toegang.logging import get_logger
+from toegang.realtime import bridge
+from toegang.realtime.messages import client_message, domain_message, user_group
+from toegang.realtime.presence import REFRESH, Watch, valid_target
 
-def user_group(user_id: int) -> str:
-    return f"user.{user_id}"
+__all__ = ["LiveConsumer", "user_group"]
+
+log = get_logger(__name__)
+
+MAX_WATCHES = 20
+CATCH_UP_INTERVAL = 2.0
+RECENT_IDS = 2000
+
+
+@database_sync_to_async
+def _load_user(user_id: int) -> Any:
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(pk=user_id, is_active=True).first()
+
+
+@database_sync_to_async
+def _latest_event_id() -> int:
+    from toegang.events.catch_up import latest_delivered_id
+
+    return latest_delivered_id()
+
+
+@database_sync_to_async
+def _missed(user_id: int, after: int) -> tuple[list[dict[str, Any]], int, bool]:
+    from toegang.events.catch_up import events_missed
+
+    found = events_missed(user_id=user_id, after=after)
+    return [domain_message(e) for e in found.events], found.latest, found.overflow
+
+
+@database_sync_to_async
+def _may_watch(user: Any, aggregate_type: str, aggregate_id: str) -> bool:
+    from toegang.events.registry import may_access
+
+    return may_access(user, aggregate_type, aggregate_id)
+
+
+class _RecentIds:
+    """The event ids this connection already passed on: at-least-once becomes once."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._ids: OrderedDict[int, None] = OrderedDict()
+
+    def add(self, event_id: int) -> bool:
+        """False when ``event_id`` was seen before."""
+        if event_id in self._ids:
+            return False
+        self._ids[event_id] = None
+        if len(self._ids) > self.size:
+            self._ids.popitem(last=False)
+        return True
 
 
 class LiveConsumer(AsyncJsonWebsocketConsumer):
-    """Joins ``user.<id>`` and forwards ``{type, id, version, event_id}`` messages."""
+    """Joins ``user.<id>`` and forwards ``{type, aggregate_type, id, version, event_id}``."""
+
+    group = ""
 
     async def connect(self) -> None:
         user = self.scope.get("user")
-        if user is None or not user.is_authenticated or not user.is_active:
+        if user is None or not user.is_authenticated:
             await self.close(code=4401)
             return
-        self.group = user_group(user.pk)
+        self.user = await _load_user(user.pk)  # re-check: deactivated since login?
+        if self.user is None:
+            await self.close(code=4401)
+            return
+        bridge.note_consumer_loop()
+        self.user_id: int = self.user.pk
+        self.naam: str = self.user.weergavenaam
+        self.recent = _RecentIds(RECENT_IDS)
+        self.watches: dict[str, Watch] = {}
+        self._refresher: asyncio.Task[None] | None = None
+        self._last_catch_up = 0.0
+        self.group = user_group(self.user_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
+        await self.send_json({"type": "live.hello", "event_id": await _latest_event_id()})
 
     async def disconnect(self, code: int) -> None:
-        group = getattr(self, "group", None)
-        if group:
-            await self.channel_layer.group_discard(group, self.channel_name)
+        if not self.group:
+            return
+        for key in list(getattr(self, "watches", {})):
+            await self._unwatch(key)
+        if self._refresher is not None:
+            self._refresher.cancel()
+        await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    # -- from the client -------------------------------------------------------------
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        try:
+            content = json.loads(text_data or "")
+        except ValueError:
+            content = None
+        if not isinstance(content, dict):
+            await self._error("bad_json")
+            return
+        await self.receive_json(content)
+
+    async def receive_json(self, content: dict[str, Any], **kwargs: Any) -> None:
+        action = content.get("action")
+        if action == "catch_up":
+            await self._catch_up(content.get("after"))
+        elif action == "ack":
+            ids = content.get("event_ids") or [content.get("event_id")]
+            for event_id in ids if isinstance(ids, list) else []:
+                if isinstance(event_id, int):
+                    self.recent.add(event_id)
+        elif action == "watch":
+            await self._watch(content.get("aggregate_type"), content.get("id"))
+        elif action == "unwatch":
+            if valid_target(content.get("aggregate_type"), content.get("id")):
+                await self._unwatch(f"{content['aggregate_type']}:{content['id']}", notify=True)
+        else:
+            await self._error("unknown_action")
+
+    async def _error(self, code: str) -> None:
+        await self.send_json({"type": "live.error", "code": code})
+
+    async def _catch_up(self, after: Any) -> None:
+        if isinstance(after, bool) or not isinstance(after, int) or after < 0:
+            await self._error("bad_cursor")
+            return
+        now = time.monotonic()
+        if now - self._last_catch_up < CATCH_UP_INTERVAL:
+            await self._error("too_many_catch_ups")
+            return
+        self._last_catch_up = now
+        messages, latest, overflow = await _missed(self.user_id, after)
+        for message in messages:
+            await self._forward(message)
+        await self.send_json(
+            {"type": "live.resync" if overflow else "live.caught_up", "event_id": latest}
+        )
+
+    # -- from the relay ----------------------------------------------------------------
 
     async def domain_event(self, message: dict[str, Any]) -> None:
+        await self._forward(message)
+
+    async def _forward(self, message: dict[str, Any]) -> None:
+        if self.recent.add(int(message["event_id"])):
+            await self.send_json(client_message(message))
+
+    async def live_revoke(self, message: dict[str, Any]) -> None:
+        key = f"{message['aggregate_type']}:{message['aggregate_id']}"
+        await self._unwatch(key)
         await self.send_json(
             {
-                "type": message["event_type"],
+                "type": "live.revoked",
+                "aggregate_type": message["aggregate_type"],
                 "id": message["aggregate_id"],
-                "version": message["version"],
-                "event_id": message["event_id"],
             }
         )
+
+    async def live_close(self, message: dict[str, Any]) -> None:
+        await self.close(code=4403)
+
+    # -- presence ------------------------------------------------------------------------
+
+    async def _watch(self, aggregate_type: Any, aggregate_id: Any) -> None:
+        if not valid_target(aggregate_type, aggregate_id):
+            await self._error("bad_target")
+            return
+        aggregate_id = str(aggregate_id)
+        key = f"{aggregate_type}:{aggregate_id}"
+        if key in self.watches:
+            await self._send_presence(self.watches[key])
+            return
+        if len(self.watches) >= MAX_WATCHES:
+            await self._error("too_many_watches")
+            return
+        if not await _may_watch(self.user, aggregate_type, aggregate_id):
+            # The same answer for "does not exist" and "not yours".
+            await self.send_json(
+                {"type": "live.watch_denied", "aggregate_type": aggregate_type, "id": aggregate_id}
+            )
+            return
+        watch = self.watches[key] = Watch(aggregate_type, aggregate_id)
+        watch.heard(self.channel_name, self.user_id, self.naam)
+        await self.channel_layer.group_add(watch.group, self.channel_name)
+        await self.channel_layer.group_send(
+            watch.group, self._presence_note("presence.join", watch)
+        )
+        await self._send_presence(watch)
+        if self._refresher is None:
+            self._refresher = asyncio.create_task(self._refresh_presence())
+
+    async def _unwatch(self, key: str, *, notify: bool = False) -> None:
+        watch = self.watches.pop(key, None)
+        if watch is None:
+            return
+        await self.channel_layer.group_send(
+            watch.group, self._presence_note("presence.leave", watch)
+        )
+        await self.channel_layer.group_discard(watch.group, self.channel_name)
+        if notify:
+            await self.send_json(
+                {
+                    "type": "presence",
+                    "aggregate_type": watch.aggregate_type,
+                    "id": watch.aggregate_id,
+                    "users": [],
+                }
+            )
+
+    def _presence_note(self, kind: str, watch: Watch) -> dict[str, Any]:
+        return {
+            "type": kind,
+            "channel": self.channel_name,
+            "user_id": self.user_id,
+            "naam": self.naam,
+            "aggregate_type": watch.aggregate_type,
+            "aggregate_id": watch.aggregate_id,
+        }
+
+    async def _send_presence(self, watch: Watch) -> None:
+        await self.send_json(
+            {
+                "type": "presence",
+                "aggregate_type": watch.aggregate_type,
+                "id": watch.aggregate_id,
+                "users": watch.users_except(self.user_id),
+            }
+        )
+
+    def _watch_for(self, message: dict[str, Any]) -> Watch | None:
+        if message.get("channel") == self.channel_name:
+            return None
+        return self.watches.get(f"{message['aggregate_type']}:{message['aggregate_id']}")
+
+    async def presence_join(self, message: dict[str, Any]) -> None:
+        watch = self._watch_for(message)
+        if watch is None:
+            return
+        watch.heard(message["channel"], message["user_id"], message["naam"])
+        await self._send_presence(watch)
+        await self.channel_layer.send(
+            message["channel"], self._presence_note("presence.here", watch)
+        )
+
+    async def presence_here(self, message: dict[str, Any]) -> None:
+        watch = self._watch_for(message)
+        if watch is not None and watch.heard(
+            message["channel"], message["user_id"], message["naam"]
+        ):
+            await self._send_presence(watch)
+
+    async def presence_leave(self, message: dict[str, Any]) -> None:
+        watch = self._watch_for(message)
+        if watch is not None and watch.left(message["channel"]):
+            await self._send_presence(watch)
+
+    async def _refresh_presence(self) -> None:
+        """Re-announce, forget the silent, and re-check access (a missed revoke still ends)."""
+        with contextlib.suppress(asyncio.CancelledError):
+            while True:
+                await asyncio.sleep(REFRESH)
+                for watch in list(self.watches.values()):
+                    if not await _may_watch(self.user, watch.aggregate_type, watch.aggregate_id):
+                        await self.live_revoke(
+                            {
+                                "aggregate_type": watch.aggregate_type,
+                                "aggregate_id": watch.aggregate_id,
+                            }
+                        )
+                        continue
+                    watch.heard(self.channel_name, self.user_id, self.naam)
+                    await self.channel_layer.group_send(
+                        watch.group, self._presence_note("presence.here", watch)
+                    )
+                    if watch.expire():
+                        await self._send_presence(watch)

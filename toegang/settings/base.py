@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "channels",
     "django_htmx",
     "toegang",
+    "toegang.events",
     "audit",
     "signalen",
     "casussen",
@@ -188,6 +189,9 @@ SPECTACULAR_SETTINGS = {
 #: Key ring of key-encryption keys and the blind-index key (see docs/security.md).
 KEYRING_FILE = env.str("KEYRING_FILE", default="")
 KEYRING = env.str("KEYRING", default="")
+
+#: Optional NATS JetStream bus for other municipal systems (docs/events.md); off when empty.
+NATS_URL = env.str("NATS_URL", default="")
 
 #: Run the outbox relay and audit sealer inside the web process (embedded default).
 EMBEDDED_WORKER = env.bool("EMBEDDED_WORKER", default=False)

@@ -1,0 +1,38 @@
+"""The events app's background jobs for ``toegang.worker``: relay, webhooks, pruning."""
+
+from __future__ import annotations
+
+import threading
+
+from toegang import worker
+
+_local = threading.local()
+
+
+def relay_round() -> int:
+    """One relay round in the worker thread (polling; ``manage.py relay`` also LISTENs)."""
+    from toegang.events.relay import Relay
+
+    relay = getattr(_local, "relay", None)
+    if relay is None:
+        relay = _local.relay = Relay()
+    return relay.run_once()
+
+
+def webhooks_round() -> int:
+    from toegang.events.webhooks import deliver_due
+
+    return deliver_due()
+
+
+def prune_round() -> int:
+    from toegang.events.outbox import outbox_prune
+
+    outbox_prune()
+    return 0
+
+
+def register_worker_jobs() -> None:
+    worker.register("relay", relay_round, interval=0.25)
+    worker.register("webhooks", webhooks_round, interval=2.0)
+    worker.register("outbox_prune", prune_round, interval=3600.0)

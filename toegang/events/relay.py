@@ -1,0 +1,198 @@
+"""The relay: committed outbox rows → the channel groups of the users who may see them.
+
+One round (:meth:`Relay.run_once`): claim a batch, resolve each event's recipients
+now (registry), send ``domain.event`` to every ``user.<id>`` group (aggregates in
+parallel, each aggregate's events strictly in order), mark delivered and queue the
+webhook deliveries in one transaction; failures back off and dead-letter after
+``max_attempts``. Then, when ``NATS_URL`` is set, publish delivered rows to NATS.
+At-least-once: a consumer drops an ``event_id`` it has already passed on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import uuid
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from channels.layers import get_channel_layer
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models.functions import Now
+
+from toegang.events import registry
+from toegang.events.claim import claim_batch, mark_failed, release
+from toegang.events.models import OutboxEvent
+from toegang.events.outbox import relay_settings
+from toegang.events.webhooks import enqueue_deliveries
+from toegang.logging import get_logger
+from toegang.realtime import bridge
+from toegang.realtime.messages import domain_message, user_group
+
+log = get_logger(__name__)
+T = TypeVar("T")
+
+#: At most this many group sends in flight at once (bounds Redis connections).
+MAX_CONCURRENT_SENDS = 64
+
+
+@dataclass
+class _Outcome:
+    delivered: list[OutboxEvent] = field(default_factory=list)
+    failed: list[tuple[OutboxEvent, str]] = field(default_factory=list)
+    released: list[int] = field(default_factory=list)
+
+
+def _chains(rows: list[OutboxEvent]) -> list[list[OutboxEvent]]:
+    """Rows grouped per aggregate, each group in sequence order."""
+    grouped: dict[tuple[str, str], list[OutboxEvent]] = defaultdict(list)
+    for row in sorted(rows, key=lambda r: r.pk):
+        grouped[(row.aggregate_type, row.aggregate_id)].append(row)
+    return list(grouped.values())
+
+
+class Relay:
+    """One relay worker. Not thread-safe: use one per thread (it owns an event loop)."""
+
+    def __init__(self, *, layer: Any = None, owner: str | None = None, **overrides: Any):
+        self.config = {**relay_settings(), **overrides}
+        self.layer = layer if layer is not None else get_channel_layer()
+        self.owner = owner or f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._loop = asyncio.new_event_loop()
+        self._publisher: Any = None
+
+    # -- one round ---------------------------------------------------------------
+
+    def run_once(self) -> int:
+        """Deliver one batch; returns how many events it handled (0 when idle)."""
+        rows = claim_batch(
+            owner=self.owner,
+            batch_size=self.config["batch_size"],
+            lease=timedelta(seconds=self.config["lease_seconds"]),
+        )
+        if rows:
+            outcome = _Outcome()
+            plan = self._resolve(rows, outcome)
+            if plan:
+                self._run(lambda: self._send(plan, outcome))
+            self._finish(outcome)
+        self.publish_to_nats()
+        return len(rows)
+
+    def _resolve(
+        self, rows: list[OutboxEvent], outcome: _Outcome
+    ) -> list[list[tuple[OutboxEvent, list[int]]]]:
+        """Recipients per event, now. A failing resolver holds back the rest of its aggregate."""
+        plan: list[list[tuple[OutboxEvent, list[int]]]] = []
+        everyone: set[int] = set()
+        for chain in _chains(rows):
+            resolved: list[tuple[OutboxEvent, list[int]]] = []
+            for index, row in enumerate(chain):
+                try:
+                    user_ids = sorted(registry.recipients_for(row))
+                except Exception as exc:
+                    log.warning(
+                        "relay_recipients_failed", event_id=row.pk, error=type(exc).__name__
+                    )
+                    outcome.failed.append((row, f"recipients: {type(exc).__name__}"))
+                    outcome.released.extend(r.pk for r in chain[index + 1 :])
+                    break
+                resolved.append((row, user_ids))
+                everyone.update(user_ids)
+            if resolved:
+                plan.append(resolved)
+        if everyone:
+            active = set(
+                get_user_model()
+                .objects.filter(pk__in=everyone, is_active=True)
+                .values_list("pk", flat=True)
+            )
+            plan = [
+                [(row, [u for u in ids if u in active]) for row, ids in chain] for chain in plan
+            ]
+        return plan
+
+    async def _send(
+        self, plan: list[list[tuple[OutboxEvent, list[int]]]], outcome: _Outcome
+    ) -> None:
+        gate = asyncio.Semaphore(MAX_CONCURRENT_SENDS)
+        timeout = self.config["send_timeout"]
+
+        async def send_one(group: str, message: dict[str, Any]) -> None:
+            async with gate:
+                await asyncio.wait_for(self.layer.group_send(group, message), timeout)
+
+        async def run_chain(chain: list[tuple[OutboxEvent, list[int]]]) -> None:
+            for index, (row, user_ids) in enumerate(chain):
+                message = domain_message(row)
+                try:
+                    await asyncio.gather(*(send_one(user_group(u), message) for u in user_ids))
+                except Exception as exc:
+                    log.warning("relay_send_failed", event_id=row.pk, error=type(exc).__name__)
+                    outcome.failed.append((row, f"send: {type(exc).__name__}"))
+                    outcome.released.extend(r.pk for r, _ in chain[index + 1 :])
+                    return
+                outcome.delivered.append(row)
+
+        await asyncio.gather(*(run_chain(chain) for chain in plan))
+
+    def _finish(self, outcome: _Outcome) -> None:
+        if outcome.delivered:
+            ids = [row.pk for row in outcome.delivered]
+            with transaction.atomic():
+                OutboxEvent.objects.filter(pk__in=ids, claimed_by=self.owner).update(
+                    status=OutboxEvent.Status.DELIVERED,
+                    delivered_at=Now(),
+                    claimed_by="",
+                    claimed_until=None,
+                    last_error="",
+                )
+                enqueue_deliveries(outcome.delivered)
+        for row, error in outcome.failed:
+            mark_failed(
+                row,
+                owner=self.owner,
+                error=error,
+                max_attempts=self.config["max_attempts"],
+                base=self.config["backoff_base"],
+                cap=self.config["backoff_cap"],
+            )
+        release(outcome.released, owner=self.owner)
+        if outcome.failed:
+            log.warning("relay_round_failures", failed=len(outcome.failed))
+
+    # -- NATS ----------------------------------------------------------------------
+
+    def publish_to_nats(self) -> int:
+        from django.conf import settings
+
+        if not getattr(settings, "NATS_URL", ""):
+            return 0
+        if self._publisher is None:
+            from toegang.events.nats import NatsPublisher
+
+            self._publisher = NatsPublisher(settings.NATS_URL)
+        return int(self._publisher.publish_delivered(self._loop))
+
+    # -- plumbing ------------------------------------------------------------------
+
+    def _run(self, make: Callable[[], Awaitable[T]]) -> T:
+        """Run a coroutine where the channel layer can reach the consumers."""
+        loop = bridge.loop_for(self.layer)
+        if loop is not None:
+            return asyncio.run_coroutine_threadsafe(make(), loop).result(  # type: ignore[arg-type]
+                timeout=self.config["send_timeout"] * 4
+            )
+        return self._loop.run_until_complete(make())
+
+    def close(self) -> None:
+        if self._publisher is not None:
+            self._publisher.close(self._loop)
+        if not self._loop.is_closed():
+            self._loop.run_until_complete(self._loop.shutdown_asyncgens())
+            self._loop.close()

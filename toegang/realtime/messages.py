@@ -1,0 +1,35 @@
+"""The messages on the channel layer and on the websocket. Ids and versions only."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from toegang.events.models import OutboxEvent
+
+
+def user_group(user_id: int) -> str:
+    return f"user.{user_id}"
+
+
+def domain_message(event: OutboxEvent) -> dict[str, Any]:
+    """The channel-layer message the relay sends for one event."""
+    return {
+        "type": "domain.event",
+        "event_type": event.event_type,
+        "aggregate_type": event.aggregate_type,
+        "aggregate_id": event.aggregate_id,
+        "version": event.aggregate_version,
+        "event_id": event.pk,
+    }
+
+
+def client_message(message: dict[str, Any]) -> dict[str, Any]:
+    """What the browser gets: ``{type, aggregate_type, id, version, event_id}``."""
+    return {
+        "type": message["event_type"],
+        "aggregate_type": message["aggregate_type"],
+        "id": message["aggregate_id"],
+        "version": message["version"],
+        "event_id": message["event_id"],
+    }
