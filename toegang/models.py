@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from toegang.crypto.models import DataKey  # noqa: F401  (part of this app, see toegang/crypto)
 from toegang.roles import Rol
 
 

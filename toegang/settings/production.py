@@ -32,6 +32,24 @@ if not (KEYRING or KEYRING_FILE):
         "Zie docs/security.md voor het aanmaken met 'manage.py keyring_generate'."
     )
 
+
+def _check_keyring() -> None:
+    from toegang.crypto.errors import KeyRingError
+    from toegang.crypto.keyring import read_keyring
+
+    try:
+        ring = read_keyring(keyring=KEYRING, keyring_file=KEYRING_FILE)
+    except KeyRingError as exc:
+        raise ImproperlyConfigured(f"Sleutelbos onbruikbaar: {exc}") from None
+    if ring.development:
+        raise ImproperlyConfigured(
+            "De sleutelbos is gemarkeerd als ontwikkelsleutels (demo) en wordt in productie "
+            "geweigerd. Maak een nieuwe met 'manage.py keyring_generate'."
+        )
+
+
+_check_keyring()
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

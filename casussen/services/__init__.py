@@ -1,0 +1,1 @@
+"""Writes of the casussen app, one module per topic (HackSoft-style services)."""

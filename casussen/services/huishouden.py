@@ -1,0 +1,136 @@
+"""Services for huishoudens and gezinsleden: create, add a member, shred.
+
+Each is one transaction that writes the change and its audit record.
+Personal values go in as plain arguments; sealing and blind indexes are done
+by the model fields.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.models import Actie, Doel
+from audit.services import record
+from casussen.models import Gezinslid, Huishouden, Relatie
+from toegang.crypto.bsn import bsn_is_valid, bsn_normalise
+from toegang.crypto.datakeys import data_key_create, data_key_destroy
+
+SYSTEM = "systeem"
+
+_PERSONAL_FIELDS = (
+    "voornaam",
+    "achternaam",
+    "geboortedatum",
+    "bsn",
+    "straat",
+    "huisnummer",
+    "postcode",
+    "woonplaats",
+    "telefoon",
+)
+
+
+def _actor(by: Any) -> dict[str, Any]:
+    return {"actor": by} if by is not None else {"actor": None, "username": SYSTEM}
+
+
+@transaction.atomic
+def huishouden_create(*, by: Any, doel: str = Doel.INTAKE) -> Huishouden:
+    """A new, empty huishouden with its own data key."""
+    huishouden = Huishouden.objects.create(data_key=data_key_create())
+    record(
+        **_actor(by),
+        actie=Actie.CREATE,
+        doel=doel,
+        object_type="huishouden",
+        object_id=huishouden.pk,
+        huishouden_id=huishouden.pk,
+    )
+    return huishouden
+
+
+@transaction.atomic
+def gezinslid_add(
+    *,
+    huishouden: Huishouden,
+    by: Any,
+    achternaam: str,
+    voornaam: str = "",
+    geboortedatum: date | None = None,
+    bsn: str = "",
+    straat: str = "",
+    huisnummer: str = "",
+    postcode: str = "",
+    woonplaats: str = "",
+    telefoon: str = "",
+    relatie: str = Relatie.OVERIG,
+    doel: str = Doel.INTAKE,
+) -> Gezinslid:
+    """Add a gezinslid; the BSN, if given, must pass the elfproef."""
+    if huishouden.is_vernietigd:
+        raise ValidationError(_("De gegevens van dit huishouden zijn vernietigd."))
+    if bsn and not bsn_is_valid(bsn):
+        raise ValidationError({"bsn": _("Dit is geen geldig BSN (elfproef).")}, code="bsn_invalid")
+    lid = Gezinslid(
+        huishouden=huishouden,
+        relatie=relatie,
+        voornaam=voornaam.strip(),
+        achternaam=achternaam.strip(),
+        geboortedatum=geboortedatum,
+        bsn=bsn_normalise(bsn) if bsn else "",
+        straat=straat.strip(),
+        huisnummer=huisnummer.strip(),
+        postcode=postcode.strip().upper(),
+        woonplaats=woonplaats.strip(),
+        telefoon=telefoon.strip(),
+    )
+    lid.full_clean(exclude=["huishouden"], validate_unique=False, validate_constraints=False)
+    lid.save(force_insert=True)
+    record(
+        **_actor(by),
+        actie=Actie.CREATE,
+        doel=doel,
+        object_type="gezinslid",
+        object_id=lid.pk,
+        huishouden_id=huishouden.pk,
+        persoon_ids=[lid.pk],
+        velden=[name for name in _PERSONAL_FIELDS if getattr(lid, name) not in (None, "")],
+    )
+    return lid
+
+
+@transaction.atomic
+def huishouden_shred(*, huishouden: Huishouden, by: Any, reden: str = "") -> Huishouden:
+    """Crypto-shredding: destroy the data key, so every sealed value of the household is lost.
+
+    The blind indexes of its gezinsleden are cleared too, so lookups no longer
+    find it. Nothing can bring the values back, from this database or a later backup.
+    """
+    huishouden = Huishouden.objects.select_for_update().get(pk=huishouden.pk)
+    if huishouden.is_vernietigd:
+        return huishouden
+    persoon_ids = list(huishouden.gezinsleden.values_list("pk", flat=True))
+    data_key_destroy(huishouden.data_key)
+    Gezinslid.objects.filter(huishouden=huishouden).update(
+        bsn_index=None, naam_geboortedatum_index=None, postcode_huisnummer_index=None
+    )
+    huishouden.shredded_at = timezone.now()
+    huishouden.save(update_fields=["shredded_at"])
+    record(
+        **_actor(by),
+        actie=Actie.SHRED,
+        doel=Doel.BEHEER,
+        object_type="huishouden",
+        object_id=huishouden.pk,
+        huishouden_id=huishouden.pk,
+        persoon_ids=persoon_ids,
+        reden=reden,
+    )
+    # event: huishouden.vernietigd  (emit {id, version} here once toegang.events exists)
+    return huishouden
