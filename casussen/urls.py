@@ -2,12 +2,22 @@ from __future__ import annotations
 
 from django.urls import path
 
-from casussen import views
+from casussen.views import casus, lists
 
 app_name = "casussen"
 
 urlpatterns = [
-    path("", views.mijn_casussen, name="mijn_casussen"),
-    path("caseload/", views.caseload, name="caseload"),
-    path("monitor/", views.monitor, name="monitor"),
+    path("", lists.mijn_casussen, name="mijn_casussen"),
+    path("caseload/", lists.caseload, name="caseload"),
+    path("monitor/", lists.monitor, name="monitor"),
+    path("<uuid:casus_id>/", casus.casus_detail, name="casus"),
+    path("<uuid:casus_id>/status/", casus.casus_status, name="status"),
+    path("<uuid:casus_id>/overdracht/", casus.casus_overdracht, name="overdracht"),
+    path("<uuid:casus_id>/betrokkenen/", casus.betrokkene_toevoegen, name="betrokkene_toevoegen"),
+    path(
+        "<uuid:casus_id>/betrokkenen/<uuid:betrokkene_id>/intrekken/",
+        casus.betrokkene_intrekken,
+        name="betrokkene_intrekken",
+    ),
+    path("<uuid:casus_id>/noodtoegang/", casus.noodtoegang, name="noodtoegang"),
 ]

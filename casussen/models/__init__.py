@@ -1,5 +1,23 @@
 """Models of the casussen app, one module per topic."""
 
+from casussen.models.casus import (
+    Betrokkene,
+    Casus,
+    CasusGroupObjectPermission,
+    CasusUserObjectPermission,
+    Noodtoegang,
+    TimelineEntry,
+)
 from casussen.models.huishouden import Gezinslid, Huishouden, Relatie
 
-__all__ = ["Gezinslid", "Huishouden", "Relatie"]
+__all__ = [
+    "Betrokkene",
+    "Casus",
+    "CasusGroupObjectPermission",
+    "CasusUserObjectPermission",
+    "Gezinslid",
+    "Huishouden",
+    "Noodtoegang",
+    "Relatie",
+    "TimelineEntry",
+]

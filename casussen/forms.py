@@ -1,0 +1,113 @@
+"""Forms of the casus pages; labels and messages in Dutch."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from casussen import leefgebieden as lg
+from casussen.models import Casus
+from casussen.selectors import ACTIVITEIT_DAGEN, SORTS
+from toegang.models import User
+from toegang.roles import Rol
+
+
+class FilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("open", _("Alle open")), ("alle", _("Alle")), *Casus.Status.choices],
+    )
+    leefgebied = forms.ChoiceField(label=_("Leefgebied"), required=False)
+    urgent = forms.BooleanField(label=_("Alleen urgent"), required=False)
+    activiteit = forms.TypedChoiceField(
+        label=_("Laatste activiteit"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("Altijd"))]
+        + [(str(d), _("Afgelopen %(n)s dagen") % {"n": d}) for d in ACTIVITEIT_DAGEN],
+    )
+    sort = forms.ChoiceField(
+        label=_("Sorteren op"),
+        required=False,
+        choices=[
+            ("-activiteit", _("Laatste activiteit, nieuwste eerst")),
+            ("activiteit", _("Laatste activiteit, oudste eerst")),
+            ("urgent", _("Urgent eerst")),
+            ("-geopend", _("Geopend, nieuwste eerst")),
+            ("geopend", _("Geopend, oudste eerst")),
+        ],
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["leefgebied"].choices = [("", _("Alle")), *lg.choices()]
+        assert set(dict(self.fields["sort"].choices)) == set(SORTS)
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Nieuwe status"), choices=Casus.Status.choices)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+def consulent_choices(*, exclude: list[int]) -> forms.ModelChoiceField:
+    queryset = (
+        User.objects.filter(rol=Rol.CONSULENT, is_active=True, is_api_client=False)
+        .exclude(pk__in=exclude)
+        .select_related("organisatie")
+        .order_by("last_name", "first_name")
+    )
+    field = forms.ModelChoiceField(queryset=queryset, label=_("Consulent"))
+    field.label_from_instance = lambda u: (  # type: ignore[method-assign]
+        f"{u.weergavenaam} ({u.organisatie})" if u.organisatie else u.weergavenaam
+    )
+    return field
+
+
+class OverdrachtForm(forms.Form):
+    notitie = forms.CharField(
+        label=_("Notitie voor de nieuwe consulent"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    blijft_betrokkene = forms.BooleanField(
+        label=_("Vorig aanspreekpunt blijft betrokken (alleen lezen, 90 dagen)"), required=False
+    )
+
+    def __init__(self, *args: Any, exclude: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields = {"naar": consulent_choices(exclude=exclude), **self.fields}
+        self.fields["naar"].label = _("Nieuw aanspreekpunt")
+
+
+class BetrokkeneForm(forms.Form):
+    reden = forms.CharField(label=_("Reden"), max_length=300)
+    eind_datum = forms.DateField(
+        label=_("Toegang tot en met"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Hooguit een jaar vooruit."),
+    )
+    schrijfrecht = forms.BooleanField(label=_("Mag ook wijzigen"), required=False)
+
+    def __init__(self, *args: Any, exclude: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields = {"user": consulent_choices(exclude=exclude), **self.fields}
+        self.fields["user"].label = _("Professional")
+        self.fields["eind_datum"].initial = timezone.localdate() + timedelta(days=90)
+
+
+class NoodtoegangForm(forms.Form):
+    reden = forms.CharField(
+        label=_("Reden voor noodtoegang"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Deze reden wordt vastgelegd en door de privacy officer beoordeeld."
+        ),
+    )

@@ -1,0 +1,42 @@
+"""What casussen plugs into the platform: worker jobs, event recipients, access checks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from toegang import worker
+
+
+def _expire() -> int:
+    from casussen.services.betrokkenen import access_expire
+
+    return access_expire()
+
+
+def casus_recipients(event: Any) -> set[int]:
+    """Users with view access on the casus now."""
+    from casussen.selectors import casus_viewer_ids
+
+    return casus_viewer_ids(casus_id=event.aggregate_id)
+
+
+def casus_access_check(user: Any, casus_id: str) -> bool:
+    from django.http import Http404
+
+    from casussen.selectors import casus_get_for_user
+
+    try:
+        casus_get_for_user(user=user, casus_id=casus_id)
+    except Http404:
+        return False
+    return True
+
+
+def register() -> None:
+    worker.register("betrokkenen_expiry", _expire, interval=60)
+    try:
+        from toegang import events
+    except ImportError:  # the events package has not landed on this branch yet
+        return
+    events.register_recipients("casus", casus_recipients)
+    events.register_access_check("casus", casus_access_check)

@@ -1,0 +1,266 @@
+"""Reads of casussen, already filtered to what the user may see.
+
+Lists filter by one permitted-ids subquery on the direct-FK permission table
+(``toegang.policy.permitted_ids``) and page by keyset, never with an exact
+``COUNT(*)``. A detail is fetched with its access check in the same query;
+whatever the user may not see raises ``Http404``, exactly like a missing id.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from casussen.models import Betrokkene, Casus, CasusUserObjectPermission, Gezinslid, Noodtoegang
+from toegang import policy
+from toegang.models import Team, User
+from toegang.roles import Rol
+
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 100
+
+#: Sort keys of "Mijn casussen": each a keyset of (field, descending) ending in the id.
+SORTS: dict[str, tuple[tuple[str, bool], ...]] = {
+    "-activiteit": (("last_activity_at", True), ("id", True)),
+    "activiteit": (("last_activity_at", False), ("id", False)),
+    "-geopend": (("opened_at", True), ("id", True)),
+    "geopend": (("opened_at", False), ("id", False)),
+    "urgent": (("urgent", True), ("last_activity_at", True), ("id", True)),
+}
+DEFAULT_SORT = "-activiteit"
+ACTIVITEIT_DAGEN = (7, 30, 90)
+
+
+def casussen_for_user(*, user: Any, need: str = "view") -> QuerySet[Casus]:
+    """Every casus ``user`` holds ``need`` (view/change) on: one subquery, no global perms."""
+    if need not in ("view", "change"):
+        raise ValueError(need)
+    return Casus.objects.filter(
+        pk__in=policy.permitted_ids(CasusUserObjectPermission, user=user, codename=f"{need}_casus")
+    )
+
+
+def casus_get_for_user(*, user: Any, casus_id: Any, need: str = "view") -> Casus:
+    """The casus with its household and data key, or ``Http404`` if it is not visible."""
+    try:
+        key = casus_id if isinstance(casus_id, uuid.UUID) else uuid.UUID(str(casus_id))
+    except ValueError:
+        raise Http404 from None
+    casus = (
+        casussen_for_user(user=user, need=need)
+        .select_related("huishouden__data_key", "aanspreekpunt", "team")
+        .filter(pk=key)
+        .first()
+    )
+    if casus is None:
+        raise Http404
+    return casus
+
+
+def casus_viewer_ids(*, casus_id: Any) -> set[int]:
+    """Users who may see the casus now (event recipients)."""
+    return policy.holders(CasusUserObjectPermission, object_id=casus_id, codename="view_casus")
+
+
+def noodtoegang_actief(*, user: Any, casus_id: Any) -> Noodtoegang | None:
+    """The user's running noodtoegang on this casus, if that is how they see it."""
+    return (
+        Noodtoegang.objects.filter(
+            casus_id=casus_id, user_id=user.pk, ended_at__isnull=True, expires_at__gt=timezone.now()
+        )
+        .order_by("-expires_at")
+        .first()
+    )
+
+
+# -- "Mijn casussen": filters and keyset pages -------------------------------------
+
+
+@dataclass(frozen=True)
+class Filters:
+    status: str = "open"  # "open", "alle" or a Casus.Status value
+    leefgebied: str = ""
+    urgent: bool = False
+    activiteit_dagen: int | None = None
+    sort: str = DEFAULT_SORT
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Casus]
+    next_cursor: str | None
+    sort: str
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value) if isinstance(value, uuid.UUID) else value
+
+
+def _encode(values: list[Any]) -> str:
+    raw = json.dumps([_plain(v) for v in values])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str, keys: tuple[tuple[str, bool], ...]) -> list[Any]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        values = json.loads(raw)
+        if not isinstance(values, list) or len(values) != len(keys):
+            raise ValueError
+        out: list[Any] = []
+        for (field, _desc), value in zip(keys, values, strict=True):
+            if field == "id":
+                out.append(uuid.UUID(value))
+            elif field == "urgent":
+                out.append(bool(value))
+            else:
+                parsed = parse_datetime(value)
+                if parsed is None:
+                    raise ValueError
+                out.append(parsed)
+        return out
+    except (ValueError, TypeError, json.JSONDecodeError):
+        raise ValidationError({"cursor": "Ongeldige cursor."}) from None
+
+
+def _after(keys: tuple[tuple[str, bool], ...], values: list[Any]) -> Q:
+    """Rows strictly after ``values`` in the order of ``keys`` (mixed directions allowed)."""
+    condition = Q()
+    for i, (field, desc) in enumerate(keys):
+        step = Q(**{f"{field}__{'lt' if desc else 'gt'}": values[i]})
+        for j in range(i):
+            step &= Q(**{keys[j][0]: values[j]})
+        condition |= step
+    return condition
+
+
+def filter_casussen(queryset: QuerySet[Casus], filters: Filters) -> QuerySet[Casus]:
+    if filters.status == "open":
+        queryset = queryset.exclude(status=Casus.Status.AFGESLOTEN)
+    elif filters.status in Casus.Status.values:
+        queryset = queryset.filter(status=filters.status)
+    if filters.leefgebied:
+        # Codes are quoted tokens in the JSON list; icontains works on every backend.
+        queryset = queryset.filter(leefgebieden__icontains=f'"{filters.leefgebied}"')
+    if filters.urgent:
+        queryset = queryset.filter(urgent=True)
+    if filters.activiteit_dagen:
+        since = timezone.now() - timedelta(days=filters.activiteit_dagen)
+        queryset = queryset.filter(last_activity_at__gte=since)
+    return queryset
+
+
+def casussen_page(
+    *, user: Any, filters: Filters, cursor: str | None = None, size: int | None = None
+) -> Page:
+    """One keyset page of the user's visible casussen, with what the list shows.
+
+    Two queries: the casussen (with aanspreekpunt) and their gezinsleden.
+    """
+    sort = filters.sort if filters.sort in SORTS else DEFAULT_SORT
+    keys = SORTS[sort]
+    size = max(1, min(size or PAGE_SIZE, MAX_PAGE_SIZE))
+    queryset = filter_casussen(casussen_for_user(user=user), filters)
+    if cursor:
+        queryset = queryset.filter(_after(keys, _decode(cursor, keys)))
+    order = [f"-{field}" if desc else field for field, desc in keys]
+    rows = list(
+        queryset.select_related("aanspreekpunt", "huishouden__data_key")
+        .prefetch_related(
+            Prefetch("huishouden__gezinsleden", queryset=Gezinslid.objects.order_by("created_at"))
+        )
+        .order_by(*order)[: size + 1]
+    )
+    next_cursor = None
+    if len(rows) > size:
+        rows = rows[:size]
+        last = rows[-1]
+        next_cursor = _encode([getattr(last, field) for field, _desc in keys])
+    return Page(items=rows, next_cursor=next_cursor, sort=sort)
+
+
+def betrokkenen_of(*, casus: Casus) -> QuerySet[Betrokkene]:
+    return casus.betrokkenen.select_related("user", "user__organisatie").order_by(
+        "revoked_at", "eind_datum"
+    )
+
+
+# -- the teamleider's caseload and the policy monitor --------------------------------
+
+
+@dataclass(frozen=True)
+class CaseloadRij:
+    consulent: User
+    open: int
+    urgent: int
+
+
+def caseload_for_team(*, team: Team | None) -> list[CaseloadRij]:
+    """Open casussen per consulent of ``team`` (counts only, no content)."""
+    if team is None:
+        return []
+    open_q = Q(casussen_als_aanspreekpunt__team=team) & ~Q(
+        casussen_als_aanspreekpunt__status=Casus.Status.AFGESLOTEN
+    )
+    consulenten = (
+        User.objects.filter(team=team, rol=Rol.CONSULENT, is_active=True)
+        .annotate(
+            open_count=Count("casussen_als_aanspreekpunt", filter=open_q),
+            urgent_count=Count(
+                "casussen_als_aanspreekpunt",
+                filter=open_q & Q(casussen_als_aanspreekpunt__urgent=True),
+            ),
+        )
+        .order_by("-open_count", "last_name", "username")
+    )
+    return [CaseloadRij(c, c.open_count, c.urgent_count) for c in consulenten]  # type: ignore[attr-defined]
+
+
+def zonder_aanspreekpunt_count(*, team: Team | None) -> int:
+    if team is None:
+        return 0
+    return Casus.objects.filter(
+        team=team, aanspreekpunt__isnull=True, status=Casus.Status.AANGEMELD
+    ).count()
+
+
+MONITOR_MINIMUM = 5
+
+
+def monitor_counts() -> list[dict[str, Any]]:
+    """Open casussen per team and leefgebied; counts below 5 are suppressed (None)."""
+    from casussen import leefgebieden as lg
+
+    rows: dict[tuple[str, str], int] = {}
+    combinations = (
+        Casus.objects.exclude(status=Casus.Status.AFGESLOTEN)
+        .values("team__naam", "leefgebieden")
+        .annotate(aantal=Count("id"))
+        .order_by()
+    )
+    for row in combinations:
+        for code in row["leefgebieden"] or ["overig"]:
+            key = (row["team__naam"], code)
+            rows[key] = rows.get(key, 0) + row["aantal"]
+    result = []
+    for (team_naam, code), count in sorted(rows.items()):
+        result.append(
+            {
+                "groep": team_naam,
+                "leefgebied": lg.label(code),
+                "aantal": count if count >= MONITOR_MINIMUM else None,
+            }
+        )
+    return result

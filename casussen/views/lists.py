@@ -1,0 +1,83 @@
+"""Lists: "Mijn casussen", the teamleider's caseload and the policy monitor."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from audit.models import Actie, Doel
+from audit.services import record
+from casussen import leefgebieden as lg
+from casussen.forms import FilterForm
+from casussen.selectors import (
+    Filters,
+    caseload_for_team,
+    casussen_page,
+    monitor_counts,
+    zonder_aanspreekpunt_count,
+)
+from toegang.access import role_required
+from toegang.roles import Rol
+
+
+def _filters(form: FilterForm) -> Filters:
+    if not form.is_valid():
+        return Filters()
+    data = form.cleaned_data
+    return Filters(
+        status=data["status"] or "open",
+        leefgebied=data["leefgebied"] or "",
+        urgent=bool(data["urgent"]),
+        activiteit_dagen=data["activiteit"],
+        sort=data["sort"] or Filters.sort,
+    )
+
+
+@role_required(Rol.CONSULENT)
+def mijn_casussen(request: HttpRequest) -> HttpResponse:
+    form = FilterForm(request.GET or None)
+    filters = _filters(form)
+    try:
+        page = casussen_page(user=request.user, filters=filters, cursor=request.GET.get("na"))
+    except ValidationError:
+        page = casussen_page(user=request.user, filters=filters)
+    if page.items:
+        record(
+            actor=request.user,
+            actie=Actie.READ,
+            doel=Doel.CASUSBEHANDELING,
+            object_type="casus",
+            object_ids=[c.pk for c in page.items],
+            velden=["achternaam"],
+            request=request,
+        )
+    query = request.GET.copy()
+    query.pop("na", None)
+    context = {
+        "form": form,
+        "page": page,
+        "rijen": [(c, c.huishouden.gezinsleden.all()[:1]) for c in page.items],
+        "labels": lg.LEEFGEBIEDEN,
+        "query": query.urlencode(),
+    }
+    template = "casussen/_casussen_tabel.html" if request.htmx else "casussen/mijn_casussen.html"
+    return render(request, template, context)
+
+
+@role_required(Rol.TEAMLEIDER)
+def caseload(request: HttpRequest) -> HttpResponse:
+    team = request.user.team  # type: ignore[union-attr]
+    return render(
+        request,
+        "casussen/caseload.html",
+        {
+            "rijen": caseload_for_team(team=team),
+            "zonder_aanspreekpunt": zonder_aanspreekpunt_count(team=team),
+        },
+    )
+
+
+@role_required(Rol.BELEIDSADVISEUR)
+def monitor(request: HttpRequest) -> HttpResponse:
+    return render(request, "casussen/monitor.html", {"rijen": monitor_counts()})
