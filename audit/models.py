@@ -1,4 +1,9 @@
-"""One ``AuditRecord`` per access to personal data. Append-only; holds no personal data."""
+"""One ``AuditRecord`` per access to personal data, the seals over them, and reviews.
+
+All three tables are append-only: the database refuses UPDATE and DELETE on them
+(triggers installed by migration 0002, see ``audit.db``). They hold no personal
+data and no foreign keys to the domain tables, so the trail outlives the data.
+"""
 
 from __future__ import annotations
 
@@ -48,19 +53,19 @@ class AuditRecord(models.Model):
     id = models.BigAutoField(primary_key=True)
     occurred_at = models.DateTimeField(db_index=True)
     # who
-    user_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    user_id = models.BigIntegerField(null=True, blank=True)
     username = models.CharField(max_length=150, blank=True)
     rol = models.CharField(max_length=32, blank=True)
     organisatie_id = models.UUIDField(null=True, blank=True)
     organisatie_naam = models.CharField(max_length=200, blank=True)
     api_token_id = models.UUIDField(null=True, blank=True)
     # on whose data
-    huishouden_id = models.UUIDField(null=True, blank=True, db_index=True)
+    huishouden_id = models.UUIDField(null=True, blank=True)
     persoon_ids = models.JSONField(default=list, blank=True)
     # what
     actie = models.CharField(max_length=32, choices=Actie.choices, db_index=True)
     object_type = models.CharField(max_length=64, blank=True)
-    object_id = models.CharField(max_length=64, blank=True, db_index=True)
+    object_id = models.CharField(max_length=64, blank=True)
     object_ids = models.JSONField(default=list, blank=True)
     velden = models.JSONField(default=list, blank=True)
     # why
@@ -77,10 +82,82 @@ class AuditRecord(models.Model):
     class Meta:
         verbose_name = _("auditregel")
         verbose_name_plural = _("auditregels")
+        # user_id, huishouden_id and object_id are the first column of a composite index.
         indexes = [
             models.Index(fields=["user_id", "occurred_at"], name="audit_user_time"),
             models.Index(fields=["huishouden_id", "occurred_at"], name="audit_hh_time"),
+            # Keyset pages (newest first) per filter of the console.
+            models.Index(fields=["user_id", "id"], name="audit_user_id_desc"),
+            models.Index(fields=["username", "id"], name="audit_username_id"),
+            models.Index(fields=["huishouden_id", "id"], name="audit_hh_id"),
+            models.Index(fields=["object_id", "id"], name="audit_object_id"),
+            # The review queue: emergency access and denied attempts are rare.
+            models.Index(
+                fields=["occurred_at"],
+                condition=models.Q(noodtoegang=True) | models.Q(actie="noodtoegang"),
+                name="audit_nood_time",
+            ),
+            models.Index(
+                fields=["user_id", "occurred_at"],
+                condition=models.Q(uitkomst="denied"),
+                name="audit_denied_user_time",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.actie} {self.object_type}"
+
+
+class AuditSeal(models.Model):
+    """A hash over one batch of records, chained to the previous seal.
+
+    A seal covers every record with ``previous.last_id < id <= last_id`` (the
+    first seal starts after 0). ``first_id`` is the lowest id in that range.
+    See ``audit.sealing`` for the canonical form and ``audit.verify``.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    versie = models.PositiveSmallIntegerField(default=1)
+    first_id = models.BigIntegerField()
+    last_id = models.BigIntegerField(unique=True)
+    count = models.PositiveIntegerField()
+    records_hash = models.CharField(max_length=64)
+    previous_hash = models.CharField(max_length=64, unique=True)
+    seal_hash = models.CharField(max_length=64, unique=True)
+    sealed_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("auditzegel")
+        verbose_name_plural = _("auditzegels")
+
+    def __str__(self) -> str:
+        return f"zegel {self.pk} ({self.first_id}-{self.last_id})"
+
+
+class ReviewSoort(models.TextChoices):
+    NOODTOEGANG = "noodtoegang", _("noodtoegang")
+    WEIGERINGEN = "weigeringen", _("reeks weigeringen")
+    VOLUME = "volume", _("ongebruikelijk volume")
+
+
+class AuditReview(models.Model):
+    """The privacy officer's judgement of one item of the review queue."""
+
+    id = models.BigAutoField(primary_key=True)
+    soort = models.CharField(max_length=16, choices=ReviewSoort.choices)
+    sleutel = models.CharField(max_length=100)
+    record_id = models.BigIntegerField(null=True, blank=True)
+    reviewed_by_id = models.BigIntegerField()
+    reviewed_by_username = models.CharField(max_length=150)
+    opmerking = models.TextField()
+    reviewed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("beoordeling")
+        verbose_name_plural = _("beoordelingen")
+        constraints = [
+            models.UniqueConstraint(fields=["soort", "sleutel"], name="audit_review_uniek")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.soort} {self.sleutel}"

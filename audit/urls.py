@@ -8,4 +8,6 @@ app_name = "audit"
 
 urlpatterns = [
     path("", views.console, name="console"),
+    path("beoordelen/", views.beoordelen, name="beoordelen"),
+    path("inzageverzoek/", views.inzageverzoek, name="inzageverzoek"),
 ]

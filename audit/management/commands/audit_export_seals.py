@@ -1,0 +1,48 @@
+"""``audit_export_seals``: the seal hashes as JSON lines, for anchoring elsewhere."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from audit.management.commands.audit_verify import parse_since
+from audit.models import AuditSeal
+
+
+class Command(BaseCommand):
+    help = (
+        "Schrijf de zegelhashes als JSON-regels (een per zegel), om buiten de database "
+        "vast te leggen. Met --latest alleen de laatste zegel (die de hele keten dekt)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--since", help="Vanaf dit zegelnummer of deze datum")
+        parser.add_argument("--latest", action="store_true", help="Alleen de laatste zegel")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        seals = AuditSeal.objects.order_by("last_id")
+        since = parse_since(options["since"])
+        if isinstance(since, int):
+            seals = seals.filter(id__gte=since)
+        elif since is not None:
+            seals = seals.filter(sealed_at__gte=since)
+        if options["latest"]:
+            seals = seals.reverse()[:1]
+        rows = seals.values_list(
+            "id", "first_id", "last_id", "count", "seal_hash", "previous_hash", "sealed_at"
+        )
+        for seal_id, first_id, last_id, count, seal_hash, previous_hash, sealed_at in rows.iterator(
+            chunk_size=2000
+        ):
+            line = {
+                "seal_id": seal_id,
+                "first_id": first_id,
+                "last_id": last_id,
+                "count": count,
+                "seal_hash": seal_hash,
+                "previous_hash": previous_hash,
+                "sealed_at": sealed_at.isoformat(),
+            }
+            self.stdout.write(json.dumps(line, separators=(",", ":")))

@@ -1,0 +1,207 @@
+"""The sealer: hash-chains committed audit records in batches, in id order.
+
+Appending a record takes no lock beyond its own row: ids come from the table's
+sequence, and sealing happens afterwards in the worker (``seal_pending``, job
+``audit_sealer``). The hard part is knowing which ids are *final*.
+
+On PostgreSQL a transaction draws its id from the sequence when it inserts and
+becomes visible when it commits, so a committed id 101 may be seen while id 100
+is still in flight. A seal over ``(previous.last_id, last_id]`` must never be
+passed by a record committing later, so the sealer:
+
+* seals the contiguous run of visible ids after the last seal (every id in it is
+  committed; nothing can join it);
+* stops at the first missing id (a gap) until it knows the gap is permanent
+  (its transaction rolled back): it notes when it first saw the gap, takes a
+  *barrier* ``pg_snapshot_xmax`` at least ``AUDIT_SEAL_GAP_SETTLE`` seconds later
+  (by then the transaction holding the id has a transaction id, assigned in the
+  same INSERT statement that drew the id), and passes the gap once
+  ``pg_snapshot_xmin`` of a later snapshot has reached that barrier, i.e. every
+  transaction that could hold the id has ended. A gap that is still missing then
+  will stay missing.
+
+Only one sealer runs at a time (``pg_try_advisory_xact_lock``, taken by the
+sealer only). On SQLite writers are serialised and the sealer holds the write
+lock (BEGIN IMMEDIATE), so every visible id is final.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from audit import canonical
+from audit.models import AuditRecord, AuditSeal
+from toegang.logging import get_logger
+
+log = get_logger(__name__)
+
+_LOCK_KEY = 0x61756469  # "audi": the sealer's advisory lock
+DEFAULT_BATCH = 10_000
+
+
+def _batch_size() -> int:
+    return int(getattr(settings, "AUDIT_SEAL_BATCH", DEFAULT_BATCH))
+
+
+def _settle() -> float:
+    return float(getattr(settings, "AUDIT_SEAL_GAP_SETTLE", 1.0))
+
+
+@dataclass
+class GapTracker:
+    """What one sealer process has seen of gaps and snapshots (PostgreSQL)."""
+
+    first_seen: dict[int, float] = field(default_factory=dict)
+    barriers: list[tuple[float, int]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def observe(self, now: float, xmax: int) -> None:
+        self.barriers.append((now, xmax))
+        del self.barriers[:-200]
+
+    def passable(self, gap: int, now: float, xmin: int, settle: float) -> bool:
+        seen = self.first_seen.setdefault(gap, now)
+        return any(t >= seen + settle and xmin >= xmax for t, xmax in self.barriers)
+
+    def forget_upto(self, last_id: int) -> None:
+        for gap in [g for g in self.first_seen if g <= last_id]:
+            del self.first_seen[gap]
+
+
+_tracker = GapTracker()
+
+
+def records_hash_between(after_id: int, upto_id: int) -> tuple[int, str]:
+    """(count, records hash) of the records with ``after_id < id <= upto_id``."""
+    if connection.vendor == "postgresql":
+        with transaction.atomic(), connection.cursor() as cursor:
+            return canonical.batch_hashes_pg(cursor, [(after_id, upto_id)])[0]
+    rows = (
+        AuditRecord.objects.filter(id__gt=after_id, id__lte=upto_id)
+        .order_by("id")
+        .values_list(*canonical.COLUMNS)
+        .iterator(chunk_size=5000)
+    )
+    return canonical.records_hash(rows)
+
+
+def _snapshot_pg(tracker: GapTracker, now: float) -> int:
+    """Note this moment's snapshot as a barrier; return its xmin."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_snapshot_xmin(s)::text::bigint, pg_snapshot_xmax(s)::text::bigint "
+            "FROM pg_current_snapshot() s"
+        )
+        xmin, xmax = cursor.fetchone()
+    tracker.observe(now, xmax)
+    return int(xmin)
+
+
+def _final_end_pg(after_id: int, ids: list[int], xmin: int, now: float,
+                  tracker: GapTracker) -> int:
+    """The highest id in ``ids`` up to which every id is final (PostgreSQL).
+
+    A run of missing ids is keyed by its first id: all of it was seen missing
+    at that moment. A run that later splits gets a new, later key (safe side).
+    """
+    end = after_id
+    for current in ids:
+        if current > end + 1 and not tracker.passable(end + 1, now, xmin, _settle()):
+            return end
+        end = current
+    return end
+
+
+def _visible_ids_after(after_id: int) -> list[int]:
+    return list(
+        AuditRecord.objects.filter(id__gt=after_id)
+        .order_by("id")
+        .values_list("id", flat=True)[: _batch_size()]
+    )
+
+
+def _last_seal() -> tuple[int, str]:
+    last = AuditSeal.objects.order_by("-last_id").values_list("last_id", "seal_hash").first()
+    return last if last else (0, canonical.GENESIS)
+
+
+def _take_sealer_lock() -> bool:
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_LOCK_KEY])
+        return bool(cursor.fetchone()[0])
+
+
+def seal_once(tracker: GapTracker | None = None) -> int:
+    """Seal one batch of final records; return how many records it sealed."""
+    tracker = tracker or _tracker
+    with tracker.lock, transaction.atomic():
+        if not _take_sealer_lock():
+            return 0
+        after_id, previous_hash = _last_seal()
+        if connection.vendor == "postgresql":
+            # Snapshot first, ids second: a gap whose transaction ended before the
+            # snapshot shows up in the id list if it committed.
+            now = time.monotonic()
+            xmin = _snapshot_pg(tracker, now)
+            ids = _visible_ids_after(after_id)
+            end = _final_end_pg(after_id, ids, xmin, now, tracker)
+        else:
+            ids = _visible_ids_after(after_id)
+            end = ids[-1] if ids else after_id
+        if end <= after_id:
+            return 0
+        expected = sum(1 for i in ids if i <= end)
+        count, records_hash = records_hash_between(after_id, end)
+        if count != expected:
+            log.warning("audit_seal_retry", after_id=after_id, end=end)
+            return 0
+        sealed_at = timezone.now()
+        first_id = ids[0]
+        seal = AuditSeal.objects.create(
+            first_id=first_id,
+            last_id=end,
+            count=count,
+            records_hash=records_hash,
+            previous_hash=previous_hash,
+            sealed_at=sealed_at,
+            seal_hash=canonical.seal_hash(
+                versie=canonical.VERSION,
+                first_id=first_id,
+                last_id=end,
+                count=count,
+                records_hash=records_hash,
+                previous_hash=previous_hash,
+                sealed_at=sealed_at,
+            ),
+        )
+        tracker.forget_upto(end)
+    log.debug("audit_sealed", seal_id=seal.pk, first_id=first_id, last_id=end, count=count)
+    return count
+
+
+def seal_pending() -> int:
+    """The worker job: seal one batch (the worker calls again at once while busy)."""
+    return seal_once()
+
+
+def seal_all(*, timeout: float = 30.0, tracker: GapTracker | None = None) -> int:
+    """Seal until nothing final is left (tests, bench, demo). Returns records sealed."""
+    total = 0
+    deadline = time.monotonic() + timeout
+    while True:
+        done = seal_once(tracker)
+        total += done
+        if done:
+            continue
+        pending = AuditRecord.objects.filter(id__gt=_last_seal()[0]).exists()
+        if not pending or time.monotonic() > deadline:
+            return total
+        time.sleep(min(0.2, _settle() / 2 or 0.05))
