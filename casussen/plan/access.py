@@ -52,15 +52,16 @@ def audit_read(request: HttpRequest, *, casus: Any, object_type: str, object_id:
                velden: list[str], actie: str = AuditActie.READ,
                persoon_ids: list[Any] | None = None) -> None:
     """Record that the user saw (or printed, exported) plan content."""
+    nood = noodtoegang_actief(user=request.user, casus_id=casus.pk) is not None
     record(
         actor=request.user,
         actie=actie,
-        doel=Doeleinde.CASUSBEHANDELING,
+        doel=Doeleinde.NOODTOEGANG if nood else Doeleinde.CASUSBEHANDELING,
         object_type=object_type,
         object_id=object_id,
         huishouden_id=casus.huishouden_id,
         persoon_ids=persoon_ids or [],
         velden=velden,
-        noodtoegang=noodtoegang_actief(user=request.user, casus_id=casus.pk) is not None,
+        noodtoegang=nood,
         request=request,
     )

@@ -6,20 +6,27 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 
 from audit.models import Actie as AuditActie
 from audit.models import Doel as Doeleinde
 from audit.services import record
 from casussen.plan.constants import PlanStatus
-from casussen.plan.errors import VersieVastgesteld
+from casussen.plan.errors import PlanError, VersieVastgesteld
 from casussen.plan.models import Plan
 from toegang import events
+
+
+def require_open(casus: Any) -> None:
+    if not casus.is_open:
+        raise PlanError(_("Deze casus is afgesloten; het plan kan niet meer worden gewijzigd."))
 
 
 def locked_plan(*, plan: Plan, casus: Any) -> Plan:
     """The plan row locked for this transaction; refuses a plan of another huishouden."""
     if plan.huishouden_id != casus.huishouden_id:
         raise Http404  # a write pointing at a foreign parent
+    require_open(casus)
     return Plan.objects.select_for_update().get(pk=plan.pk)
 
 

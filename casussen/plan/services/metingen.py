@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from casussen.plan.constants import DIMENSIES, MetingSoort
 from casussen.plan.models import Meting, Plan, UitvraagNotitie
-from casussen.plan.services._common import CREATE, audit_write, emit_plan_event
+from casussen.plan.services._common import CREATE, audit_write, emit_plan_event, require_open
 from casussen.plan.services.validation import (
     MAX_NOTITIE,
     clean_date,
@@ -77,6 +77,7 @@ def meting_record(
         toelichtingen=toelichtingen or {}, notities=notities or {},
     )
     raise_if(errors)
+    require_open(casus)
     with transaction.atomic():
         meting = Meting(
             huishouden_id=casus.huishouden_id, casus=casus, gezinslid=gezinslid, soort=soort,

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 
 from casussen.plan.errors import PlanBestaatAl
 from casussen.plan.models import Plan
-from casussen.plan.services._common import CREATE, audit_write, emit_plan_event
+from casussen.plan.services._common import CREATE, audit_write, emit_plan_event, require_open
 from casussen.plan.services.validation import clean_date, raise_if
 from toegang.logging import get_logger
 
@@ -23,6 +23,7 @@ def plan_create(*, casus: Any, startdatum: date, by: Any,
     errors: dict[str, list[str]] = {}
     clean_date("startdatum", startdatum, errors)
     raise_if(errors)
+    require_open(casus)
     if Plan.objects.filter(huishouden_id=casus.huishouden_id).exists():
         raise PlanBestaatAl
     try:

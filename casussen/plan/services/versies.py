@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from casussen.models import Casus
 from casussen.plan.constants import PlanStatus
 from casussen.plan.errors import PlanError
 from casussen.plan.models import Actie, Doel, Plan, PlanVersie
@@ -24,6 +25,7 @@ from casussen.plan.services._common import (
     mark_changed,
 )
 from casussen.plan.services.validation import clean_date, raise_if
+from casussen.services.casus import casus_set_status
 
 
 def _actie_data(actie: Actie) -> dict[str, Any]:
@@ -109,7 +111,16 @@ def plan_vaststellen(
                     request=request)
         emit_plan_event(casus=casus, plan=plan, onderdeel="vaststelling",
                         object_id=planversie.pk)
+        _casus_to_plan_vastgesteld(casus, by)
     return planversie
+
+
+def _casus_to_plan_vastgesteld(casus: Any, by: Any) -> None:
+    """A first agreed plan moves an aangemelde / in behandeling casus on (casussen's service)."""
+    current = Casus.objects.get(pk=casus.pk)
+    if current.status in (Casus.Status.AANGEMELD, Casus.Status.IN_BEHANDELING):
+        casus_set_status(casus=current, status=Casus.Status.PLAN_VASTGESTELD,
+                         version=current.version, by=by)
 
 
 def versie_inhoud(planversie: PlanVersie) -> dict[str, Any]:
