@@ -39,9 +39,19 @@ class ActieSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Actie
-        fields = ["id", "doel_id", "omschrijving", "eigenaar_soort", "eigenaar_id",
-                  "eigenaar_omschrijving", "deadline", "status", "trede", "reden_zwaar",
-                  "updated_at"]
+        fields = [
+            "id",
+            "doel_id",
+            "omschrijving",
+            "eigenaar_soort",
+            "eigenaar_id",
+            "eigenaar_omschrijving",
+            "deadline",
+            "status",
+            "trede",
+            "reden_zwaar",
+            "updated_at",
+        ]
 
 
 class DoelSerializer(serializers.ModelSerializer):
@@ -53,8 +63,16 @@ class DoelSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Doel
-        fields = ["id", "tekst", "dimensies", "leefgebieden", "gezinsleden", "uitkomst",
-                  "beoordeeld_op", "acties"]
+        fields = [
+            "id",
+            "tekst",
+            "dimensies",
+            "leefgebieden",
+            "gezinsleden",
+            "uitkomst",
+            "beoordeeld_op",
+            "acties",
+        ]
 
     def get_gezinsleden(self, doel: Doel) -> list[str]:
         return [str(g.pk) for g in doel.gezinsleden.all()]
@@ -110,25 +128,29 @@ class DoelInSerializer(serializers.Serializer):
     dimensies = serializers.ListField(child=serializers.CharField(), required=False)
     leefgebieden = serializers.ListField(child=serializers.CharField(), required=False)
     gezinsleden = serializers.ListField(child=serializers.UUIDField(), required=False)
-    uitkomst = serializers.ChoiceField(DoelUitkomst.choices, required=False,
-                                       help_text="Alleen bij wijzigen: beoordeling bij evaluatie.")
+    uitkomst = serializers.ChoiceField(
+        DoelUitkomst.choices,
+        required=False,
+        help_text="Alleen bij wijzigen: beoordeling bij evaluatie.",
+    )
     beoordeeld_op = serializers.DateField(required=False)
-    versie = serializers.IntegerField(required=False,
-                                      help_text="De versie van het plan die u wijzigt.")
+    versie = serializers.IntegerField(
+        required=False, help_text="De versie van het plan die u wijzigt."
+    )
 
 
 class ActieInSerializer(serializers.Serializer):
     omschrijving = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     eigenaar_soort = serializers.ChoiceField(EigenaarSoort.choices, required=False)
     eigenaar_id = serializers.IntegerField(required=False, allow_null=True)
-    eigenaar_omschrijving = serializers.CharField(max_length=200, required=False,
-                                                  allow_blank=True)
+    eigenaar_omschrijving = serializers.CharField(max_length=200, required=False, allow_blank=True)
     deadline = serializers.DateField(required=False)
     trede = serializers.ChoiceField(Trede.choices, required=False)
     reden_zwaar = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     status = serializers.ChoiceField(ActieStatus.choices, required=False)
-    versie = serializers.IntegerField(required=False,
-                                      help_text="De versie van het plan die u wijzigt.")
+    versie = serializers.IntegerField(
+        required=False, help_text="De versie van het plan die u wijzigt."
+    )
 
 
 @extend_schema_field({"type": "integer", "minimum": SCORE_MIN, "maximum": SCORE_MAX})
@@ -178,10 +200,11 @@ class MetingInSerializer(serializers.Serializer):
     datum = serializers.DateField()
     gezinslid_id = serializers.UUIDField(required=False, allow_null=True)
     scores = ScoresSerializer()
-    toelichtingen = serializers.DictField(child=serializers.CharField(allow_blank=True,
-                                                                      max_length=2000),
-                                          required=False)
-    notities = serializers.DictField(child=serializers.CharField(allow_blank=True,
-                                                                 max_length=10_000),
-                                     required=False,
-                                     help_text="Per leefgebied (alleen bij de brede uitvraag).")
+    toelichtingen = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, max_length=2000), required=False
+    )
+    notities = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, max_length=10_000),
+        required=False,
+        help_text="Per leefgebied (alleen bij de brede uitvraag).",
+    )

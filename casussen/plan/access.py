@@ -32,8 +32,9 @@ def casus_for_write(request: HttpRequest, casus_id: Any, *, object_type: str = "
         raise PermissionDenied from None
 
 
-def audit_denied(request: HttpRequest, *, casus: Any, object_type: str, object_id: Any = "",
-                 reden: str = "") -> None:
+def audit_denied(
+    request: HttpRequest, *, casus: Any, object_type: str, object_id: Any = "", reden: str = ""
+) -> None:
     """Record a refused write (outside the refused transaction, so it stays)."""
     record(
         actor=request.user,
@@ -48,9 +49,16 @@ def audit_denied(request: HttpRequest, *, casus: Any, object_type: str, object_i
     )
 
 
-def audit_read(request: HttpRequest, *, casus: Any, object_type: str, object_id: Any,
-               velden: list[str], actie: str = AuditActie.READ,
-               persoon_ids: list[Any] | None = None) -> None:
+def audit_read(
+    request: HttpRequest,
+    *,
+    casus: Any,
+    object_type: str,
+    object_id: Any,
+    velden: list[str],
+    actie: str = AuditActie.READ,
+    persoon_ids: list[Any] | None = None,
+) -> None:
     """Record that the user saw (or printed, exported) plan content."""
     nood = noodtoegang_actief(user=request.user, casus_id=casus.pk) is not None
     record(

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
 from casussen.plan.constants import ActieStatus, Dimensie, DoelUitkomst, EigenaarSoort
 
 #: The six dimensions in words a resident uses (B1).
-DIMENSIE_B1 = {
+DIMENSIE_B1: dict[str, Any] = {
     Dimensie.LICHAAMSFUNCTIES: _("Uw lichaam"),
     Dimensie.MENTAAL_WELBEVINDEN: _("Uw gevoel en gedachten"),
     Dimensie.ZINGEVING: _("Zin in het leven"),
@@ -24,21 +25,21 @@ DIMENSIE_B1 = {
     Dimensie.DAGELIJKS_FUNCTIONEREN: _("Uw dagelijks leven"),
 }
 
-EIGENAAR_B1 = {
+EIGENAAR_B1: dict[str, Any] = {
     EigenaarSoort.INWONER: _("U zelf"),
     EigenaarSoort.NETWERK: _("Iemand uit uw omgeving"),
     EigenaarSoort.PARTNERORGANISATIE: _("Een organisatie"),
     EigenaarSoort.GEMEENTE: _("De gemeente"),
 }
 
-STATUS_B1 = {
+STATUS_B1: dict[str, Any] = {
     ActieStatus.OPEN: _("Nog niet begonnen"),
     ActieStatus.BEZIG: _("Bezig"),
     ActieStatus.KLAAR: _("Klaar"),
     ActieStatus.GESTOPT: _("Gestopt"),
 }
 
-UITKOMST_B1 = {
+UITKOMST_B1: dict[str, Any] = {
     DoelUitkomst.BEREIKT: _("Gelukt"),
     DoelUitkomst.DEELS_BEREIKT: _("Een deel is gelukt"),
     DoelUitkomst.NIET_BEREIKT: _("Nog niet gelukt"),

@@ -68,8 +68,16 @@ def _el(tag: str, body: str = "", **attrs: object) -> str:
     return f"{opening}>{body}</{tag}>" if body else f"{opening}/>"
 
 
-def _svg(*, id_prefix: str, width: int, height: int, titel: str, beschrijving: str,
-         body: list[str], css_class: str) -> SafeString:
+def _svg(
+    *,
+    id_prefix: str,
+    width: int,
+    height: int,
+    titel: str,
+    beschrijving: str,
+    body: list[str],
+    css_class: str,
+) -> SafeString:
     title_id, desc_id = f"{id_prefix}-titel", f"{id_prefix}-desc"
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
@@ -124,18 +132,47 @@ def _between(value: float) -> tuple[float, float]:
 def _web_grid() -> list[str]:
     body = []
     for ring in (2, 4, 6, 8, 10):
-        points = " ".join(f"{_fmt(x)},{_fmt(y)}" for x, y in (
-            _point(i, ring) for i in range(len(DIMENSIES))))
-        body.append(_el("polygon", points=points, fill="none", stroke="#8c8c8c",
-                        stroke_width="1", class_="web-ring"))
+        points = " ".join(
+            f"{_fmt(x)},{_fmt(y)}" for x, y in (_point(i, ring) for i in range(len(DIMENSIES)))
+        )
+        body.append(
+            _el(
+                "polygon",
+                points=points,
+                fill="none",
+                stroke="#8c8c8c",
+                stroke_width="1",
+                class_="web-ring",
+            )
+        )
         x, y = _between(ring)
-        body.append(_el("text", str(ring), x=_fmt(x), y=_fmt(y), font_size="11",
-                        text_anchor="middle", fill="#4a4a4a", aria_hidden="true"))
+        body.append(
+            _el(
+                "text",
+                str(ring),
+                x=_fmt(x),
+                y=_fmt(y),
+                font_size="11",
+                text_anchor="middle",
+                fill="#4a4a4a",
+                aria_hidden="true",
+            )
+        )
     for index, code in enumerate(DIMENSIES):
         x, y = _point(index, SCORE_MAX)
-        body.append(_el("line", x1=_fmt(_CX), y1=_fmt(_CY), x2=_fmt(x), y2=_fmt(y),
-                        stroke="#6b6b6b", stroke_width="1", class_="web-as",
-                        data_dimensie=code))
+        body.append(
+            _el(
+                "line",
+                x1=_fmt(_CX),
+                y1=_fmt(_CY),
+                x2=_fmt(x),
+                y2=_fmt(y),
+                stroke="#6b6b6b",
+                stroke_width="1",
+                class_="web-as",
+                data_dimensie=code,
+            )
+        )
         body.append(_axis_label(index, code))
     return body
 
@@ -150,8 +187,18 @@ def _axis_label(index: int, code: str) -> str:
         _el("tspan", escape(line), x=_fmt(x), dy="0" if n == 0 else "14")
         for n, line in enumerate(lines)
     )
-    return _el("text", spans, x=_fmt(x), y=_fmt(y), text_anchor=anchor, font_size="13",
-               font_weight="600", fill="#1a1a1a", class_="web-label", data_dimensie=code)
+    return _el(
+        "text",
+        spans,
+        x=_fmt(x),
+        y=_fmt(y),
+        text_anchor=anchor,
+        font_size="13",
+        font_weight="600",
+        fill="#1a1a1a",
+        class_="web-label",
+        data_dimensie=code,
+    )
 
 
 def _web_series(index: int, reeks: Reeks, *, show_values: bool) -> list[str]:
@@ -161,23 +208,62 @@ def _web_series(index: int, reeks: Reeks, *, show_values: bool) -> list[str]:
     body: list[str] = []
     coords = " ".join(f"{_fmt(x)},{_fmt(y)}" for x, y in (_point(i, v) for i, _, v in points))
     if len(points) == len(DIMENSIES):
-        body.append(_el("polygon", points=coords, fill=colour, fill_opacity="0.12",
-                        stroke=colour, stroke_width="2.5", stroke_dasharray=dash,
-                        class_="web-reeks"))
+        body.append(
+            _el(
+                "polygon",
+                points=coords,
+                fill=colour,
+                fill_opacity="0.12",
+                stroke=colour,
+                stroke_width="2.5",
+                stroke_dasharray=dash,
+                class_="web-reeks",
+            )
+        )
     elif len(points) > 1:
-        body.append(_el("polyline", points=coords, fill="none", stroke=colour,
-                        stroke_width="2.5", stroke_dasharray=dash, class_="web-reeks"))
+        body.append(
+            _el(
+                "polyline",
+                points=coords,
+                fill="none",
+                stroke=colour,
+                stroke_width="2.5",
+                stroke_dasharray=dash,
+                class_="web-reeks",
+            )
+        )
     for i, code, value in points:
         x, y = _point(i, value)
         tip = _el("title", escape(f"{reeks.label}: {dimensie_label(code)} {value}"))
-        body.append(_el("circle", tip, cx=_fmt(x), cy=_fmt(y), r="4.5", fill=colour,
-                        class_="web-punt", data_dimensie=code, data_waarde=value))
+        body.append(
+            _el(
+                "circle",
+                tip,
+                cx=_fmt(x),
+                cy=_fmt(y),
+                r="4.5",
+                fill=colour,
+                class_="web-punt",
+                data_dimensie=code,
+                data_waarde=value,
+            )
+        )
         if show_values:
             dx = 10 if x >= _CX else -10
-            body.append(_el("text", str(value), x=_fmt(x + dx), y=_fmt(y - 6),
-                            text_anchor="start" if dx > 0 else "end", font_size="13",
-                            font_weight="700", fill=colour, class_="web-waarde",
-                            data_dimensie=code))
+            body.append(
+                _el(
+                    "text",
+                    str(value),
+                    x=_fmt(x + dx),
+                    y=_fmt(y - 6),
+                    text_anchor="start" if dx > 0 else "end",
+                    font_size="13",
+                    font_weight="700",
+                    fill=colour,
+                    class_="web-waarde",
+                    data_dimensie=code,
+                )
+            )
     return body
 
 
@@ -186,31 +272,59 @@ def _legend(labels: Sequence[str], *, x: float, y: float, first_style: int = 0) 
     for row, label in enumerate(labels):
         colour, dash = STYLES[(first_style + row) % len(STYLES)]
         row_y = y + row * 18
-        body.append(_el("line", x1=_fmt(x), y1=_fmt(row_y), x2=_fmt(x + 28), y2=_fmt(row_y),
-                        stroke=colour, stroke_width="3", stroke_dasharray=dash))
-        body.append(_el("text", escape(label), x=_fmt(x + 34), y=_fmt(row_y + 4),
-                        font_size="12", fill="#1a1a1a", class_="legenda"))
+        body.append(
+            _el(
+                "line",
+                x1=_fmt(x),
+                y1=_fmt(row_y),
+                x2=_fmt(x + 28),
+                y2=_fmt(row_y),
+                stroke=colour,
+                stroke_width="3",
+                stroke_dasharray=dash,
+            )
+        )
+        body.append(
+            _el(
+                "text",
+                escape(label),
+                x=_fmt(x + 34),
+                y=_fmt(row_y + 4),
+                font_size="12",
+                fill="#1a1a1a",
+                class_="legenda",
+            )
+        )
     return body
 
 
-def spinnenweb_svg(*, reeksen: Sequence[Reeks], titel: str, id_prefix: str = "spinnenweb",
-                   beschrijving: str = "") -> SafeString:
+def spinnenweb_svg(
+    *, reeksen: Sequence[Reeks], titel: str, id_prefix: str = "spinnenweb", beschrijving: str = ""
+) -> SafeString:
     """The spider web: six labelled axes 0-10 and one polygon per ``Reeks``.
 
     Values are written as text for the last series (the most recent meting);
     every point also has a ``<title>``. ``beschrijving`` defaults to the scores.
     """
     if not beschrijving:
-        beschrijving = "; ".join(
-            f"{reeks.label}: {describe_scores(reeks.scores)}" for reeks in reeksen
-        ) or "Nog geen scores."
+        beschrijving = (
+            "; ".join(f"{reeks.label}: {describe_scores(reeks.scores)}" for reeks in reeksen)
+            or "Nog geen scores."
+        )
     body = _web_grid()
     for index, reeks in enumerate(reeksen):
         body.extend(_web_series(index, reeks, show_values=index == len(reeksen) - 1))
     if len(reeksen) > 1:
         body.extend(_legend([r.label for r in reeksen], x=12, y=_WEB_H - 18 * len(reeksen)))
-    return _svg(id_prefix=id_prefix, width=_WEB_W, height=_WEB_H, titel=titel,
-                beschrijving=beschrijving, body=body, css_class="grafiek spinnenweb")
+    return _svg(
+        id_prefix=id_prefix,
+        width=_WEB_W,
+        height=_WEB_H,
+        titel=titel,
+        beschrijving=beschrijving,
+        body=body,
+        css_class="grafiek spinnenweb",
+    )
 
 
 # -- trend over time ------------------------------------------------------------------------
@@ -234,15 +348,43 @@ def _trend_axes(punten: Sequence[TrendPunt]) -> list[str]:
     body = []
     for value in range(0, SCORE_MAX + 1, 2):
         y = _trend_y(value)
-        body.append(_el("line", x1=_fmt(_LEFT), y1=_fmt(y), x2=_fmt(_TR_W - _RIGHT), y2=_fmt(y),
-                        stroke="#c8c8c8" if value else "#6b6b6b", stroke_width="1"))
-        body.append(_el("text", str(value), x=_fmt(_LEFT - 8), y=_fmt(y + 4), text_anchor="end",
-                        font_size="12", fill="#1a1a1a", class_="as-waarde"))
+        body.append(
+            _el(
+                "line",
+                x1=_fmt(_LEFT),
+                y1=_fmt(y),
+                x2=_fmt(_TR_W - _RIGHT),
+                y2=_fmt(y),
+                stroke="#c8c8c8" if value else "#6b6b6b",
+                stroke_width="1",
+            )
+        )
+        body.append(
+            _el(
+                "text",
+                str(value),
+                x=_fmt(_LEFT - 8),
+                y=_fmt(y + 4),
+                text_anchor="end",
+                font_size="12",
+                fill="#1a1a1a",
+                class_="as-waarde",
+            )
+        )
     for index, punt in enumerate(punten):
         x = _trend_x(index, len(punten))
-        body.append(_el("text", escape(date_format(punt.datum, "j M Y")), x=_fmt(x),
-                        y=_fmt(_TOP + _PLOT_H + 18), text_anchor="middle", font_size="12",
-                        fill="#1a1a1a", class_="as-datum"))
+        body.append(
+            _el(
+                "text",
+                escape(date_format(punt.datum, "j M Y")),
+                x=_fmt(x),
+                y=_fmt(_TOP + _PLOT_H + 18),
+                text_anchor="middle",
+                font_size="12",
+                fill="#1a1a1a",
+                class_="as-datum",
+            )
+        )
     return body
 
 
@@ -252,9 +394,18 @@ def _trend_line(index: int, code: str, punten: Sequence[TrendPunt]) -> list[str]
     coords = [(_trend_x(i, len(punten)), _trend_y(v)) for i, v in known if v is not None]
     body = []
     if len(coords) > 1:
-        body.append(_el("polyline", points=" ".join(f"{_fmt(x)},{_fmt(y)}" for x, y in coords),
-                        fill="none", stroke=colour, stroke_width="2.5", stroke_dasharray=dash,
-                        class_="trend-lijn", data_dimensie=code))
+        body.append(
+            _el(
+                "polyline",
+                points=" ".join(f"{_fmt(x)},{_fmt(y)}" for x, y in coords),
+                fill="none",
+                stroke=colour,
+                stroke_width="2.5",
+                stroke_dasharray=dash,
+                class_="trend-lijn",
+                data_dimensie=code,
+            )
+        )
     label = dimensie_label(code)
     for i, value in known:
         if value is None:
@@ -289,8 +440,9 @@ def _trend_description(punten: Sequence[TrendPunt]) -> str:
     return f"Scores per meting {span}. " + "; ".join(parts) + "."
 
 
-def trend_svg(*, punten: Sequence[TrendPunt], titel: str, id_prefix: str = "trend",
-              beschrijving: str = "") -> SafeString:
+def trend_svg(
+    *, punten: Sequence[TrendPunt], titel: str, id_prefix: str = "trend", beschrijving: str = ""
+) -> SafeString:
     """One line per dimension over the measuring moments (oldest left), with a legend."""
     body = _trend_axes(punten)
     for index, code in enumerate(DIMENSIES):
@@ -299,6 +451,12 @@ def trend_svg(*, punten: Sequence[TrendPunt], titel: str, id_prefix: str = "tren
     labels = [dimensie_label(code) for code in DIMENSIES]
     body.extend(_legend(labels[:3], x=_LEFT, y=legend_top))
     body.extend(_legend(labels[3:], x=_LEFT + 290, y=legend_top, first_style=3))
-    return _svg(id_prefix=id_prefix, width=_TR_W, height=_TR_H, titel=titel,
-                beschrijving=beschrijving or _trend_description(punten), body=body,
-                css_class="grafiek trend")
+    return _svg(
+        id_prefix=id_prefix,
+        width=_TR_W,
+        height=_TR_H,
+        titel=titel,
+        beschrijving=beschrijving or _trend_description(punten),
+        body=body,
+        css_class="grafiek trend",
+    )

@@ -57,8 +57,9 @@ class Wijziging:
     velden: tuple[Veldwijziging, ...] = field(default_factory=tuple)
 
 
-def _changes(old: Mapping[str, Any], new: Mapping[str, Any], names: tuple[str, ...]
-             ) -> tuple[Veldwijziging, ...]:
+def _changes(
+    old: Mapping[str, Any], new: Mapping[str, Any], names: tuple[str, ...]
+) -> tuple[Veldwijziging, ...]:
     return tuple(
         Veldwijziging(name, old.get(name), new.get(name))
         for name in names
@@ -76,19 +77,28 @@ def _by_id(items: list[Mapping[str, Any]] | None) -> dict[str, Mapping[str, Any]
     return {str(item["id"]): item for item in items or []}
 
 
-def _diff_acties(doel_tekst: str, old: Mapping[str, Any], new: Mapping[str, Any]
-                 ) -> list[Wijziging]:
+def _diff_acties(
+    doel_tekst: str, old: Mapping[str, Any], new: Mapping[str, Any]
+) -> list[Wijziging]:
     before, after = _by_id(old.get("acties")), _by_id(new.get("acties"))
     result = []
     for actie_id, actie in after.items():
         if actie_id not in before:
-            result.append(Wijziging("actie", "toegevoegd", doel_tekst, actie["omschrijving"],
-                                    _changes({}, actie, ACTIE_VELDEN)))
+            result.append(
+                Wijziging(
+                    "actie",
+                    "toegevoegd",
+                    doel_tekst,
+                    actie["omschrijving"],
+                    _changes({}, actie, ACTIE_VELDEN),
+                )
+            )
             continue
         changes = _changes(before[actie_id], actie, ACTIE_VELDEN)
         if changes:
-            result.append(Wijziging("actie", "gewijzigd", doel_tekst, actie["omschrijving"],
-                                    changes))
+            result.append(
+                Wijziging("actie", "gewijzigd", doel_tekst, actie["omschrijving"], changes)
+            )
     result.extend(
         Wijziging("actie", "verwijderd", doel_tekst, actie["omschrijving"])
         for actie_id, actie in before.items()
@@ -102,13 +112,23 @@ def snapshot_diff(oud: Mapping[str, Any] | None, nieuw: Mapping[str, Any]) -> li
     oud = oud or {"doelen": []}
     result: list[Wijziging] = []
     if oud.get("startdatum") and oud.get("startdatum") != nieuw.get("startdatum"):
-        result.append(Wijziging("plan", "gewijzigd", velden=(
-            Veldwijziging("startdatum", oud.get("startdatum"), nieuw.get("startdatum")),)))
+        result.append(
+            Wijziging(
+                "plan",
+                "gewijzigd",
+                velden=(
+                    Veldwijziging("startdatum", oud.get("startdatum"), nieuw.get("startdatum")),
+                ),
+            )
+        )
     before, after = _by_id(oud.get("doelen")), _by_id(nieuw.get("doelen"))
     for doel_id, doel in after.items():
         if doel_id not in before:
-            result.append(Wijziging("doel", "toegevoegd", doel["tekst"],
-                                    velden=_changes({}, doel, DOEL_VELDEN)))
+            result.append(
+                Wijziging(
+                    "doel", "toegevoegd", doel["tekst"], velden=_changes({}, doel, DOEL_VELDEN)
+                )
+            )
             result.extend(_diff_acties(doel["tekst"], {}, doel))
             continue
         changes = _changes(before[doel_id], doel, DOEL_VELDEN)
@@ -149,7 +169,7 @@ class Weergave:
     field (gezinsleden, eigenaar_id) to a function from id to a display name.
     """
 
-    labels: Mapping[str, Mapping[Any, str]] = field(default_factory=dict)
+    labels: Mapping[str, Mapping[Any, Any]] = field(default_factory=dict)
     namen: Mapping[str, Callable[[str], str]] = field(default_factory=dict)
 
     def veld(self, name: str) -> str:

@@ -2,7 +2,7 @@
 
 Validation problems are ``django.core.exceptions.ValidationError`` with Dutch
 messages per field (API: 400 problem+json with invalid-params). Editing an old,
-vastgestelde version is ``VersieVastgesteld`` (API: 409). A betrokkene who may
+vastgestelde version is ``VersieVastgesteldError`` (API: 409). A betrokkene who may
 not change something gets ``django.core.exceptions.PermissionDenied`` (403).
 """
 
@@ -15,7 +15,7 @@ class PlanError(Exception):
     """Base of the plan's domain errors; ``str()`` is a Dutch message for the user."""
 
 
-class VersieVastgesteld(PlanError):
+class VersieVastgesteldError(PlanError):
     """A write named a version of the plan that is no longer the current one."""
 
     def __init__(self, *, versie: int, huidig: int) -> None:
@@ -29,7 +29,7 @@ class VersieVastgesteld(PlanError):
         )
 
 
-class PlanBestaatAl(PlanError):
+class PlanBestaatAlError(PlanError):
     """The huishouden already has its one plan."""
 
     def __init__(self) -> None:

@@ -8,6 +8,7 @@ resident word, goal text and note is sealed with the huishouden's data key
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -29,7 +30,7 @@ from casussen.plan.constants import (
 from toegang.crypto.fields import SealedCharField, SealedManager, SealedTextField
 
 
-def _score_field(label: str) -> models.PositiveSmallIntegerField:
+def _score_field(label: Any) -> models.PositiveSmallIntegerField:
     return models.PositiveSmallIntegerField(
         label, validators=[MinValueValidator(SCORE_MIN), MaxValueValidator(SCORE_MAX)]
     )
@@ -220,9 +221,7 @@ class Actie(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     doel = models.ForeignKey(Doel, on_delete=models.CASCADE, related_name="acties")
     omschrijving = SealedTextField()
-    eigenaar_soort = models.CharField(
-        _("eigenaar"), max_length=24, choices=EigenaarSoort.choices
-    )
+    eigenaar_soort = models.CharField(_("eigenaar"), max_length=24, choices=EigenaarSoort.choices)
     eigenaar = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -8,18 +8,31 @@ characters to their closest plain letter), which covers written Dutch.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
+from datetime import date
 
-from django.utils.formats import date_format
-from django.utils.translation import gettext as _
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
 from casussen.plan.afdruk import Afdruk, AfdrukDoel
 
-_REPLACEMENTS = str.maketrans({
-    "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-",
-    "\u2026": "...", "\u20ac": "EUR", "\u2192": "->", "\u00a0": " ",
-})
+_REPLACEMENTS = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2026": "...",
+        "\u20ac": "EUR",
+        "\u2192": "->",
+        "\u00a0": " ",
+    }
+)
 
 _BRAND = (0, 69, 122)
 _INK = (26, 26, 26)
@@ -34,12 +47,14 @@ def latin1(text: str) -> str:
             char.encode("latin-1")
             out.append(char)
         except UnicodeEncodeError:
-            plain = unicodedata.normalize("NFKD", char).encode("latin-1", "ignore").decode("latin-1")
+            plain = (
+                unicodedata.normalize("NFKD", char).encode("latin-1", "ignore").decode("latin-1")
+            )
             out.append(plain or "?")
     return "".join(out)
 
 
-def _datum(value: object) -> str:
+def _datum(value: date | None) -> str:
     return date_format(value, "j F Y") if value else "-"
 
 
@@ -81,11 +96,25 @@ class _Writer:
         self.pdf.multi_cell(0, 6.5, latin1(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.pdf.ln(1)
 
-    def table(self, header: tuple[str, ...], rows: list[tuple[str, ...]],
-              widths: tuple[int, ...]) -> None:
+    def item(self, title: str, lines: list[tuple[str, str]]) -> None:
+        """One action: a bullet with its text, then label: value lines, indented."""
+        pdf = self.pdf
+        pdf.set_font("helvetica", "B", 12)
+        pdf.set_x(pdf.l_margin + 2)
+        pdf.multi_cell(0, 6.5, latin1(f"- {title}"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_font("helvetica", "", 12)
+        for label, value in lines:
+            pdf.set_x(pdf.l_margin + 6)
+            pdf.multi_cell(0, 6.5, latin1(f"{label} {value}"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.ln(2)
+
+    def table(
+        self, header: tuple[str, ...], rows: Sequence[tuple[str, ...]], widths: tuple[int, ...]
+    ) -> None:
         self.pdf.set_font("helvetica", size=11)
-        with self.pdf.table(col_widths=widths, line_height=6.5, first_row_as_headings=True,
-                            text_align="LEFT") as table:
+        with self.pdf.table(
+            col_widths=widths, line_height=6.5, first_row_as_headings=True, text_align="LEFT"
+        ) as table:
             for values in [header, *rows]:
                 row = table.row()
                 for value in values:
@@ -97,13 +126,17 @@ def _intro(writer: _Writer, afdruk: Afdruk) -> None:
     writer.heading(_("Uw plan"), size=20)
     writer.para(", ".join(afdruk.namen) if afdruk.namen else _("Uw huishouden"), style="B")
     writer.para(
-        _("Dit is het plan dat u samen met %(naam)s van %(organisatie)s heeft gemaakt. "
-          "In dit plan staat wat u wilt bereiken en wie wat doet.")
+        _(
+            "Dit is het plan dat u samen met %(naam)s van %(organisatie)s heeft gemaakt. "
+            "In dit plan staat wat u wilt bereiken en wie wat doet."
+        )
         % {"naam": afdruk.contactpersoon, "organisatie": afdruk.organisatie}
     )
     if afdruk.afgesproken_op:
-        writer.para(_("We hebben dit plan samen afgesproken op %(datum)s.")
-                    % {"datum": _datum(afdruk.afgesproken_op)})
+        writer.para(
+            _("We hebben dit plan samen afgesproken op %(datum)s.")
+            % {"datum": _datum(afdruk.afgesproken_op)}
+        )
     else:
         writer.para(_("Dit plan is nog niet klaar. We bespreken het samen met u."))
     writer.para(_("Het plan loopt vanaf %(datum)s.") % {"datum": _datum(afdruk.startdatum)})
@@ -119,18 +152,30 @@ def _doel(writer: _Writer, number: int, doel: AfdrukDoel) -> None:
     if not doel.acties:
         writer.para(_("Wat we gaan doen, spreken we nog af."))
         return
-    rows = [(a.wat, a.wie, _datum(a.wanneer), a.stand) for a in doel.acties]
-    writer.table((_("Wat gaan we doen?"), _("Wie doet het?"), _("Klaar op"), _("Hoe staat het?")),
-                 rows, widths=(70, 45, 30, 25))
+    writer.para(_("Wat gaan we doen?"), style="B")
+    for actie in doel.acties:
+        writer.item(
+            actie.wat,
+            [
+                (_("Wie doet het?"), actie.wie),
+                (_("Klaar op"), _datum(actie.wanneer)),
+                (_("Hoe staat het?"), actie.stand),
+            ],
+        )
 
 
 def _scores(writer: _Writer, afdruk: Afdruk) -> None:
     if not afdruk.scores:
         return
     writer.heading(_("Hoe gaat het met u?"))
-    writer.para(_("U gaf uzelf een cijfer van 0 tot 10. Een 0 is heel slecht, een 10 is heel goed."))
-    header = (_("Onderwerp"), _("Eerst (%(datum)s)") % {"datum": _datum(afdruk.eerste_meting)})
-    rows = []
+    writer.para(
+        _("U gaf uzelf een cijfer van 0 tot 10. Een 0 is heel slecht, een 10 is heel goed.")
+    )
+    header: tuple[str, ...] = (
+        _("Onderwerp"),
+        _("Eerst (%(datum)s)") % {"datum": _datum(afdruk.eerste_meting)},
+    )
+    rows: list[tuple[str, ...]]
     if afdruk.laatste_meting and afdruk.laatste_meting != afdruk.eerste_meting:
         header += (_("Nu (%(datum)s)") % {"datum": _datum(afdruk.laatste_meting)},)
         rows = [(s.onderwerp, _cijfer(s.eerst), _cijfer(s.nu)) for s in afdruk.scores]
@@ -156,6 +201,8 @@ def plan_pdf(afdruk: Afdruk) -> bytes:
         _doel(writer, number, doel)
     _scores(writer, afdruk)
     writer.heading(_("Vragen?"))
-    writer.para(_("Heeft u vragen over dit plan? Neem dan contact op met %(naam)s.")
-                % {"naam": afdruk.contactpersoon})
+    writer.para(
+        _("Heeft u vragen over dit plan? Neem dan contact op met %(naam)s.")
+        % {"naam": afdruk.contactpersoon}
+    )
     return bytes(writer.pdf.output())

@@ -75,17 +75,21 @@ def grafieken_voor(groep: Reeksgroep, *, prefix: str) -> Grafieken:
     if last is not first:
         reeksen.append(charts.Reeks(_meting_label(last), last.scores()))
     web = charts.spinnenweb_svg(
-        reeksen=reeksen, id_prefix=f"{prefix}-web",
+        reeksen=reeksen,
+        id_prefix=f"{prefix}-web",
         titel=f"Positieve Gezondheid: spinnenweb van {groep.naam}",
     )
     trend = None
     if len(metingen) > 1:
         trend = charts.trend_svg(
-            punten=groep.punten, id_prefix=f"{prefix}-trend",
+            punten=groep.punten,
+            id_prefix=f"{prefix}-trend",
             titel=f"Positieve Gezondheid: verloop per dimensie van {groep.naam}",
         )
-    rijen = [ScoreRij(str(Dimensie(code).label), [getattr(m, code) for m in metingen])
-             for code in DIMENSIES]
+    rijen = [
+        ScoreRij(str(Dimensie(code).label), [getattr(m, code) for m in metingen])
+        for code in DIMENSIES
+    ]
     return Grafieken(groep, web, trend, metingen, rijen)
 
 
@@ -129,16 +133,23 @@ def doel_blokken(plan: Plan, *, casus: Any, user: Any, can_change: bool) -> list
     for doel in plan.doelen.all():
         acties = list(doel.acties.all())
         running = [a for a in acties if a.status != ActieStatus.GESTOPT]
-        blokken.append(DoelBlok(
-            doel=doel,
-            voor_wie=[gezinslid_naam(g) for g in doel.gezinsleden.all()],
-            dimensies=[str(Dimensie(c).label) for c in doel.dimensies if c in Dimensie.values],
-            leefgebieden=[leefgebieden.label(c) for c in doel.leefgebieden],
-            acties=[ActieRegel(a, eigenaar_text(a),
-                               can_change and may_set_status(actie=a, casus=casus, user=user))
-                    for a in acties],
-            alleen_zwaar=bool(running) and all(a.trede >= Trede.MAATWERK for a in running),
-        ))
+        blokken.append(
+            DoelBlok(
+                doel=doel,
+                voor_wie=[gezinslid_naam(g) for g in doel.gezinsleden.all()],
+                dimensies=[str(Dimensie(c).label) for c in doel.dimensies if c in Dimensie.values],
+                leefgebieden=[leefgebieden.label(c) for c in doel.leefgebieden],
+                acties=[
+                    ActieRegel(
+                        a,
+                        eigenaar_text(a),
+                        can_change and may_set_status(actie=a, casus=casus, user=user),
+                    )
+                    for a in acties
+                ],
+                alleen_zwaar=bool(running) and all(a.trede >= Trede.MAATWERK for a in running),
+            )
+        )
     return blokken
 
 
@@ -147,8 +158,10 @@ def doel_blokken(plan: Plan, *, casus: Any, user: Any, can_change: bool) -> list
 
 def weergave_for(casus: Any) -> diff.Weergave:
     """Labels and names for diff values: gezinsleden and users looked up once."""
-    leden = {str(g.pk): gezinslid_naam(g)
-             for g in Gezinslid.objects.filter(huishouden_id=casus.huishouden_id)}
+    leden = {
+        str(g.pk): gezinslid_naam(g)
+        for g in Gezinslid.objects.filter(huishouden_id=casus.huishouden_id)
+    }
     user_model = get_user_model()
     users: dict[str, str] = {}
 
@@ -184,32 +197,49 @@ class WijzigingRegel:
     regels: list[Regel]
 
 
-def diff_regels(oud: dict[str, Any] | None, nieuw: dict[str, Any], weergave: diff.Weergave
-                ) -> list[WijzigingRegel]:
+def diff_regels(
+    oud: dict[str, Any] | None, nieuw: dict[str, Any], weergave: diff.Weergave
+) -> list[WijzigingRegel]:
     return [
-        WijzigingRegel(w, [Regel(weergave.veld(v.veld), weergave.waarde(v.veld, v.oud),
-                                 weergave.waarde(v.veld, v.nieuw)) for v in w.velden])
+        WijzigingRegel(
+            w,
+            [
+                Regel(
+                    weergave.veld(v.veld),
+                    weergave.waarde(v.veld, v.oud),
+                    weergave.waarde(v.veld, v.nieuw),
+                )
+                for v in w.velden
+            ],
+        )
         for w in diff.snapshot_diff(oud, nieuw)
     ]
 
 
-def wijzigingen_sinds_vaststellen(plan: Plan, casus: Any) -> tuple[PlanVersie | None,
-                                                                   list[WijzigingRegel]]:
+def wijzigingen_sinds_vaststellen(
+    plan: Plan, casus: Any
+) -> tuple[PlanVersie | None, list[WijzigingRegel]]:
     """The draft's changes against the last vastgestelde version (empty when not a draft)."""
     if plan.status != PlanStatus.CONCEPT:
         return None, []
     laatste = versies_for_plan(plan=plan).order_by("-nummer").first()
     if laatste is None:
         return None, []
-    return laatste, diff_regels(json.loads(laatste.inhoud), plan_snapshot(plan),
-                                weergave_for(casus))
+    return laatste, diff_regels(
+        json.loads(laatste.inhoud), plan_snapshot(plan), weergave_for(casus)
+    )
 
 
-def plan_page_context(plan: Plan | None, *, casus: Any, user: Any, can_change: bool
-                      ) -> dict[str, Any]:
-    context: dict[str, Any] = {"casus": casus, "plan": plan, "can_change": can_change,
-                               "grafieken": grafieken_for_casus(casus),
-                               "casus_url": casus_url(casus)}
+def plan_page_context(
+    plan: Plan | None, *, casus: Any, user: Any, can_change: bool
+) -> dict[str, Any]:
+    context: dict[str, Any] = {
+        "casus": casus,
+        "plan": plan,
+        "can_change": can_change,
+        "grafieken": grafieken_for_casus(casus),
+        "casus_url": casus_url(casus),
+    }
     if plan is None:
         return context
     laatste, wijzigingen = wijzigingen_sinds_vaststellen(plan, casus)

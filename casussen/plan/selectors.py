@@ -38,7 +38,8 @@ def plan_with_content(*, casus: Any) -> Plan | None:
     """The plan with its doelen, their gezinsleden and acties (with owners) prefetched."""
     acties = Actie.objects.select_related("eigenaar", "doel__plan__huishouden__data_key")
     doelen = Doel.objects.prefetch_related(
-        Prefetch("acties", queryset=acties), Prefetch("gezinsleden", queryset=Gezinslid.objects.all())
+        Prefetch("acties", queryset=acties),
+        Prefetch("gezinsleden", queryset=Gezinslid.objects.all()),
     )
     return (
         Plan.objects.filter(huishouden_id=casus.huishouden_id)
@@ -155,16 +156,20 @@ def gezinslid_naam(gezinslid: Gezinslid | None) -> str:
 # -- the resident's printout ---------------------------------------------------------------
 
 
-def _afdruk_scores(metingen: list[Meting]) -> tuple[tuple[b1.AfdrukScore, ...], date | None,
-                                                     date | None]:
+def _afdruk_scores(
+    metingen: list[Meting],
+) -> tuple[tuple[b1.AfdrukScore, ...], date | None, date | None]:
     groups = metingen_per_persoon(metingen)
     if not groups:
         return (), None, None
     group = max(groups, key=lambda g: len(g.metingen))
     first, last = group.metingen[0], group.metingen[-1]
     scores = tuple(
-        b1.AfdrukScore(str(b1.DIMENSIE_B1[code]), getattr(first, code),
-                       getattr(last, code) if last is not first else None)
+        b1.AfdrukScore(
+            str(b1.DIMENSIE_B1[code]),
+            getattr(first, code),
+            getattr(last, code) if last is not first else None,
+        )
         for code in DIMENSIES
     )
     return scores, first.datum, last.datum
@@ -184,8 +189,11 @@ def afdruk_for_plan(*, casus: Any, organisatie: str) -> b1.Afdruk:
             acties=tuple(
                 b1.AfdrukActie(
                     wat=str(actie.omschrijving),
-                    wie=b1.wie_text(actie.eigenaar_soort, actie.eigenaar_omschrijving,
-                                    actie.eigenaar.get_full_name() if actie.eigenaar else None),
+                    wie=b1.wie_text(
+                        actie.eigenaar_soort,
+                        actie.eigenaar_omschrijving,
+                        actie.eigenaar.get_full_name() if actie.eigenaar else None,
+                    ),
                     wanneer=actie.deadline,
                     stand=str(b1.STATUS_B1.get(actie.status, actie.status)),
                 )

@@ -12,7 +12,7 @@ from audit.models import Actie as AuditActie
 from audit.models import Doel as Doeleinde
 from audit.services import record
 from casussen.plan.constants import PlanStatus
-from casussen.plan.errors import PlanError, VersieVastgesteld
+from casussen.plan.errors import PlanError, VersieVastgesteldError
 from casussen.plan.models import Plan
 from toegang import events
 
@@ -33,7 +33,7 @@ def locked_plan(*, plan: Plan, casus: Any) -> Plan:
 def check_versie(plan: Plan, versie: int | None) -> None:
     """``versie`` is the version the user edited; only the current one may change."""
     if versie is not None and versie != plan.versie:
-        raise VersieVastgesteld(versie=versie, huidig=plan.versie)
+        raise VersieVastgesteldError(versie=versie, huidig=plan.versie)
 
 
 def mark_changed(plan: Plan, *, inhoud: bool) -> None:

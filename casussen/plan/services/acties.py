@@ -43,16 +43,24 @@ def needs_reason(*, doel: Doel, trede: int, exclude: Actie | None = None) -> boo
     return not light.exists()
 
 
-def _check_fields(values: dict[str, Any], *, plan: Plan, casus: Any,
-                  errors: dict[str, list[str]]) -> None:
+def _check_fields(
+    values: dict[str, Any], *, plan: Plan, casus: Any, errors: dict[str, list[str]]
+) -> None:
     if "omschrijving" in values:
         values["omschrijving"] = clean_text(
-            "omschrijving", values["omschrijving"], errors, required=True,
+            "omschrijving",
+            values["omschrijving"],
+            errors,
+            required=True,
             message=_("Beschrijf wat er gaat gebeuren."),
         )
     if "eigenaar_soort" in values and values["eigenaar_soort"] not in EigenaarSoort.values:
-        errors["eigenaar_soort"] = [_("Kies wie de actie uitvoert: de inwoner, het netwerk, "
-                                      "een partnerorganisatie of de gemeente.")]
+        errors["eigenaar_soort"] = [
+            _(
+                "Kies wie de actie uitvoert: de inwoner, het netwerk, "
+                "een partnerorganisatie of de gemeente."
+            )
+        ]
     if "deadline" in values:
         deadline = values["deadline"]
         if not isinstance(deadline, date):
@@ -62,25 +70,38 @@ def _check_fields(values: dict[str, Any], *, plan: Plan, casus: Any,
                 _("De datum ligt vóór de start van het plan (%(start)s).")
                 % {"start": date_format(plan.startdatum, "j F Y")}
             ]
-    if "trede" in values and (isinstance(values["trede"], bool)
-                              or values["trede"] not in Trede.values):
+    if "trede" in values and (
+        isinstance(values["trede"], bool) or values["trede"] not in Trede.values
+    ):
         errors["trede"] = [_("Kies een trede van 1 tot en met 4.")]
     eigenaar = values.get("eigenaar")
     if eigenaar is not None and eigenaar.pk not in casus_viewer_ids(casus_id=casus.pk):
         errors["eigenaar"] = [_("Deze medewerker heeft geen toegang tot deze casus.")]
     for name in ("eigenaar_omschrijving", "reden_zwaar"):
         if name in values:
-            values[name] = clean_text(name, values[name], errors, required=False,
-                                      max_length=200 if name == "eigenaar_omschrijving"
-                                      else MAX_TEKST)
+            values[name] = clean_text(
+                name,
+                values[name],
+                errors,
+                required=False,
+                max_length=200 if name == "eigenaar_omschrijving" else MAX_TEKST,
+            )
 
 
 def _reason_error() -> ValidationError:
-    return ValidationError({"reden_zwaar": [ValidationError(
-        _("Licht waar kan, zwaar waar nodig: dit doel heeft nog geen actie op trede 1 of 2. "
-          "Leg uit waarom zwaardere ondersteuning nodig is."),
-        code=REDEN_NODIG,
-    )]})
+    return ValidationError(
+        {
+            "reden_zwaar": [
+                ValidationError(
+                    _(
+                        "Licht waar kan, zwaar waar nodig: dit doel heeft nog geen actie "
+                        "op trede 1 of 2. Leg uit waarom zwaardere ondersteuning nodig is."
+                    ),
+                    code=REDEN_NODIG,
+                )
+            ]
+        }
+    )
 
 
 def actie_add(
@@ -100,8 +121,12 @@ def actie_add(
 ) -> Actie:
     """Add an action to a goal; asks for ``reden_zwaar`` when it is the goal's first heavy step."""
     values: dict[str, Any] = {
-        "omschrijving": omschrijving, "eigenaar_soort": eigenaar_soort, "deadline": deadline,
-        "trede": trede, "eigenaar": eigenaar, "eigenaar_omschrijving": eigenaar_omschrijving,
+        "omschrijving": omschrijving,
+        "eigenaar_soort": eigenaar_soort,
+        "deadline": deadline,
+        "trede": trede,
+        "eigenaar": eigenaar,
+        "eigenaar_omschrijving": eigenaar_omschrijving,
         "reden_zwaar": reden_zwaar,
     }
     errors: dict[str, list[str]] = {}
@@ -116,9 +141,15 @@ def actie_add(
         actie = Actie(doel=doel, bijgewerkt_door=by, **values)
         actie.save(force_insert=True)
         mark_changed(plan, inhoud=True)
-        audit_write(by=by, actie=CREATE, casus=casus, object_type="actie", object_id=actie.pk,
-                    velden=[k for k, v in values.items() if v not in (None, "")],
-                    request=request)
+        audit_write(
+            by=by,
+            actie=CREATE,
+            casus=casus,
+            object_type="actie",
+            object_id=actie.pk,
+            velden=[k for k, v in values.items() if v not in (None, "")],
+            request=request,
+        )
         emit_plan_event(casus=casus, plan=plan, onderdeel="actie", object_id=actie.pk)
     return actie
 
@@ -155,8 +186,12 @@ def actie_update(
 ) -> Actie:
     """Change the content of an action (what is given); a vastgesteld plan gets a new version."""
     given = {
-        "omschrijving": omschrijving, "eigenaar_soort": eigenaar_soort, "eigenaar": eigenaar,
-        "eigenaar_omschrijving": eigenaar_omschrijving, "deadline": deadline, "trede": trede,
+        "omschrijving": omschrijving,
+        "eigenaar_soort": eigenaar_soort,
+        "eigenaar": eigenaar,
+        "eigenaar_omschrijving": eigenaar_omschrijving,
+        "deadline": deadline,
+        "trede": trede,
         "reden_zwaar": reden_zwaar,
     }
     values = {k: v for k, v in given.items() if v is not _UNSET}
@@ -169,8 +204,10 @@ def actie_update(
         changed = [k for k, v in values.items() if getattr(actie, k) != v]
         new_trede = values.get("trede", actie.trede)
         reason = values.get("reden_zwaar", actie.reden_zwaar)
-        if "trede" in changed and not reason and needs_reason(
-            doel=actie.doel, trede=new_trede, exclude=actie
+        if (
+            "trede" in changed
+            and not reason
+            and needs_reason(doel=actie.doel, trede=new_trede, exclude=actie)
         ):
             raise _reason_error()
         if not changed:
@@ -180,8 +217,15 @@ def actie_update(
         actie.bijgewerkt_door = by
         actie.save(update_fields=[*changed, "bijgewerkt_door", "updated_at"])
         mark_changed(plan, inhoud=True)
-        audit_write(by=by, actie=UPDATE, casus=casus, object_type="actie", object_id=actie.pk,
-                    velden=changed, request=request)
+        audit_write(
+            by=by,
+            actie=UPDATE,
+            casus=casus,
+            object_type="actie",
+            object_id=actie.pk,
+            velden=changed,
+            request=request,
+        )
         emit_plan_event(casus=casus, plan=plan, onderdeel="actie", object_id=actie.pk)
     return actie
 
@@ -217,7 +261,14 @@ def actie_status_set(
         actie.status, actie.bijgewerkt_door = status, by
         actie.save(update_fields=["status", "bijgewerkt_door", "updated_at"])
         mark_changed(plan, inhoud=False)
-        audit_write(by=by, actie=UPDATE, casus=casus, object_type="actie", object_id=actie.pk,
-                    velden=["status"], request=request)
+        audit_write(
+            by=by,
+            actie=UPDATE,
+            casus=casus,
+            object_type="actie",
+            object_id=actie.pk,
+            velden=["status"],
+            request=request,
+        )
         emit_plan_event(casus=casus, plan=plan, onderdeel="actie", object_id=actie.pk)
     return actie

@@ -43,9 +43,7 @@ def _gezinsleden(casus: Any, ids: Iterable[Any], errors: dict[str, list[str]]) -
     gezinslid_model = apps.get_model("casussen", "Gezinslid")
     found = list(gezinslid_model.objects.filter(huishouden_id=casus.huishouden_id, pk__in=wanted))
     if len(found) != len(wanted):
-        errors.setdefault("gezinsleden", []).append(
-            _("Kies gezinsleden van dit huishouden.")
-        )
+        errors.setdefault("gezinsleden", []).append(_("Kies gezinsleden van dit huishouden."))
     return found
 
 
@@ -54,13 +52,17 @@ def _has_gezinsleden(casus: Any) -> bool:
     return bool(gezinslid_model.objects.filter(huishouden_id=casus.huishouden_id).exists())
 
 
-def _doel_errors_and_values(casus: Any, *, tekst: Any, dimensies: Any, leefgebieden: Any,
-                            gezinsleden: Any) -> tuple[dict[str, list[str]], dict[str, Any]]:
+def _doel_errors_and_values(
+    casus: Any, *, tekst: Any, dimensies: Any, leefgebieden: Any, gezinsleden: Any
+) -> tuple[dict[str, list[str]], dict[str, Any]]:
     errors: dict[str, list[str]] = {}
     values: dict[str, Any] = {}
     if tekst is not _UNSET:
         values["tekst"] = clean_text(
-            "tekst", tekst, errors, required=True,
+            "tekst",
+            tekst,
+            errors,
+            required=True,
             message=_("Schrijf het doel op in de woorden van de inwoner."),
         )
     if dimensies is not _UNSET:
@@ -86,7 +88,10 @@ def doel_add(
 ) -> Doel:
     """Add a goal in the resident's words; on a vastgesteld plan this opens a new version."""
     errors, values = _doel_errors_and_values(
-        casus, tekst=tekst, dimensies=list(dimensies), leefgebieden=list(leefgebieden),
+        casus,
+        tekst=tekst,
+        dimensies=list(dimensies),
+        leefgebieden=list(leefgebieden),
         gezinsleden=list(gezinsleden),
     )
     if not values["gezinsleden"] and "gezinsleden" not in errors and _has_gezinsleden(casus):
@@ -100,14 +105,26 @@ def doel_add(
         plan = locked_plan(plan=plan, casus=casus)
         check_versie(plan, versie)
         volgorde = (plan.doelen.aggregate(m=Max("volgorde"))["m"] or 0) + 1
-        doel = Doel(plan=plan, tekst=values["tekst"], dimensies=values["dimensies"],
-                    leefgebieden=values["leefgebieden"], volgorde=volgorde)
+        doel = Doel(
+            plan=plan,
+            tekst=values["tekst"],
+            dimensies=values["dimensies"],
+            leefgebieden=values["leefgebieden"],
+            volgorde=volgorde,
+        )
         doel.save(force_insert=True)
         doel.gezinsleden.set(values["gezinsleden"])
         mark_changed(plan, inhoud=True)
-        audit_write(by=by, actie=CREATE, casus=casus, object_type="doel", object_id=doel.pk,
-                    velden=["tekst", "dimensies", "leefgebieden", "gezinsleden"],
-                    persoon_ids=[g.pk for g in values["gezinsleden"]], request=request)
+        audit_write(
+            by=by,
+            actie=CREATE,
+            casus=casus,
+            object_type="doel",
+            object_id=doel.pk,
+            velden=["tekst", "dimensies", "leefgebieden", "gezinsleden"],
+            persoon_ids=[g.pk for g in values["gezinsleden"]],
+            request=request,
+        )
         emit_plan_event(casus=casus, plan=plan, onderdeel="doel", object_id=doel.pk)
     return doel
 
@@ -134,7 +151,10 @@ def doel_update(
 ) -> Doel:
     """Change what is given (text, dimensions, leefgebieden, gezinsleden) of a goal."""
     errors, values = _doel_errors_and_values(
-        casus, tekst=tekst, dimensies=dimensies, leefgebieden=leefgebieden,
+        casus,
+        tekst=tekst,
+        dimensies=dimensies,
+        leefgebieden=leefgebieden,
         gezinsleden=gezinsleden,
     )
     raise_if(errors)
@@ -145,15 +165,22 @@ def doel_update(
         if not changed:
             return doel
         mark_changed(plan, inhoud=True)
-        audit_write(by=by, actie=UPDATE, casus=casus, object_type="doel", object_id=doel.pk,
-                    velden=changed, request=request,
-                    persoon_ids=[g.pk for g in values.get("gezinsleden", [])])
+        audit_write(
+            by=by,
+            actie=UPDATE,
+            casus=casus,
+            object_type="doel",
+            object_id=doel.pk,
+            velden=changed,
+            request=request,
+            persoon_ids=[g.pk for g in values.get("gezinsleden", [])],
+        )
         emit_plan_event(casus=casus, plan=plan, onderdeel="doel", object_id=doel.pk)
     return doel
 
 
 def _apply_doel_changes(doel: Doel, values: dict[str, Any]) -> list[str]:
-    changed = []
+    changed: list[str] = []
     for name in ("tekst", "dimensies", "leefgebieden"):
         if name in values and getattr(doel, name) != values[name]:
             setattr(doel, name, values[name])
@@ -190,7 +217,14 @@ def doel_beoordelen(
         doel.uitkomst, doel.beoordeeld_op = uitkomst, datum
         doel.save(update_fields=["uitkomst", "beoordeeld_op", "updated_at"])
         mark_changed(plan, inhoud=False)
-        audit_write(by=by, actie=UPDATE, casus=casus, object_type="doel", object_id=doel.pk,
-                    velden=["uitkomst", "beoordeeld_op"], request=request)
+        audit_write(
+            by=by,
+            actie=UPDATE,
+            casus=casus,
+            object_type="doel",
+            object_id=doel.pk,
+            velden=["uitkomst", "beoordeeld_op"],
+            request=request,
+        )
         emit_plan_event(casus=casus, plan=plan, onderdeel="doel", object_id=doel.pk)
     return doel

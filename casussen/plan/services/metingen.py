@@ -25,9 +25,16 @@ from casussen.plan.services.validation import (
 )
 
 
-def _check(casus: Any, *, soort: str, datum: Any, gezinslid: Any, scores: Mapping[str, Any],
-           toelichtingen: Mapping[str, str], notities: Mapping[str, str]
-           ) -> tuple[dict[str, list[str]], dict[str, int], dict[str, str], dict[str, str]]:
+def _check(
+    casus: Any,
+    *,
+    soort: str,
+    datum: Any,
+    gezinslid: Any,
+    scores: Mapping[str, Any],
+    toelichtingen: Mapping[str, str],
+    notities: Mapping[str, str],
+) -> tuple[dict[str, list[str]], dict[str, int], dict[str, str], dict[str, str]]:
     errors: dict[str, list[str]] = {}
     if soort not in MetingSoort.values:
         errors["soort"] = [_("Kies brede uitvraag of evaluatie.")]
@@ -49,8 +56,7 @@ def _check(casus: Any, *, soort: str, datum: Any, gezinslid: Any, scores: Mappin
     }
     gezinslid_model = apps.get_model("casussen", "Gezinslid")
     if gezinslid is not None and (
-        not isinstance(gezinslid, gezinslid_model)
-        or gezinslid.huishouden_id != casus.huishouden_id
+        not isinstance(gezinslid, gezinslid_model) or gezinslid.huishouden_id != casus.huishouden_id
     ):
         errors["gezinslid"] = [_("Kies een gezinslid van dit huishouden.")]
     return errors, cleaned, words, {k: v for k, v in notes.items() if v}
@@ -73,15 +79,25 @@ def meting_record(
     ``notities`` (leefgebied code → note) belong to the brede uitvraag.
     """
     errors, cleaned, words, notes = _check(
-        casus, soort=soort, datum=datum, gezinslid=gezinslid, scores=scores,
-        toelichtingen=toelichtingen or {}, notities=notities or {},
+        casus,
+        soort=soort,
+        datum=datum,
+        gezinslid=gezinslid,
+        scores=scores,
+        toelichtingen=toelichtingen or {},
+        notities=notities or {},
     )
     raise_if(errors)
     require_open(casus)
     with transaction.atomic():
         meting = Meting(
-            huishouden_id=casus.huishouden_id, casus=casus, gezinslid=gezinslid, soort=soort,
-            datum=datum, afgenomen_door=by, **cleaned,
+            huishouden_id=casus.huishouden_id,
+            casus=casus,
+            gezinslid=gezinslid,
+            soort=soort,
+            datum=datum,
+            afgenomen_door=by,
+            **cleaned,
             **{f"toelichting_{code}": text or None for code, text in words.items()},
         )
         meting.save(force_insert=True)
@@ -91,9 +107,16 @@ def meting_record(
             )
         velden = [*DIMENSIES, *(f"toelichting_{c}" for c, t in words.items() if t)]
         velden += [f"notitie_{code}" for code in notes]
-        audit_write(by=by, actie=CREATE, casus=casus, object_type="meting", object_id=meting.pk,
-                    velden=velden, request=request,
-                    persoon_ids=[gezinslid.pk] if gezinslid is not None else [])
+        audit_write(
+            by=by,
+            actie=CREATE,
+            casus=casus,
+            object_type="meting",
+            object_id=meting.pk,
+            velden=velden,
+            request=request,
+            persoon_ids=[gezinslid.pk] if gezinslid is not None else [],
+        )
         plan = Plan.objects.select_for_update().filter(huishouden_id=casus.huishouden_id).first()
         if plan is not None:
             plan.revisie += 1
@@ -119,10 +142,22 @@ def evaluatie_record(
 
     with transaction.atomic():
         meting = meting_record(
-            casus=casus, by=by, soort=MetingSoort.EVALUATIE, datum=datum, scores=scores,
-            toelichtingen=toelichtingen, gezinslid=gezinslid, request=request,
+            casus=casus,
+            by=by,
+            soort=MetingSoort.EVALUATIE,
+            datum=datum,
+            scores=scores,
+            toelichtingen=toelichtingen,
+            gezinslid=gezinslid,
+            request=request,
         )
         for doel_id, uitkomst in (uitkomsten or {}).items():
-            doel_beoordelen(doel=doel_get(casus=casus, doel_id=doel_id), casus=casus, by=by,
-                            uitkomst=uitkomst, datum=datum, request=request)
+            doel_beoordelen(
+                doel=doel_get(casus=casus, doel_id=doel_id),
+                casus=casus,
+                by=by,
+                uitkomst=uitkomst,
+                datum=datum,
+                request=request,
+            )
     return meting

@@ -42,20 +42,26 @@ def clean_scores(scores: Mapping[str, Any], errors: dict[str, list[str]]) -> dic
     return cleaned
 
 
-def clean_text(name: str, value: str | None, errors: dict[str, list[str]], *,
-               required: bool, max_length: int = MAX_TEKST, message: str = "") -> str:
+def clean_text(
+    name: str,
+    value: str | None,
+    errors: dict[str, list[str]],
+    *,
+    required: bool,
+    max_length: int = MAX_TEKST,
+    message: str = "",
+) -> str:
     text = (value or "").strip()
     if required and not text:
         errors.setdefault(name, []).append(message or _("Dit veld is verplicht."))
     elif len(text) > max_length:
-        errors.setdefault(name, []).append(
-            _("Maximaal %(max)s tekens.") % {"max": max_length}
-        )
+        errors.setdefault(name, []).append(_("Maximaal %(max)s tekens.") % {"max": max_length})
     return text
 
 
-def clean_codes(name: str, values: Iterable[str], allowed: Iterable[str],
-                errors: dict[str, list[str]]) -> list[str]:
+def clean_codes(
+    name: str, values: Iterable[str], allowed: Iterable[str], errors: dict[str, list[str]]
+) -> list[str]:
     allowed_set = set(allowed)
     values = list(dict.fromkeys(values))
     if any(value not in allowed_set for value in values):

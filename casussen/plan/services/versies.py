@@ -98,7 +98,10 @@ def plan_vaststellen(
         if not snapshot["doelen"]:
             raise PlanError(_("Een plan zonder doelen kan niet worden vastgesteld."))
         planversie = PlanVersie(
-            plan=plan, nummer=plan.versie, vastgesteld_op=datum, vastgesteld_door=by,
+            plan=plan,
+            nummer=plan.versie,
+            vastgesteld_op=datum,
+            vastgesteld_door=by,
             aanwezig=json.dumps(names, ensure_ascii=False),
             inhoud=json.dumps(snapshot, ensure_ascii=False),
         )
@@ -106,11 +109,16 @@ def plan_vaststellen(
         plan.status = PlanStatus.VASTGESTELD
         plan.save(update_fields=["status"])
         mark_changed(plan, inhoud=False)
-        audit_write(by=by, actie=CREATE, casus=casus, object_type="planversie",
-                    object_id=planversie.pk, velden=["vastgesteld_op", "aanwezig", "inhoud"],
-                    request=request)
-        emit_plan_event(casus=casus, plan=plan, onderdeel="vaststelling",
-                        object_id=planversie.pk)
+        audit_write(
+            by=by,
+            actie=CREATE,
+            casus=casus,
+            object_type="planversie",
+            object_id=planversie.pk,
+            velden=["vastgesteld_op", "aanwezig", "inhoud"],
+            request=request,
+        )
+        emit_plan_event(casus=casus, plan=plan, onderdeel="vaststelling", object_id=planversie.pk)
         _casus_to_plan_vastgesteld(casus, by)
     return planversie
 
@@ -119,8 +127,9 @@ def _casus_to_plan_vastgesteld(casus: Any, by: Any) -> None:
     """A first agreed plan moves an aangemelde / in behandeling casus on (casussen's service)."""
     current = Casus.objects.get(pk=casus.pk)
     if current.status in (Casus.Status.AANGEMELD, Casus.Status.IN_BEHANDELING):
-        casus_set_status(casus=current, status=Casus.Status.PLAN_VASTGESTELD,
-                         version=current.version, by=by)
+        casus_set_status(
+            casus=current, status=Casus.Status.PLAN_VASTGESTELD, version=current.version, by=by
+        )
 
 
 def versie_inhoud(planversie: PlanVersie) -> dict[str, Any]:

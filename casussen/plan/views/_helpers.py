@@ -23,8 +23,10 @@ def to_plan(casus: Any, anchor: str = "") -> HttpResponseRedirect:
 
 
 def gezinsleden_choices(casus: Any) -> list[tuple[str, str]]:
-    return [(str(g.pk), gezinslid_naam(g))
-            for g in Gezinslid.objects.filter(huishouden_id=casus.huishouden_id)]
+    return [
+        (str(g.pk), gezinslid_naam(g))
+        for g in Gezinslid.objects.filter(huishouden_id=casus.huishouden_id)
+    ]
 
 
 def gezinslid_of(casus: Any, gezinslid_id: str) -> Any:
@@ -35,8 +37,10 @@ def gezinslid_of(casus: Any, gezinslid_id: str) -> Any:
 
 def medewerkers_choices(casus: Any) -> list[tuple[str, str]]:
     users = get_user_model().objects.filter(pk__in=casus_viewer_ids(casus_id=casus.pk))
-    return sorted(((str(u.pk), u.get_full_name() or u.get_username()) for u in users),
-                  key=lambda item: item[1])
+    return sorted(
+        ((str(u.pk), u.get_full_name() or u.get_username()) for u in users),
+        key=lambda item: item[1],
+    )
 
 
 def medewerker_of(casus: Any, user_id: str) -> Any:

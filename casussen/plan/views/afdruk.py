@@ -27,8 +27,14 @@ def afdrukken(request: HttpRequest, casus_id: uuid.UUID) -> HttpResponse:
     casus = casus_for_read(request, casus_id)
     afdruk = afdruk_for_plan(casus=casus, organisatie=_organisatie(request))
     plan = plan_for_casus(casus=casus)
-    audit_read(request, casus=casus, object_type="plan", object_id=plan.pk if plan else casus.pk,
-               velden=AFDRUK_VELDEN, actie=AuditActie.PRINT)
+    audit_read(
+        request,
+        casus=casus,
+        object_type="plan",
+        object_id=plan.pk if plan else casus.pk,
+        velden=AFDRUK_VELDEN,
+        actie=AuditActie.PRINT,
+    )
     return render(request, "casussen/plan/afdruk.html", {"casus": casus, "afdruk": afdruk})
 
 
@@ -38,8 +44,14 @@ def pdf(request: HttpRequest, casus_id: uuid.UUID) -> HttpResponse:
     afdruk = afdruk_for_plan(casus=casus, organisatie=_organisatie(request))
     plan = plan_for_casus(casus=casus)
     content = plan_pdf(afdruk)
-    audit_read(request, casus=casus, object_type="plan", object_id=plan.pk if plan else casus.pk,
-               velden=AFDRUK_VELDEN, actie=AuditActie.EXPORT)
+    audit_read(
+        request,
+        casus=casus,
+        object_type="plan",
+        object_id=plan.pk if plan else casus.pk,
+        velden=AFDRUK_VELDEN,
+        actie=AuditActie.EXPORT,
+    )
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="plan.pdf"'
     response["Cache-Control"] = "no-store"

@@ -42,9 +42,18 @@ def plan_page(request: HttpRequest, casus_id: uuid.UUID) -> HttpResponse:
     context = presenters.plan_page_context(
         plan, casus=casus, user=request.user, can_change=_can_change(request, casus_id)
     )
-    audit_read(request, casus=casus, object_type="plan", object_id=plan.pk if plan else casus.pk,
-               velden=PLAN_VELDEN)
-    template = "casussen/plan/_plan_inhoud.html" if request.htmx else "casussen/plan/plan.html"
+    audit_read(
+        request,
+        casus=casus,
+        object_type="plan",
+        object_id=plan.pk if plan else casus.pk,
+        velden=PLAN_VELDEN,
+    )
+    template = (
+        "casussen/plan/_plan_inhoud.html"
+        if getattr(request, "htmx", False)
+        else "casussen/plan/plan.html"
+    )
     return render(request, template, context)
 
 
@@ -53,14 +62,28 @@ def fragment(request: HttpRequest, casus_id: uuid.UUID) -> HttpResponse:
     """The plan on the case page (spinnenweb, trend, goals); refreshed live by live.js."""
     casus = casus_for_read(request, casus_id)
     plan = plan_with_content(casus=casus)
-    blokken = (presenters.doel_blokken(plan, casus=casus, user=request.user, can_change=False)
-               if plan else [])
-    audit_read(request, casus=casus, object_type="plan", object_id=plan.pk if plan else casus.pk,
-               velden=PLAN_VELDEN)
-    return render(request, "casussen/plan/_fragment.html", {
-        "casus": casus, "plan": plan, "blokken": blokken,
-        "grafieken": presenters.grafieken_for_casus(casus),
-    })
+    blokken = (
+        presenters.doel_blokken(plan, casus=casus, user=request.user, can_change=False)
+        if plan
+        else []
+    )
+    audit_read(
+        request,
+        casus=casus,
+        object_type="plan",
+        object_id=plan.pk if plan else casus.pk,
+        velden=PLAN_VELDEN,
+    )
+    return render(
+        request,
+        "casussen/plan/_fragment.html",
+        {
+            "casus": casus,
+            "plan": plan,
+            "blokken": blokken,
+            "grafieken": presenters.grafieken_for_casus(casus),
+        },
+    )
 
 
 @role_required(*ROLLEN)
@@ -68,10 +91,16 @@ def versies(request: HttpRequest, casus_id: uuid.UUID) -> HttpResponse:
     casus = casus_for_read(request, casus_id)
     plan = plan_for_casus(casus=casus)
     rows = list(versies_for_plan(plan=plan)) if plan else []
-    audit_read(request, casus=casus, object_type="plan", object_id=plan.pk if plan else casus.pk,
-               velden=["versies"])
-    return render(request, "casussen/plan/versies.html",
-                  {"casus": casus, "plan": plan, "versies": rows})
+    audit_read(
+        request,
+        casus=casus,
+        object_type="plan",
+        object_id=plan.pk if plan else casus.pk,
+        velden=["versies"],
+    )
+    return render(
+        request, "casussen/plan/versies.html", {"casus": casus, "plan": plan, "versies": rows}
+    )
 
 
 @role_required(*ROLLEN)
@@ -88,29 +117,47 @@ def versie(request: HttpRequest, casus_id: uuid.UUID, nummer: int) -> HttpRespon
     wijzigingen = presenters.diff_regels(
         json.loads(vorige.inhoud) if vorige else None, inhoud, weergave
     )
-    audit_read(request, casus=casus, object_type="planversie", object_id=planversie.pk,
-               velden=["inhoud", "aanwezig"])
-    return render(request, "casussen/plan/versie.html", {
-        "casus": casus, "plan": plan, "versie": planversie, "vorige": vorige,
-        "aanwezig": versie_aanwezig(planversie), "doelen": _snapshot_doelen(inhoud, weergave),
-        "wijzigingen": wijzigingen,
-    })
+    audit_read(
+        request,
+        casus=casus,
+        object_type="planversie",
+        object_id=planversie.pk,
+        velden=["inhoud", "aanwezig"],
+    )
+    return render(
+        request,
+        "casussen/plan/versie.html",
+        {
+            "casus": casus,
+            "plan": plan,
+            "versie": planversie,
+            "vorige": vorige,
+            "aanwezig": versie_aanwezig(planversie),
+            "doelen": _snapshot_doelen(inhoud, weergave),
+            "wijzigingen": wijzigingen,
+        },
+    )
 
 
 def _snapshot_doelen(inhoud: dict, weergave: presenters.diff.Weergave) -> list[dict]:
     """The snapshot's goals and actions with display values for the read-only page."""
     doelen = []
     for doel in inhoud.get("doelen", []):
-        doelen.append({
-            "tekst": doel["tekst"],
-            "voor_wie": weergave.waarde("gezinsleden", doel.get("gezinsleden")),
-            "dimensies": weergave.waarde("dimensies", doel.get("dimensies")),
-            "leefgebieden": weergave.waarde("leefgebieden", doel.get("leefgebieden")),
-            "acties": [
-                {name: weergave.waarde(name, actie.get(name)) for name in presenters.diff.ACTIE_VELDEN}
-                for actie in doel.get("acties", [])
-            ],
-        })
+        doelen.append(
+            {
+                "tekst": doel["tekst"],
+                "voor_wie": weergave.waarde("gezinsleden", doel.get("gezinsleden")),
+                "dimensies": weergave.waarde("dimensies", doel.get("dimensies")),
+                "leefgebieden": weergave.waarde("leefgebieden", doel.get("leefgebieden")),
+                "acties": [
+                    {
+                        name: weergave.waarde(name, actie.get(name))
+                        for name in presenters.diff.ACTIE_VELDEN
+                    }
+                    for actie in doel.get("acties", [])
+                ],
+            }
+        )
     return doelen
 
 
@@ -121,15 +168,31 @@ def meting(request: HttpRequest, casus_id: uuid.UUID, meting_id: uuid.UUID) -> H
     row = meting_get(casus=casus, meting_id=meting_id)
     toelichtingen = row.toelichtingen()
     rijen = [(Dimensie(code).label, getattr(row, code), toelichtingen[code]) for code in DIMENSIES]
-    notities = [(presenters.leefgebieden.label(n.leefgebied), n.notitie) for n in row.notities.all()]
-    audit_read(request, casus=casus, object_type="meting", object_id=row.pk,
-               velden=[*DIMENSIES, "toelichtingen", "notities"],
-               persoon_ids=[row.gezinslid_id] if row.gezinslid_id else [])
+    notities = [
+        (presenters.leefgebieden.label(n.leefgebied), n.notitie) for n in row.notities.all()
+    ]
+    audit_read(
+        request,
+        casus=casus,
+        object_type="meting",
+        object_id=row.pk,
+        velden=[*DIMENSIES, "toelichtingen", "notities"],
+        persoon_ids=[row.gezinslid_id] if row.gezinslid_id else [],
+    )
     grafiek = presenters.charts.spinnenweb_svg(
         reeksen=[presenters.charts.Reeks(row.get_soort_display(), row.scores())],
-        titel=f"Spinnenweb van de {row.get_soort_display().lower()}", id_prefix="meting-web",
+        titel=f"Spinnenweb van de {row.get_soort_display().lower()}",
+        id_prefix="meting-web",
     )
-    return render(request, "casussen/plan/meting.html", {
-        "casus": casus, "meting": row, "rijen": rijen, "notities": notities, "grafiek": grafiek,
-        "persoon": presenters.gezinslid_naam(row.gezinslid),
-    })
+    return render(
+        request,
+        "casussen/plan/meting.html",
+        {
+            "casus": casus,
+            "meting": row,
+            "rijen": rijen,
+            "notities": notities,
+            "grafiek": grafiek,
+            "persoon": presenters.gezinslid_naam(row.gezinslid),
+        },
+    )

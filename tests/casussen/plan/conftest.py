@@ -46,17 +46,26 @@ def lid(casus):
 
 @pytest.fixture
 def doel(plan, casus, consulent, lid):
-    return services.doel_add(plan=plan, casus=casus, by=consulent,
-                             tekst="Ik wil weer rust in mijn hoofd over geld",
-                             dimensies=["mentaal_welbevinden"], leefgebieden=["financien"],
-                             gezinsleden=[lid.pk])
+    return services.doel_add(
+        plan=plan,
+        casus=casus,
+        by=consulent,
+        tekst="Ik wil weer rust in mijn hoofd over geld",
+        dimensies=["mentaal_welbevinden"],
+        leefgebieden=["financien"],
+        gezinsleden=[lid.pk],
+    )
 
 
 @pytest.fixture
 def make_actie(casus, consulent):
     def make(doel, *, trede=1, by=None, **kwargs):
-        values = {"omschrijving": f"Actie op trede {trede}", "eigenaar_soort": "inwoner",
-                  "deadline": START + timedelta(days=30), "trede": trede}
+        values = {
+            "omschrijving": f"Actie op trede {trede}",
+            "eigenaar_soort": "inwoner",
+            "deadline": START + timedelta(days=30),
+            "trede": trede,
+        }
         values.update(kwargs)
         return services.actie_add(doel=doel, casus=casus, by=by or consulent, **values)
 
@@ -69,9 +78,14 @@ def make_betrokkene(make_user, casus, consulent):
 
     def make(*, schrijfrecht: bool):
         user = make_user(Rol.CONSULENT)
-        betrokkene_add(casus=casus, user=user, reden="Schuldhulpverlening",
-                       eind_datum=timezone.localdate() + timedelta(days=30), by=consulent,
-                       schrijfrecht=schrijfrecht)
+        betrokkene_add(
+            casus=casus,
+            user=user,
+            reden="Schuldhulpverlening",
+            eind_datum=timezone.localdate() + timedelta(days=30),
+            by=consulent,
+            schrijfrecht=schrijfrecht,
+        )
         return user
 
     return make
