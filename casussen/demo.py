@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from faker import Faker
 
 from casussen.models import Huishouden, Relatie
+from casussen.plan import demo as plan_demo
 from casussen.services.huishouden import gezinslid_add, huishouden_create
 from toegang.crypto.bsn import bsn_is_valid
 
@@ -63,4 +64,5 @@ def load() -> int:
                 telefoon=fake.phone_number() if relatie != Relatie.KIND else "",
                 **adres,
             )
+    plan_demo.load()
     return HUISHOUDENS
