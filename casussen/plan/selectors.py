@@ -69,7 +69,9 @@ def actie_get(*, casus: Any, actie_id: Any) -> Actie:
 
 def metingen_for_casus(*, casus: Any) -> QuerySet[Meting]:
     """All metingen of the casus's huishouden, oldest first (scores only are read unsealed)."""
-    return Meting.objects.filter(huishouden_id=casus.huishouden_id).select_related("gezinslid")
+    return Meting.objects.filter(huishouden_id=casus.huishouden_id).select_related(
+        "gezinslid__huishouden__data_key"
+    )
 
 
 def meting_get(*, casus: Any, meting_id: Any) -> Meting:
