@@ -16,6 +16,7 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 PAGE_RECORDS = 50
 FIELDS = ("voornaam", "achternaam", "geboortedatum", "bsn", "straat", "telefoon")
@@ -52,7 +53,7 @@ def bench_page() -> None:
     from toegang.crypto.models import DataKey
     from toegang.crypto.sealing import open_sealed, seal
 
-    fields = {f: Gezinslid._meta.get_field(f) for f in FIELDS}
+    fields: dict[str, Any] = {f: Gezinslid._meta.get_field(f) for f in FIELDS}
     ring = get_keyring()
     records = []
     for i in range(PAGE_RECORDS):
@@ -135,7 +136,7 @@ def bench_page() -> None:
         ]
         fernet_open(page, ciphers)
 
-    rows = [
+    rows: list[tuple[str, Callable[[], object], Callable[[], object]]] = [
         ("seal (cold cache)", aes_seal, fernet_seal),
         ("open (cold cache)", aes_open, fernet_open),
         ("seal+open, keys unwrapped once", aes_round_trip, fernet_round_trip),

@@ -11,7 +11,7 @@ from toegang.roles import BEHEERDER_MODELS, Rol
 
 def sync_beheerder_permissions(**kwargs: Any) -> None:
     group, _ = Group.objects.get_or_create(name=Rol.BEHEERDER)
-    wanted = []
+    wanted: list[Permission] = []
     for label in BEHEERDER_MODELS:
         app_label, model = label.split(".")
         wanted.extend(

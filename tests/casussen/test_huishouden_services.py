@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import uuid
 from datetime import date
+from io import StringIO
 
 import pytest
 
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.template import Context, Template
 from rest_framework import serializers
 
@@ -135,3 +139,16 @@ def test_demo_creates_households_once_with_valid_bsns():
     cipher_cache.clear()
     leden = list(Gezinslid.objects.all())
     assert leden and all(bsn_is_valid(lid.bsn) for lid in leden)
+
+
+def test_shred_command_shreds_one_household():
+    huishouden, (lid,) = make_huishouden()
+    _other, (kept,) = make_huishouden()
+    out = StringIO()
+    call_command("huishouden_shred", str(huishouden.pk), "--reden", "bewaartermijn", stdout=out)
+    assert "vernietigd" in out.getvalue()
+    assert _read(lid).achternaam is VERNIETIGD
+    assert _read(kept).achternaam == kept.achternaam
+    assert AuditRecord.objects.get(actie=Actie.SHRED).reden == "bewaartermijn"
+    with pytest.raises(CommandError):
+        call_command("huishouden_shred", str(uuid.uuid4()), "--reden", "x", stdout=out)

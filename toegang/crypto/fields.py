@@ -71,12 +71,10 @@ class _Slot:
         value: Any = None,
         has_value: bool = False,
     ) -> None:
-        self.sealed, self.sealed_pk, self.value, self.has_value = (
-            sealed,
-            sealed_pk,
-            value,
-            has_value,
-        )
+        self.sealed = sealed
+        self.sealed_pk = sealed_pk
+        self.value = value
+        self.has_value = has_value
 
 
 class SealedAttribute:
