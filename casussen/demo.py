@@ -34,6 +34,13 @@ def _birth_date(fake: Faker, min_age: int, max_age: int) -> date:
 
 
 def load() -> int:
+    """Demo huishoudens, then their casussen; returns how many huishoudens were created."""
+    created = load_huishoudens()
+    load_casussen()
+    return created
+
+
+def load_huishoudens() -> int:
     """Create the demo huishoudens if there are none; return how many were created."""
     if Huishouden.objects.exists():
         return 0
@@ -66,3 +73,59 @@ def load() -> int:
             )
     plan_demo.load()
     return HUISHOUDENS
+
+
+#: (aanspreekpunt username or None, leefgebieden, urgent) per demo huishouden, in order.
+CASUSSEN: list[tuple[str | None, list[str], bool]] = [
+    ("consulent", ["financien", "wonen"], True),
+    ("consulent", ["eenzaamheid"], False),
+    ("consulent", ["opvoeden", "school"], False),
+    ("consulent", ["gezondheid"], False),
+    ("consulent2", ["werk"], False),
+    (None, ["financien"], True),
+]
+
+
+def load_casussen() -> int:
+    """Open casussen for the demo huishoudens (once); one with a betrokkene."""
+    from datetime import timedelta
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from casussen.models import Casus
+    from casussen.services.betrokkenen import betrokkene_add
+    from casussen.services.casus import casus_open
+    from toegang.demo import TEAM
+    from toegang.models import Team, User
+
+    if Casus.objects.exists():
+        return 0
+    team = Team.objects.filter(naam=TEAM).first()
+    names = ["teamleider", "consulent", "consulent2"]
+    users = {u.username: u for u in User.objects.filter(username__in=names)}
+    if team is None or len(users) < 3:
+        return 0
+    huishoudens = list(Huishouden.objects.order_by("created_at")[: len(CASUSSEN)])
+    made = []
+    with transaction.atomic():
+        for huishouden, (username, gebieden, urgent) in zip(huishoudens, CASUSSEN, strict=False):
+            made.append(
+                casus_open(
+                    huishouden=huishouden,
+                    aanspreekpunt=users[username] if username else None,
+                    team=team,
+                    by=users["teamleider"],
+                    urgent=urgent,
+                    leefgebieden=gebieden,
+                )
+            )
+        if made:
+            betrokkene_add(
+                casus=made[0],
+                user=users["consulent2"],
+                reden="Schuldhulpverlening (Financieel Café)",
+                eind_datum=timezone.localdate() + timedelta(days=60),
+                by=users["consulent"],
+            )
+    return len(made)

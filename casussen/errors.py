@@ -9,7 +9,7 @@ and the pages show the message.
 from __future__ import annotations
 
 
-class CasusConflict(Exception):
+class CasusConflict(Exception):  # noqa: N818  (a domain word, like Http404)
     """The casus is not in a state that allows this (closed, already assigned, ...)."""
 
     def __init__(self, message: str) -> None:

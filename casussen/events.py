@@ -25,7 +25,7 @@ AGGREGATE = "casus"
 def emit(event_type: str, *, casus: Casus, data: Mapping[str, Any] | None = None) -> None:
     """Queue ``event_type`` about ``casus`` in the current transaction."""
     try:
-        from toegang import events
+        from toegang import events  # type: ignore[attr-defined,unused-ignore]
     except ImportError:  # the events package has not landed on this branch yet
         return
     events.emit(

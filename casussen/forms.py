@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casussen import leefgebieden as lg
 from casussen.models import Casus
-from casussen.selectors import ACTIVITEIT_DAGEN, SORTS
+from casussen.selectors import ACTIVITEIT_DAGEN
 from toegang.models import User
 from toegang.roles import Rol
 
@@ -46,8 +47,9 @@ class FilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["leefgebied"].choices = [("", _("Alle")), *lg.choices()]
-        assert set(dict(self.fields["sort"].choices)) == set(SORTS)
+        leefgebied = self.fields["leefgebied"]
+        assert isinstance(leefgebied, forms.ChoiceField)
+        leefgebied.choices = [("", _("Alle")), *lg.choices()]
 
 
 class StatusForm(forms.Form):
@@ -55,15 +57,15 @@ class StatusForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
-def consulent_choices(*, exclude: list[int]) -> forms.ModelChoiceField:
+def consulent_choices(*, exclude: Sequence[int | None]) -> forms.ModelChoiceField:
     queryset = (
         User.objects.filter(rol=Rol.CONSULENT, is_active=True, is_api_client=False)
-        .exclude(pk__in=exclude)
+        .exclude(pk__in=[pk for pk in exclude if pk is not None])
         .select_related("organisatie")
         .order_by("last_name", "first_name")
     )
     field = forms.ModelChoiceField(queryset=queryset, label=_("Consulent"))
-    field.label_from_instance = lambda u: (  # type: ignore[method-assign]
+    field.label_from_instance = lambda u: (  # type: ignore[method-assign,assignment]
         f"{u.weergavenaam} ({u.organisatie})" if u.organisatie else u.weergavenaam
     )
     return field
@@ -80,7 +82,7 @@ class OverdrachtForm(forms.Form):
         label=_("Vorig aanspreekpunt blijft betrokken (alleen lezen, 90 dagen)"), required=False
     )
 
-    def __init__(self, *args: Any, exclude: list[int], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, exclude: Sequence[int | None], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields = {"naar": consulent_choices(exclude=exclude), **self.fields}
         self.fields["naar"].label = _("Nieuw aanspreekpunt")
@@ -95,7 +97,7 @@ class BetrokkeneForm(forms.Form):
     )
     schrijfrecht = forms.BooleanField(label=_("Mag ook wijzigen"), required=False)
 
-    def __init__(self, *args: Any, exclude: list[int], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, exclude: Sequence[int | None], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields = {"user": consulent_choices(exclude=exclude), **self.fields}
         self.fields["user"].label = _("Professional")
@@ -107,7 +109,5 @@ class NoodtoegangForm(forms.Form):
         label=_("Reden voor noodtoegang"),
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_(
-            "Deze reden wordt vastgelegd en door de privacy officer beoordeeld."
-        ),
+        help_text=_("Deze reden wordt vastgelegd en door de privacy officer beoordeeld."),
     )

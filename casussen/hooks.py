@@ -32,10 +32,22 @@ def casus_access_check(user: Any, casus_id: str) -> bool:
     return True
 
 
+def _resident_lookup(**kwargs: Any) -> Any:
+    from casussen.matching import resident_lookup
+
+    return resident_lookup(**kwargs)
+
+
 def register() -> None:
     worker.register("betrokkenen_expiry", _expire, interval=60)
     try:
-        from toegang import events
+        from audit import subjects  # type: ignore[attr-defined,unused-ignore]
+    except ImportError:  # the audit console has not landed on this branch yet
+        pass
+    else:
+        subjects.register_resident_lookup(_resident_lookup)
+    try:
+        from toegang import events  # type: ignore[attr-defined,unused-ignore]
     except ImportError:  # the events package has not landed on this branch yet
         return
     events.register_recipients("casus", casus_recipients)

@@ -7,11 +7,12 @@ codes are stored, the labels shown.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-_DEFAULT: dict[str, str] = {
+_DEFAULT: dict[str, Any] = {
     "financien": _("Financiën"),
     "wonen": _("Wonen"),
     "gezondheid": _("Gezondheid"),
@@ -23,7 +24,7 @@ _DEFAULT: dict[str, str] = {
     "overig": _("Overig"),
 }
 
-LEEFGEBIEDEN: dict[str, str] = dict(getattr(settings, "LEEFGEBIEDEN", None) or _DEFAULT)
+LEEFGEBIEDEN: dict[str, Any] = dict(getattr(settings, "LEEFGEBIEDEN", None) or _DEFAULT)
 
 
 def choices() -> list[tuple[str, str]]:

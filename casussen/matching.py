@@ -62,7 +62,36 @@ def match_persoon(
     )
     if naam:
         mogelijk += _huishouden_ids(naam_geboortedatum_index=naam)
-    adres = blind_index_postcode_huisnummer(postcode, huisnummer) if postcode and huisnummer else None
+    adres = (
+        blind_index_postcode_huisnummer(postcode, huisnummer) if postcode and huisnummer else None
+    )
     if adres:
-        mogelijk += [i for i in _huishouden_ids(postcode_huisnummer_index=adres) if i not in mogelijk]
+        mogelijk += [
+            i for i in _huishouden_ids(postcode_huisnummer_index=adres) if i not in mogelijk
+        ]
     return MatchResult(mogelijke_huishouden_ids=mogelijk[:MAX_MOGELIJK])
+
+
+def resident_lookup(
+    *, bsn: str | None = None, achternaam: str | None = None, geboortedatum: date | None = None
+) -> tuple[list[uuid.UUID], list[uuid.UUID]]:
+    """For the privacy officer's inzageverzoek: (huishouden ids, gezinslid ids) of a resident.
+
+    Exact on BSN, or surname + date of birth; only blind indexes are compared.
+    """
+    lookups = []
+    if bsn and (index := blind_index_bsn(bsn)):
+        lookups.append({"bsn_index": index})
+    if achternaam and geboortedatum:
+        index = blind_index_naam_geboortedatum(achternaam, geboortedatum)
+        if index:
+            lookups.append({"naam_geboortedatum_index": index})
+    huishoudens: set[uuid.UUID] = set()
+    personen: set[uuid.UUID] = set()
+    for lookup in lookups:
+        for persoon, huishouden in Gezinslid.objects.filter(**lookup).values_list(
+            "pk", "huishouden_id"
+        ):
+            personen.add(persoon)
+            huishoudens.add(huishouden)
+    return sorted(huishoudens, key=str), sorted(personen, key=str)

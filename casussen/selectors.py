@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -51,14 +51,20 @@ def casussen_for_user(*, user: Any, need: str = "view") -> QuerySet[Casus]:
 
 
 def casus_get_for_user(*, user: Any, casus_id: Any, need: str = "view") -> Casus:
-    """The casus with its household and data key, or ``Http404`` if it is not visible."""
+    """The casus with its household and data key, or ``Http404`` if it is not visible.
+
+    One query answers both questions of a page: may see (else 404) and
+    ``casus.may_change``.
+    """
     try:
         key = casus_id if isinstance(casus_id, uuid.UUID) else uuid.UUID(str(casus_id))
     except ValueError:
         raise Http404 from None
+    may_change = policy.permitted_ids(CasusUserObjectPermission, user=user, codename="change_casus")
     casus = (
         casussen_for_user(user=user, need=need)
         .select_related("huishouden__data_key", "aanspreekpunt", "team")
+        .annotate(may_change=Exists(may_change.filter(content_object_id=OuterRef("pk"))))
         .filter(pk=key)
         .first()
     )
@@ -226,6 +232,18 @@ def caseload_for_team(*, team: Team | None) -> list[CaseloadRij]:
         .order_by("-open_count", "last_name", "username")
     )
     return [CaseloadRij(c, c.open_count, c.urgent_count) for c in consulenten]  # type: ignore[attr-defined]
+
+
+def team_casussen_van(*, team: Team | None, consulent_id: Any, limit: int = 100) -> list[Casus]:
+    """Open casussen of one consulent of ``team``: references only, for handover."""
+    if team is None:
+        return []
+    return list(
+        Casus.objects.filter(team=team, aanspreekpunt_id=consulent_id)
+        .exclude(status=Casus.Status.AFGESLOTEN)
+        .only("id", "status", "urgent", "last_activity_at", "aanspreekpunt_id")
+        .order_by("-urgent", "-last_activity_at")[:limit]
+    )
 
 
 def zonder_aanspreekpunt_count(*, team: Team | None) -> int:

@@ -68,9 +68,9 @@ def permitted_ids(perm_model: type[models.Model], *, user: Any, codename: str) -
 def codenames_of(perm_model: type[models.Model], *, user_id: int, object_id: Any) -> set[str]:
     """The codenames ``user_id`` holds on one object."""
     return set(
-        perm_model._default_manager.filter(user_id=user_id, content_object_id=object_id).values_list(
-            "permission__codename", flat=True
-        )
+        perm_model._default_manager.filter(
+            user_id=user_id, content_object_id=object_id
+        ).values_list("permission__codename", flat=True)
     )
 
 
@@ -79,7 +79,9 @@ def grant(
 ) -> None:
     model = _protected_model(perm_model)
     rows = [
-        perm_model(user_id=user_id, content_object_id=object_id, permission_id=permission_id(model, c))
+        perm_model(
+            user_id=user_id, content_object_id=object_id, permission_id=permission_id(model, c)
+        )
         for c in codenames
     ]
     perm_model._default_manager.bulk_create(rows, ignore_conflicts=True)
@@ -99,9 +101,9 @@ def holders(perm_model: type[models.Model], *, object_id: Any, codename: str) ->
     """Users holding ``codename`` on one object (e.g. the recipients of its events)."""
     pid = permission_id(_protected_model(perm_model), codename)
     return set(
-        perm_model._default_manager.filter(content_object_id=object_id, permission_id=pid).values_list(
-            "user_id", flat=True
-        )
+        perm_model._default_manager.filter(
+            content_object_id=object_id, permission_id=pid
+        ).values_list("user_id", flat=True)
     )
 
 

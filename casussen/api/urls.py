@@ -12,7 +12,11 @@ urlpatterns = [
         views.AanspreekpuntView.as_view(),
         name="casus_aanspreekpunt",
     ),
-    path("casussen/<uuid:casus_id>/overdracht", views.OverdrachtView.as_view(), name="casus_overdracht"),
+    path(
+        "casussen/<uuid:casus_id>/overdracht",
+        views.OverdrachtView.as_view(),
+        name="casus_overdracht",
+    ),
     path("casussen/<uuid:casus_id>/status", views.StatusView.as_view(), name="casus_status"),
     path(
         "casussen/<uuid:casus_id>/betrokkenen",

@@ -118,7 +118,9 @@ class CasusListView(CasusApiView):
 
 
 class CasusDetailView(CasusApiView):
-    @extend_schema(summary="Eén casus", tags=["casussen"], responses={200: s.CasusDetailSerializer, **ERRORS})
+    @extend_schema(
+        summary="Eén casus", tags=["casussen"], responses={200: s.CasusDetailSerializer, **ERRORS}
+    )
     def get(self, request: Request, casus_id: UUID) -> Response:
         casus = casus_get_for_user(user=request.user, casus_id=casus_id)
         leden = Gezinslid.objects.filter(huishouden_id=casus.huishouden_id).order_by("created_at")
@@ -134,14 +136,17 @@ class CasusDetailView(CasusApiView):
 
 def _team_casus(request: Request, casus_id: UUID) -> Casus:
     """Assignment: a casus of the caller's team, else 404."""
-    casus = Casus.objects.filter(pk=casus_id, team_id=request.user.team_id).first()  # type: ignore[union-attr]
+    team_id = getattr(request.user, "team_id", None)
+    casus = Casus.objects.filter(pk=casus_id, team_id=team_id).first() if team_id else None
     if casus is None:
         raise Http404
     return casus
 
 
 def _detail(request: Request, casus: Casus, code: int = status.HTTP_200_OK) -> Response:
-    return Response({"id": str(casus.pk), "version": casus.version, "status": casus.status}, status=code)
+    return Response(
+        {"id": str(casus.pk), "version": casus.version, "status": casus.status}, status=code
+    )
 
 
 class AanspreekpuntView(CasusApiView):
@@ -153,9 +158,9 @@ class AanspreekpuntView(CasusApiView):
     )  # fmt: skip
     @domain_errors
     def post(self, request: Request, casus_id: UUID) -> Response:
+        casus = _team_casus(request, casus_id)
         body = s.AanspreekpuntSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        casus = _team_casus(request, casus_id)
         consulent = _user(body.validated_data["aanspreekpunt"], "aanspreekpunt")
         casus = casus_assign_aanspreekpunt(casus=casus, aanspreekpunt=consulent, by=request.user)  # type: ignore[arg-type]
         return _detail(request, casus)
@@ -170,12 +175,12 @@ class OverdrachtView(CasusApiView):
     )  # fmt: skip
     @domain_errors
     def post(self, request: Request, casus_id: UUID) -> Response:
-        body = s.OverdrachtSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
         if request.user.rol == Rol.TEAMLEIDER:  # type: ignore[union-attr]
             casus = _team_casus(request, casus_id)
         else:
             casus = casus_get_for_user(user=request.user, casus_id=casus_id, need="change")
+        body = s.OverdrachtSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
         data = body.validated_data
         casus = casus_overdragen(
             casus=casus,
@@ -195,9 +200,9 @@ class StatusView(CasusApiView):
     )  # fmt: skip
     @domain_errors
     def post(self, request: Request, casus_id: UUID) -> Response:
+        casus = casus_get_for_user(user=request.user, casus_id=casus_id, need="change")
         body = s.StatusSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        casus = casus_get_for_user(user=request.user, casus_id=casus_id, need="change")
         casus = casus_set_status(casus=casus, by=request.user, **body.validated_data)  # type: ignore[arg-type]
         return _detail(request, casus)
 
@@ -209,9 +214,9 @@ class BetrokkenenView(CasusApiView):
     )  # fmt: skip
     @domain_errors
     def post(self, request: Request, casus_id: UUID) -> Response:
+        casus = casus_get_for_user(user=request.user, casus_id=casus_id, need="change")
         body = s.BetrokkeneInSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        casus = casus_get_for_user(user=request.user, casus_id=casus_id, need="change")
         data = dict(body.validated_data)
         data["user"] = _user(data["user"], "user")
         betrokkene = betrokkene_add(casus=casus, by=request.user, **data)  # type: ignore[arg-type]
@@ -248,4 +253,3 @@ class NoodtoegangView(CasusApiView):
         except Casus.DoesNotExist:
             raise Http404 from None
         return Response(s.NoodtoegangSerializer(grant).data, status=status.HTTP_201_CREATED)
-

@@ -166,7 +166,9 @@ class Betrokkene(models.Model):
         ]
         indexes = [
             models.Index(
-                fields=["eind_datum"], condition=Q(revoked_at__isnull=True), name="betrokkene_actief"
+                fields=["eind_datum"],
+                condition=Q(revoked_at__isnull=True),
+                name="betrokkene_actief",
             )
         ]
 

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 
 from audit.models import Actie, Doel
 from audit.services import record
-from casussen.models.casus import Casus
 from casussen.errors import CasusConflict
+from casussen.models.casus import Casus
 from toegang.models import User
 from toegang.roles import Rol
 

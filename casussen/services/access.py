@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
+from typing import Any
 
 from django.utils import timezone
 
@@ -34,7 +35,10 @@ def desired_codenames(*, casus: Casus, user_id: int, now: datetime | None = None
     if casus.aanspreekpunt_id == user_id:
         codenames |= {VIEW, CHANGE}
     for schrijfrecht in Betrokkene.objects.filter(
-        casus=casus, user_id=user_id, revoked_at__isnull=True, eind_datum__gte=timezone.localdate(now)
+        casus=casus,
+        user_id=user_id,
+        revoked_at__isnull=True,
+        eind_datum__gte=timezone.localdate(now),
     ).values_list("schrijfrecht", flat=True):
         codenames.add(VIEW)
         if schrijfrecht:
@@ -57,11 +61,17 @@ def access_sync(*, casus: Casus, user_ids: Iterable[int]) -> set[int]:
         want = desired_codenames(casus=casus, user_id=user_id)
         if want - have:
             policy.grant(
-                CasusUserObjectPermission, user_id=user_id, object_id=casus.pk, codenames=want - have
+                CasusUserObjectPermission,
+                user_id=user_id,
+                object_id=casus.pk,
+                codenames=want - have,
             )
         if have - want:
             policy.revoke(
-                CasusUserObjectPermission, user_id=user_id, object_id=casus.pk, codenames=have - want
+                CasusUserObjectPermission,
+                user_id=user_id,
+                object_id=casus.pk,
+                codenames=have - want,
             )
         if VIEW in have and VIEW not in want:
             lost_view.add(user_id)
@@ -69,7 +79,7 @@ def access_sync(*, casus: Casus, user_ids: Iterable[int]) -> set[int]:
     return lost_view
 
 
-def has_access(*, user_id: int, casus_id: object, codename: str = VIEW) -> bool:
+def has_access(*, user_id: int, casus_id: Any, codename: str = VIEW) -> bool:
     return CasusUserObjectPermission.objects.filter(
         user_id=user_id,
         content_object_id=casus_id,

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 
 from audit.models import Actie, Doel
 from casussen import events
-from casussen.models.casus import Betrokkene, Casus, Noodtoegang, TimelineEntry
 from casussen.errors import CasusConflict
+from casussen.models.casus import Betrokkene, Casus, Noodtoegang, TimelineEntry
 from casussen.services._common import audit_casus, lock, require_open, require_text
 from casussen.services.access import VIEW, access_sync, has_access
 from casussen.services.casus import timeline_entry
@@ -55,9 +55,7 @@ def betrokkene_add(
     schrijfrecht: bool = False,
 ) -> Betrokkene:
     """Give ``user`` view (and with ``schrijfrecht`` change) access until ``eind_datum``."""
-    reden = require_text(
-        reden, field="reden", message=_("Geef een reden op."), max_length=300
-    )
+    reden = require_text(reden, field="reden", message=_("Geef een reden op."), max_length=300)
     eind_datum = _check_eind_datum(eind_datum)
     if not user.is_active or user.rol != Rol.CONSULENT:
         raise ValidationError({"user": _("Alleen een actieve professional kan betrokkene zijn.")})
@@ -93,7 +91,9 @@ def betrokkene_grant(
     access_sync(casus=casus, user_ids=[user.pk])
     audit_casus(by=by, actie=Actie.UPDATE, casus=casus, velden=["betrokkenen"], reden=reden)
     events.emit(
-        "betrokkene.toegevoegd", casus=casus, data={"betrokkene_id": betrokkene.pk, "user_id": user.pk}
+        "betrokkene.toegevoegd",
+        casus=casus,
+        data={"betrokkene_id": betrokkene.pk, "user_id": user.pk},
     )
     return betrokkene
 
@@ -106,7 +106,9 @@ def _end_betrokkene(betrokkene: Betrokkene, *, einde: str, by: Any) -> None:
     timeline_entry(casus=casus, soort=TimelineEntry.Soort.BETROKKENE_EINDE, by=by)
     access_sync(casus=casus, user_ids=[betrokkene.user_id])
     audit_casus(by=by, actie=Actie.UPDATE, casus=casus, velden=["betrokkenen"])
-    event = "betrokkene.verlopen" if einde == Betrokkene.Einde.VERLOPEN else "betrokkene.ingetrokken"
+    event = (
+        "betrokkene.verlopen" if einde == Betrokkene.Einde.VERLOPEN else "betrokkene.ingetrokken"
+    )
     events.emit(
         event, casus=casus, data={"betrokkene_id": betrokkene.pk, "user_id": betrokkene.user_id}
     )
@@ -155,7 +157,9 @@ def noodtoegang_start(*, casus_id: Any, reden: str, by: User, request: Any = Non
         noodtoegang=True,
         request=request,
     )
-    events.emit("noodtoegang.gestart", casus=casus, data={"noodtoegang_id": grant.pk, "user_id": by.pk})
+    events.emit(
+        "noodtoegang.gestart", casus=casus, data={"noodtoegang_id": grant.pk, "user_id": by.pk}
+    )
     return grant
 
 

@@ -19,9 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import Actie
-from casussen import events, leefgebieden as lg
-from casussen.models.casus import Casus, TimelineEntry
+from casussen import events
+from casussen import leefgebieden as lg
 from casussen.errors import CasusConflict, VersieConflict
+from casussen.models.casus import Casus, TimelineEntry
 from casussen.services._common import (
     audit_casus,
     lock,
@@ -54,7 +55,9 @@ def timeline_entry(*, casus: Casus, soort: str, by: Any, tekst: str = "") -> Tim
 def _bump(casus: Casus, **changes: Any) -> Casus:
     """Save ``changes`` with ``version + 1`` and the new activity time; return the fresh row."""
     now = timezone.now()
-    Casus.objects.filter(pk=casus.pk).update(version=F("version") + 1, last_activity_at=now, **changes)
+    Casus.objects.filter(pk=casus.pk).update(
+        version=F("version") + 1, last_activity_at=now, **changes
+    )
     casus.refresh_from_db()
     return casus
 
@@ -121,7 +124,9 @@ def casus_assign_aanspreekpunt(*, casus: Casus, aanspreekpunt: User, by: User) -
     access_sync(casus=casus, user_ids=[aanspreekpunt.pk])
     audit_casus(by=by, actie=Actie.UPDATE, casus=casus, velden=["aanspreekpunt"])
     events.emit(
-        "casus.aanspreekpunt_gewijzigd", casus=casus, data={"van_id": None, "naar_id": aanspreekpunt.pk}
+        "casus.aanspreekpunt_gewijzigd",
+        casus=casus,
+        data={"van_id": None, "naar_id": aanspreekpunt.pk},
     )
     return casus
 
@@ -169,7 +174,9 @@ def casus_overdragen(
         )
     access_sync(casus=casus, user_ids=[van.pk, naar.pk])
     audit_casus(by=by, actie=Actie.UPDATE, casus=casus, velden=["aanspreekpunt"])
-    events.emit("casus.aanspreekpunt_gewijzigd", casus=casus, data={"van_id": van.pk, "naar_id": naar.pk})
+    events.emit(
+        "casus.aanspreekpunt_gewijzigd", casus=casus, data={"van_id": van.pk, "naar_id": naar.pk}
+    )
     return casus
 
 
@@ -188,7 +195,9 @@ def casus_set_status(*, casus: Casus, status: str, version: int, by: User) -> Ca
         )
     require_open(current)
     if status == Casus.Status.AANGEMELD and current.status != Casus.Status.AANGEMELD:
-        raise ValidationError({"status": _("Een casus in behandeling kan niet terug naar aangemeld.")})
+        raise ValidationError(
+            {"status": _("Een casus in behandeling kan niet terug naar aangemeld.")}
+        )
     if status == current.status:
         return current
     changes: dict[str, Any] = {"status": status}
@@ -215,7 +224,10 @@ def casus_touch(
     merged = _clean_leefgebieden([*current.leefgebieden, *leefgebieden])
     current = _bump(current, leefgebieden=merged, urgent=current.urgent or urgent)
     audit_casus(
-        by=by, actie=Actie.UPDATE, casus=current, velden=["leefgebieden", "urgent", "last_activity_at"]
+        by=by,
+        actie=Actie.UPDATE,
+        casus=current,
+        velden=["leefgebieden", "urgent", "last_activity_at"],
     )
     events.emit("casus.bijgewerkt", casus=current, data={"onderdeel": "signaal"})
     return current

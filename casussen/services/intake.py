@@ -74,7 +74,9 @@ def intake_persoon(*, persoon: PersoonsGegevens | None, by: Any) -> IntakeResult
         woonplaats=persoon.woonplaats,
         telefoon=persoon.telefoon,
     )
-    return IntakeResult(huishouden=huishouden, mogelijke_huishouden_ids=match.mogelijke_huishouden_ids)
+    return IntakeResult(
+        huishouden=huishouden, mogelijke_huishouden_ids=match.mogelijke_huishouden_ids
+    )
 
 
 _COPIED = (
@@ -99,7 +101,10 @@ def huishouden_merge(*, bron: Huishouden, doel: Huishouden, by: Any, reden: str 
         raise CasusConflict(_("De gegevens van dit huishouden zijn vernietigd."))
     if Casus.objects.filter(huishouden=bron).exists():
         raise CasusConflict(
-            _("Het huishouden dat opgaat in het andere mag geen casus hebben; kies de andere richting.")
+            _(
+                "Het huishouden dat opgaat in het andere mag geen casus hebben; "
+                "kies de andere richting."
+            )
         )
     bekend = set(
         Gezinslid.objects.filter(huishouden=doel, bsn_index__isnull=False).values_list(
@@ -109,7 +114,7 @@ def huishouden_merge(*, bron: Huishouden, doel: Huishouden, by: Any, reden: str 
     leden = list(Gezinslid.objects.filter(huishouden=bron))
     for lid in leden:
         if lid.bsn_index is None or lid.bsn_index not in bekend:
-            values = {name: getattr(lid, name) or "" for name in _COPIED}
+            values: dict[str, Any] = {name: getattr(lid, name) or "" for name in _COPIED}
             values["geboortedatum"] = lid.geboortedatum
             gezinslid_add(huishouden=doel, by=by, **values)
         lid.delete()

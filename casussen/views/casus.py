@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from audit.models import Actie, Doel
 from audit.services import record
 from casussen import leefgebieden as lg
-from casussen.errors import CasusConflict, VersieConflict
+from casussen.errors import CasusConflict
 from casussen.forms import BetrokkeneForm, NoodtoegangForm, OverdrachtForm, StatusForm
 from casussen.models import Betrokkene, Casus, TimelineEntry
 from casussen.selectors import (
@@ -57,7 +57,7 @@ def _page_context(request: HttpRequest, casus: Casus) -> dict[str, Any]:
         .order_by("-created_at")[:TIJDLIJN_MAX]
     )
     nood = noodtoegang_actief(user=user, casus_id=casus.pk)
-    may_change = casussen_for_user(user=user, need="change").filter(pk=casus.pk).exists()
+    may_change = getattr(casus, "may_change", False)  # annotated by the selector
     record(
         actor=user,
         actie=Actie.READ,
@@ -66,7 +66,7 @@ def _page_context(request: HttpRequest, casus: Casus) -> dict[str, Any]:
         object_id=casus.pk,
         huishouden_id=casus.huishouden_id,
         persoon_ids=[lid.pk for lid in leden],
-        velden=SHOWN_FIELDS + ["tijdlijn", "betrokkenen"],
+        velden=[*SHOWN_FIELDS, "tijdlijn", "betrokkenen"],
         noodtoegang=nood is not None,
         request=request,
     )
@@ -134,7 +134,7 @@ def _casus_to_manage(request: HttpRequest, casus_id: uuid.UUID) -> Casus:
     if user.rol == Rol.TEAMLEIDER:  # type: ignore[union-attr]
         casus = (
             Casus.objects.select_related("aanspreekpunt")
-            .filter(pk=casus_id, team_id=user.team_id)  # type: ignore[union-attr]
+            .filter(pk=casus_id, team_id=user.team_id)  # type: ignore[union-attr,misc]
             .first()
         )
         if casus is None:
@@ -178,8 +178,10 @@ def betrokkene_toevoegen(request: HttpRequest, casus_id: uuid.UUID) -> HttpRespo
     casus = casus_get_for_user(user=request.user, casus_id=casus_id, need="change")
     if casus.aanspreekpunt_id != request.user.pk:
         raise Http404
-    actief = list(casus.betrokkenen.filter(revoked_at__isnull=True).values_list("user_id", flat=True))
-    form = BetrokkeneForm(request.POST or None, exclude=[request.user.pk, *actief])
+    actief = list(
+        casus.betrokkenen.filter(revoked_at__isnull=True).values_list("user_id", flat=True)
+    )
+    form = BetrokkeneForm(request.POST or None, exclude=[casus.aanspreekpunt_id, *actief])
     if request.method == "POST" and form.is_valid():
         try:
             betrokkene_add(casus=casus, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]

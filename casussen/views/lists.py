@@ -15,6 +15,7 @@ from casussen.selectors import (
     caseload_for_team,
     casussen_page,
     monitor_counts,
+    team_casussen_van,
     zonder_aanspreekpunt_count,
 )
 from toegang.access import role_required
@@ -61,19 +62,26 @@ def mijn_casussen(request: HttpRequest) -> HttpResponse:
         "labels": lg.LEEFGEBIEDEN,
         "query": query.urlencode(),
     }
-    template = "casussen/_casussen_tabel.html" if request.htmx else "casussen/mijn_casussen.html"
+    htmx = getattr(request, "htmx", False)
+    template = "casussen/_casussen_tabel.html" if htmx else "casussen/mijn_casussen.html"
     return render(request, template, context)
 
 
 @role_required(Rol.TEAMLEIDER)
 def caseload(request: HttpRequest) -> HttpResponse:
     team = request.user.team  # type: ignore[union-attr]
+    rijen = caseload_for_team(team=team)
+    gekozen = next(
+        (r.consulent for r in rijen if str(r.consulent.pk) == request.GET.get("consulent")), None
+    )
     return render(
         request,
         "casussen/caseload.html",
         {
-            "rijen": caseload_for_team(team=team),
+            "rijen": rijen,
             "zonder_aanspreekpunt": zonder_aanspreekpunt_count(team=team),
+            "gekozen": gekozen,
+            "casussen": team_casussen_van(team=team, consulent_id=gekozen.pk) if gekozen else [],
         },
     )
 

@@ -85,7 +85,9 @@ def test_sort_on_last_activity(api, make_casus, consulent):
     old, new = make_casus(consulent), make_casus(consulent)
     Casus.objects.filter(pk=old.pk).update(last_activity_at=timezone.now() - timedelta(days=3))
     casus_touch(casus=new, by=None)
-    ids = [r["id"] for r in api(consulent).get("/api/v1/casussen?sort=activiteit").json()["results"]]
+    ids = [
+        r["id"] for r in api(consulent).get("/api/v1/casussen?sort=activiteit").json()["results"]
+    ]
     assert ids == [str(old.pk), str(new.pk)]
 
 

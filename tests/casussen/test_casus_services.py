@@ -51,8 +51,12 @@ def test_second_open_casus_for_one_huishouden_is_refused(team, teamleider, consu
 
 def test_a_closed_casus_allows_a_new_one(make_casus, consulent, teamleider, team):
     casus = make_casus(consulent)
-    casus_set_status(casus=casus, status=Casus.Status.AFGESLOTEN, version=casus.version, by=consulent)
-    again = casus_open(huishouden=casus.huishouden, aanspreekpunt=consulent, team=team, by=teamleider)
+    casus_set_status(
+        casus=casus, status=Casus.Status.AFGESLOTEN, version=casus.version, by=consulent
+    )
+    again = casus_open(
+        huishouden=casus.huishouden, aanspreekpunt=consulent, team=team, by=teamleider
+    )
     assert again.is_open
 
 
@@ -182,7 +186,9 @@ def test_touch_unites_leefgebieden_and_raises_urgency(make_casus, consulent):
 
 
 def test_timeline_text_is_sealed(casus, consulent):
-    entry = timeline_add(casus=casus, soort=TimelineEntry.Soort.NOTITIE, by=consulent, tekst="Gesprek")
+    entry = timeline_add(
+        casus=casus, soort=TimelineEntry.Soort.NOTITIE, by=consulent, tekst="Gesprek"
+    )
     raw = TimelineEntry.objects.filter(pk=entry.pk).values_list("tekst", flat=True).get()
     assert b"Gesprek" not in raw.blob
     assert TimelineEntry.objects.get(pk=entry.pk).tekst == "Gesprek"
@@ -203,7 +209,9 @@ def test_trap_model_level_permission_and_superuser_open_nothing(casus, make_user
     assert user.has_perm("casussen.view_casus")  # the global permission really is there
     assert not casussen_for_user(user=user).exists()
     assert not casussen_for_user(user=user, need="change").exists()
-    assert not policy.guardian_objects_for_user(user, "casussen.view_casus", Casus.objects.all()).exists()
+    assert not policy.guardian_objects_for_user(
+        user, "casussen.view_casus", Casus.objects.all()
+    ).exists()
 
 
 def test_inactive_user_sees_nothing(casus, consulent):
@@ -232,4 +240,3 @@ def test_status_event_uses_the_new_version(casus, consulent):
     casus_set_status(casus=casus, status=Casus.Status.IN_BEHANDELING, version=1, by=consulent)
     event = OutboxEvent.objects.filter(event_type="casus.bijgewerkt").latest("pk")
     assert event.aggregate_version == 2
-

@@ -102,3 +102,19 @@ def test_merge_of_a_household_with_a_casus_into_another_is_refused(make_casus, c
     with pytest.raises(CasusConflict):
         huishouden_merge(bron=casus.huishouden, doel=doel, by=consulent)
     assert casus.huishouden.gezinsleden.count() == 1
+
+
+def test_resident_lookup_finds_household_and_person_by_bsn_or_name(make_casus, consulent):
+    from casussen.matching import resident_lookup
+
+    bsn = random_bsn()
+    casus = make_casus(
+        consulent, leden=[{"bsn": bsn, "achternaam": "de Boer", "geboortedatum": GEBOREN}]
+    )
+    lid = casus.huishouden.gezinsleden.get()
+    assert resident_lookup(bsn=bsn) == ([casus.huishouden_id], [lid.pk])
+    assert resident_lookup(achternaam="Boer", geboortedatum=GEBOREN) == (
+        [casus.huishouden_id],
+        [lid.pk],
+    )
+    assert resident_lookup(bsn=random_bsn()) == ([], [])

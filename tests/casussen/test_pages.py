@@ -34,7 +34,9 @@ def test_mijn_casussen_filter_via_htmx_returns_the_table_only(login, make_casus,
     assert "<html" not in html and "nog geen casussen" in html
 
 
-def test_mijn_casussen_query_count_is_flat(login, make_casus, consulent, django_assert_max_num_queries):
+def test_mijn_casussen_query_count_is_flat(
+    login, make_casus, consulent, django_assert_max_num_queries
+):
     client = login(consulent)
     make_casus(consulent)
     with django_assert_max_num_queries(20) as few:
@@ -158,7 +160,8 @@ def test_caseload_counts_open_casussen_per_consulent(login, make_casus, teamleid
     html = login(teamleider).get("/casussen/caseload/").content.decode()
     from django.utils.html import escape
 
-    assert f'<th scope="row">{escape(consulent.weergavenaam)}</th><td>2</td><td>1</td>' in html
+    name = escape(consulent.weergavenaam)
+    assert f"{name}</a></th><td>2</td><td>1</td>" in html
 
 
 def test_monitor_suppresses_small_numbers(login, make_user, make_casus, consulent):
@@ -176,3 +179,10 @@ def test_anonymous_household_shows_as_such(login, team, teamleider, consulent):
     casus = casus_open(huishouden=huishouden, aanspreekpunt=consulent, team=team, by=teamleider)
     html = login(consulent).get(f"/casussen/{casus.pk}/").content.decode()
     assert "Anoniem huishouden" in html
+
+
+def test_caseload_lists_references_for_handover(login, casus, teamleider, consulent):
+    html = login(teamleider).get(f"/casussen/caseload/?consulent={consulent.pk}").content.decode()
+    assert casus.referentie in html
+    assert f"/casussen/{casus.pk}/overdracht/" in html
+    assert str(casus.huishouden.gezinsleden.get().achternaam) not in html
