@@ -16,9 +16,8 @@ except ImproperlyConfigured as exc:  # a clear message for operators, not a trac
     sys.exit(2)
 
 from channels.routing import ProtocolTypeRouter, URLRouter
-from channels.security.websocket import AllowedHostsOriginValidator
 
-from toegang.realtime.auth import TokenOrSessionAuthMiddleware
+from toegang.realtime.auth import AllowedHostsOriginValidator, TokenOrSessionAuthMiddleware
 from toegang.realtime.routing import websocket_urlpatterns
 
 application = ProtocolTypeRouter(

@@ -77,6 +77,7 @@ class OutboxEventAdmin(_ReadOnly):
 
 
 class WebhookAbonnementForm(forms.ModelForm):
+    url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
     event_types = forms.MultipleChoiceField(
         label=_("Soorten gebeurtenissen"),
         choices=[],

@@ -102,6 +102,9 @@ def _notify_on_commit(using: str) -> None:
 
 def relay_settings() -> dict[str, Any]:
     defaults: dict[str, Any] = {
+        # "fanout": one message per event per server process (see toegang.realtime.hub);
+        # "groups": one message per recipient to its ``user.<id>`` group.
+        "delivery": "fanout",
         "batch_size": 100,
         "lease_seconds": 30.0,
         "max_attempts": 10,
@@ -152,13 +155,12 @@ def outbox_prune(*, older_than: timedelta | None = None) -> int:
     """Delete delivered events past the retention (catch-up only needs recent ones)."""
     days = relay_settings()["retention_days"]
     cutoff = timezone.now() - (older_than if older_than is not None else timedelta(days=days))
+    old = OutboxEvent.objects.filter(status=OutboxEvent.Status.DELIVERED, delivered_at__lt=cutoff)
+    if getattr(settings, "NATS_URL", ""):
+        old = old.filter(published_at__isnull=False)  # not before NATS has it
     deleted = 0
     while True:
-        ids = list(
-            OutboxEvent.objects.filter(
-                status=OutboxEvent.Status.DELIVERED, delivered_at__lt=cutoff
-            ).values_list("pk", flat=True)[:1000]
-        )
+        ids = list(old.values_list("pk", flat=True)[:1000])
         if not ids:
             return deleted
         deleted += OutboxEvent.objects.filter(pk__in=ids).delete()[0]

@@ -32,6 +32,7 @@ from toegang.events.outbox import relay_settings
 from toegang.events.webhooks import enqueue_deliveries
 from toegang.logging import get_logger
 from toegang.realtime import bridge
+from toegang.realtime.hub import FANOUT_GROUP
 from toegang.realtime.messages import domain_message, user_group
 
 log = get_logger(__name__)
@@ -127,11 +128,22 @@ class Relay:
             async with gate:
                 await asyncio.wait_for(self.layer.group_send(group, message), timeout)
 
+        fanout = self.config["delivery"] == "fanout"
+
+        async def deliver(row: OutboxEvent, user_ids: list[int]) -> None:
+            message = domain_message(row)
+            if fanout:
+                if user_ids:
+                    await send_one(
+                        FANOUT_GROUP, {**message, "type": "domain.fanout", "user_ids": user_ids}
+                    )
+                return
+            await asyncio.gather(*(send_one(user_group(u), message) for u in user_ids))
+
         async def run_chain(chain: list[tuple[OutboxEvent, list[int]]]) -> None:
             for index, (row, user_ids) in enumerate(chain):
-                message = domain_message(row)
                 try:
-                    await asyncio.gather(*(send_one(user_group(u), message) for u in user_ids))
+                    await deliver(row, user_ids)
                 except Exception as exc:
                     log.warning("relay_send_failed", event_id=row.pk, error=type(exc).__name__)
                     outcome.failed.append((row, f"send: {type(exc).__name__}"))

@@ -6,7 +6,9 @@ from typing import Any
 
 from channels.auth import AuthMiddleware
 from channels.db import database_sync_to_async
+from channels.security.websocket import OriginValidator
 from channels.sessions import CookieMiddleware, SessionMiddleware
+from django.conf import settings
 
 from toegang.api.authentication import authenticate_token
 
@@ -36,3 +38,25 @@ class _TokenOrSession(AuthMiddleware):
 
 def TokenOrSessionAuthMiddleware(inner: Any) -> Any:
     return CookieMiddleware(SessionMiddleware(_TokenOrSession(inner)))
+
+
+class _BrowserOriginValidator(OriginValidator):
+    """Checks ``Origin`` when it is sent; browsers always send it on a websocket.
+
+    Cross-site websocket hijacking needs a victim's browser, which names the
+    attacking page in ``Origin``; integrations (API token) send no ``Origin`` and
+    are let through to authentication instead of being refused with a 403.
+    """
+
+    def valid_origin(self, parsed_origin: Any) -> bool:
+        if parsed_origin is None:
+            return True
+        return bool(super().valid_origin(parsed_origin))
+
+
+def AllowedHostsOriginValidator(inner: Any) -> Any:
+    """Like Channels' validator of the same name, but lets clients without ``Origin`` in."""
+    allowed = list(settings.ALLOWED_HOSTS)
+    if settings.DEBUG and not allowed:
+        allowed = ["localhost", "127.0.0.1", "[::1]"]
+    return _BrowserOriginValidator(inner, allowed)

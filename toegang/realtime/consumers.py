@@ -23,6 +23,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from toegang.logging import get_logger
 from toegang.realtime import bridge
+from toegang.realtime.hub import hub
 from toegang.realtime.messages import client_message, domain_message, user_group
 from toegang.realtime.presence import REFRESH, Watch, valid_target
 
@@ -105,11 +106,13 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.group = user_group(self.user_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
+        await hub().attach(self)
         await self.send_json({"type": "live.hello", "event_id": await _latest_event_id()})
 
     async def disconnect(self, code: int) -> None:
         if not self.group:
             return
+        hub().detach(self)
         for key in list(getattr(self, "watches", {})):
             await self._unwatch(key)
         if self._refresher is not None:
@@ -167,6 +170,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     # -- from the relay ----------------------------------------------------------------
 
     async def domain_event(self, message: dict[str, Any]) -> None:
+        """One event, from the ``user.<id>`` group or from this process's fan-out hub."""
         await self._forward(message)
 
     async def _forward(self, message: dict[str, Any]) -> None:

@@ -97,7 +97,14 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 30},
+            # redis-py 8 times reads out after 5 s, exactly channels_redis' blocking-pop
+            # timeout (consumers then die with TimeoutError), and its pool refuses a
+            # 101st connection (a burst of disconnects). Give both more room.
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "max_connections": 1000}],
+                "capacity": 1500,
+                "expiry": 30,
+            },
         }
     }
     CACHES = {

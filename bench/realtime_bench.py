@@ -1,0 +1,352 @@
+"""Realtime benchmark: websocket clients on loopback, events at a rate, per channel layer.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/events \\
+    REDIS_URL=redis://127.0.0.1:6379/3 python -m bench.realtime_bench [--clients 2000]
+
+For each layer (channels_redis core and pubsub) it starts uvicorn with the real ASGI
+app and consumer, connects N clients (API tokens), measures server CPU idle with 0
+and with N connections, then emits events at ``--rate`` and ``--lag-rate`` for
+``--duration`` seconds (each to 1..25 recipients) with a relay process on LISTEN/NOTIFY,
+and prints p50/p99 latency commit → message received and relay lag (commit → sent).
+Loopback only; every phase is bounded in time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from bench.realtime_roles import AGGREGATE, USER_PREFIX, recipients_of
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.realtime_settings")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/events")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/3")
+
+
+def _ensure_database() -> None:
+    url = os.environ["DATABASE_URL"]
+    if not url.startswith("postgres"):
+        return
+    import psycopg
+
+    base, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _prepare_users(count: int) -> tuple[list[int], list[str]]:
+    import secrets
+
+    from toegang.models import ApiToken, User
+    from toegang.services import token_digest
+
+    User.objects.filter(username__startswith=USER_PREFIX).delete()
+    users = User.objects.bulk_create(
+        User(
+            username=f"{USER_PREFIX}{i:05d}", rol="consulent", first_name="Bench", last_name=str(i)
+        )
+        for i in range(count)
+    )
+    tokens = ["bt_" + secrets.token_urlsafe(24) for _ in users]
+    ApiToken.objects.bulk_create(
+        ApiToken(user=u, naam="bench", prefix=t[:8], digest=token_digest(t))
+        for u, t in zip(users, tokens, strict=True)
+    )
+    return [u.pk for u in users], tokens
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_percent(pid: int, seconds: float) -> float:
+    before, started = _cpu_seconds(pid), time.monotonic()
+    time.sleep(seconds)
+    return 100 * (_cpu_seconds(pid) - before) / (time.monotonic() - started)
+
+
+def _pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+class Clients:
+    """N websocket clients in this process, recording when each bench event arrives."""
+
+    def __init__(self, url: str, tokens: list[str]):
+        self.url, self.tokens = url, tokens
+        self.received: list[tuple[int, int, float]] = []
+        self.sockets: list[Any] = []
+        self.tasks: list[asyncio.Task[None]] = []
+
+    async def connect(self, concurrency: int = 50) -> float:
+        from websockets.asyncio.client import connect
+
+        gate = asyncio.Semaphore(concurrency)
+        started = time.monotonic()
+
+        async def one(index: int, token: str) -> None:
+            async with gate:
+                ws = await connect(
+                    self.url,
+                    additional_headers=[("Authorization", f"Bearer {token}")],
+                    open_timeout=60,
+                    max_queue=None,
+                )
+                await ws.recv()  # live.hello
+                self.sockets.append(ws)
+                self.tasks.append(asyncio.create_task(self._listen(index, ws)))
+
+        await asyncio.gather(*(one(i, t) for i, t in enumerate(self.tokens)))
+        return time.monotonic() - started
+
+    async def _listen(self, index: int, ws: Any) -> None:
+        try:
+            async for raw in ws:
+                now = time.time()
+                if '"event_id"' in raw and "bench." in raw:
+                    self.received.append((json.loads(raw)["event_id"], index, now))
+        except Exception:  # noqa: S110 (closing at the end of the run)
+            pass
+
+    async def close(self) -> None:
+        await asyncio.gather(*(ws.close() for ws in self.sockets), return_exceptions=True)
+        for task in self.tasks:
+            task.cancel()
+
+
+def _child(role: str, *args: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "bench.realtime_bench", "--role", role, *args], env=env
+    )
+
+
+async def _phase(
+    args: Any,
+    clients: Clients,
+    env: dict[str, str],
+    rate: float,
+    user_ids: list[int],
+    start_index: int,
+) -> dict[str, Any]:
+    tmp = Path(tempfile.mkdtemp(prefix="rtbench-"))
+    relay = _child(
+        "relay", "--out", str(tmp / "relay.json"), "--recipients", str(args.recipients), env=env
+    )
+    await asyncio.sleep(2.0)  # relay starts and LISTENs
+    clients.received.clear()
+    emitter = _child(
+        "emit",
+        "--out",
+        str(tmp / "emit.json"),
+        "--rate",
+        str(rate),
+        "--duration",
+        str(args.duration),
+        "--start",
+        str(start_index),
+        env=env,
+    )
+    while emitter.poll() is None:
+        await asyncio.sleep(0.2)
+    emitted = json.loads((tmp / "emit.json").read_text())
+    commits = {eid: (k, t) for eid, k, t in emitted["records"]}
+    expected = sum(len(recipients_of(k, user_ids, args.recipients)) for k, _ in commits.values())
+    deadline = time.monotonic() + 15
+    while len(clients.received) < expected and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+    relay.terminate()
+    relay.wait(timeout=30)
+    sent = {int(k): v for k, v in json.loads((tmp / "relay.json").read_text()).items()}
+    latencies = [(t - commits[eid][1]) * 1000 for eid, _, t in clients.received if eid in commits]
+    lags = [(sent[eid] - t) * 1000 for eid, (_, t) in commits.items() if eid in sent]
+    unique = len({(eid, idx) for eid, idx, _ in clients.received if eid in commits})
+    return {
+        "rate": rate,
+        "events": len(commits),
+        "achieved": len(commits) / emitted["elapsed"],
+        "expected": expected,
+        "received": unique,
+        "duplicates": len(latencies) - unique,
+        "p50": _pct(latencies, 0.50),
+        "p99": _pct(latencies, 0.99),
+        "max": max(latencies, default=0),
+        "lag_p50": _pct(lags, 0.50),
+        "lag_p99": _pct(lags, 0.99),
+        "fanout": statistics.mean(
+            len(recipients_of(k, user_ids, args.recipients)) for k, _ in commits.values()
+        ),
+    }
+
+
+def _wait_for_server(port: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return
+        except Exception:
+            time.sleep(0.2)
+    raise RuntimeError("server did not start")
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _flush_redis() -> None:
+    import redis
+
+    redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()
+
+
+async def _run_layer(
+    layer: str, delivery: str, args: Any, user_ids: list[int], tokens: list[str]
+) -> dict[str, Any]:
+    env = {**os.environ, "BENCH_LAYER": layer, "BENCH_DELIVERY": delivery}
+    _flush_redis()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "toegang.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(args.port),
+            "--log-level",
+            "warning",
+            "--lifespan",
+            "off",
+        ],
+        env=env,
+    )
+    try:
+        _wait_for_server(args.port)
+        idle_empty = _cpu_percent(server.pid, args.idle_seconds)
+        clients = Clients(f"ws://127.0.0.1:{args.port}/ws/", tokens)
+        connect_s = await clients.connect()
+        await asyncio.sleep(1.0)
+        idle_full = await asyncio.to_thread(_cpu_percent, server.pid, args.idle_seconds)
+        phases = []
+        for index, rate in enumerate((args.rate, args.lag_rate)):
+            phases.append(await _phase(args, clients, env, rate, user_ids, index * 500))
+        await clients.close()
+        return {
+            "layer": f"{layer}/{delivery}",
+            "connect_s": connect_s,
+            "idle_empty": idle_empty,
+            "idle_full": idle_full,
+            "phases": phases,
+        }
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _print_variant(r: dict[str, Any], clients: int) -> None:
+    per_conn = (r["idle_full"] - r["idle_empty"]) * 10_000 / max(1, clients)
+    print(
+        f"\n[{r['layer']}] connect {clients} clients: {r['connect_s']:.1f} s; server CPU idle: "
+        f"{r['idle_empty']:.1f} % with 0 clients (baseline), {r['idle_full']:.1f} % with "
+        f"{clients} (≈ {per_conn:.1f} µs CPU per second per idle connection)",
+        flush=True,
+    )
+    for p in r["phases"]:
+        print(
+            f"  {p['rate']:.0f} ev/s (achieved {p['achieved']:.0f}, {p['events']} events, "
+            f"mean fan-out {p['fanout']:.1f}): received {p['received']}/{p['expected']} "
+            f"(duplicates {p['duplicates']}); commit→client p50 {p['p50']:.1f} ms, "
+            f"p99 {p['p99']:.1f} ms, max {p['max']:.0f} ms; "
+            f"relay lag p50 {p['lag_p50']:.1f} ms, p99 {p['lag_p99']:.1f} ms",
+            flush=True,
+        )
+
+
+def _print_ratios(results: list[dict[str, Any]]) -> None:
+    base = results[0]
+    print(f"\nratios against {base['layer']} (same run):")
+    for r in results[1:]:
+        for p, q in zip(base["phases"], r["phases"], strict=True):
+            print(
+                f"  {r['layer']} at {p['rate']:.0f} ev/s: p99 latency {q['p99'] / p['p99']:.2f}x, "
+                f"relay lag p99 {q['lag_p99'] / p['lag_p99']:.2f}x, "
+                f"idle CPU {(r['idle_full'] + 0.01) / (base['idle_full'] + 0.01):.2f}x"
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--role", choices=["main", "relay", "emit"], default="main")
+    parser.add_argument("--clients", type=int, default=200)
+    parser.add_argument("--rate", type=float, default=200)
+    parser.add_argument("--lag-rate", type=float, default=300)
+    parser.add_argument("--duration", type=float, default=8)
+    parser.add_argument("--recipients", type=int, default=25)
+    parser.add_argument("--layers", default="core,pubsub")
+    parser.add_argument("--deliveries", default="fanout,groups")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--idle-seconds", type=float, default=5)
+    parser.add_argument("--out", default="")
+    parser.add_argument("--start", type=int, default=0)
+    args = parser.parse_args()
+
+    if args.role == "main":
+        _ensure_database()
+    import django
+
+    django.setup()
+    from bench import realtime_roles
+
+    if args.role == "relay":
+        realtime_roles.run_relay(args.out, args.recipients)
+        return
+    if args.role == "emit":
+        realtime_roles.run_emitter(args.out, args.rate, args.duration, args.start)
+        return
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    user_ids, tokens = _prepare_users(args.clients)
+    print(
+        f"realtime bench: {args.clients} clients, up to {args.recipients} recipients per event, "
+        f"{args.duration:.0f} s per phase, loopback",
+        flush=True,
+    )
+    results = []
+    for delivery in args.deliveries.split(","):
+        for layer in args.layers.split(","):
+            args.port = _free_port()
+            result = asyncio.run(_run_layer(layer, delivery, args, user_ids, tokens))
+            _print_variant(result, args.clients)
+            results.append(result)
+    if len(results) > 1:
+        _print_ratios(results)
+    from toegang.events.models import OutboxEvent
+
+    OutboxEvent.objects.filter(aggregate_type=AGGREGATE).delete()
+
+
+if __name__ == "__main__":
+    main()
