@@ -83,8 +83,9 @@ def _jsonb_text(value: Any) -> str:
     # jsonb orders object keys by length, then bytes; lists keep their order.
     if isinstance(value, dict):
         keys = sorted(value, key=lambda k: (len(k.encode()), k.encode()))
-        inner = ", ".join(f"{json.dumps(k, ensure_ascii=False)}: {_jsonb_text(value[k])}"
-                          for k in keys)
+        inner = ", ".join(
+            f"{json.dumps(k, ensure_ascii=False)}: {_jsonb_text(value[k])}" for k in keys
+        )
         return "{" + inner + "}"
     if isinstance(value, list):
         return "[" + ", ".join(_jsonb_text(v) for v in value) + "]"
@@ -143,7 +144,7 @@ _SQL: dict[str, str] = {
 
 # Each value is computed once (the OFFSET 0 subquery is not flattened), then framed.
 _VALUES = ", ".join(
-    f'{_SQL[kind].format(c=f"r.{column}")} AS v{i}' for i, (column, kind) in enumerate(FIELDS)
+    f"{_SQL[kind].format(c=f'r.{column}')} AS v{i}" for i, (column, kind) in enumerate(FIELDS)
 )
 _FRAME = " || ".join(
     f"coalesce(octet_length(v{i})::text || ':' || v{i}, '~')" for i in range(len(FIELDS))
@@ -164,7 +165,7 @@ CROSS JOIN LATERAL (
     ) v
 ) x
 ORDER BY s.idx
-"""
+"""  # noqa: S608  (built from the constants above only)
 
 
 def batch_hashes_pg(cursor: Any, ranges: list[tuple[int, int]]) -> list[tuple[int, str]]:

@@ -78,9 +78,7 @@ def install_triggers(connection: BaseDatabaseWrapper) -> None:
             for table in TABLES:
                 if table not in existing:
                     continue
-                for statement in _SQLITE_TABLE.format(table=table, message=MESSAGE).split(
-                    "END;"
-                ):
+                for statement in _SQLITE_TABLE.format(table=table, message=MESSAGE).split("END;"):
                     if statement.strip():
                         cursor.execute(statement + "END;")
 

@@ -21,16 +21,22 @@ def is_valid_bsn(value: str) -> bool:
 
 class ResidentFields(forms.Form):
     bsn = forms.CharField(
-        label=_("BSN"), required=False, max_length=9, min_length=9,
+        label=_("BSN"),
+        required=False,
+        max_length=9,
+        min_length=9,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
         help_text=_("Negen cijfers."),
     )
     achternaam = forms.CharField(
-        label=_("Achternaam"), required=False, max_length=200,
+        label=_("Achternaam"),
+        required=False,
+        max_length=200,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     geboortedatum = forms.DateField(
-        label=_("Geboortedatum"), required=False,
+        label=_("Geboortedatum"),
+        required=False,
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "off"}, format="%Y-%m-%d"),
     )
 
@@ -43,10 +49,12 @@ class ResidentFields(forms.Form):
         return bsn
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         bsn, naam, geboren = data.get("bsn"), data.get("achternaam"), data.get("geboortedatum")
         if bsn and (naam or geboren):
-            raise forms.ValidationError(_("Zoek op BSN of op achternaam en geboortedatum, niet op allebei."))
+            raise forms.ValidationError(
+                _("Zoek op BSN of op achternaam en geboortedatum, niet op allebei.")
+            )
         if bool(naam) != bool(geboren) and not self.errors:
             raise forms.ValidationError(_("Vul zowel de achternaam als de geboortedatum in."))
         if self.resident_required and not (bsn or (naam and geboren)) and not self.errors:
@@ -60,27 +68,40 @@ class ResidentFields(forms.Form):
 
     def resident_kwargs(self) -> dict[str, Any]:
         data = self.cleaned_data
-        return {"bsn": data.get("bsn") or None, "achternaam": data.get("achternaam") or None,
-                "geboortedatum": data.get("geboortedatum")}
+        return {
+            "bsn": data.get("bsn") or None,
+            "achternaam": data.get("achternaam") or None,
+            "geboortedatum": data.get("geboortedatum"),
+        }
 
 
 class SearchForm(ResidentFields):
-    gebruiker = forms.CharField(label=_("Gebruiker (gebruikersnaam)"), required=False, max_length=150)
+    gebruiker = forms.CharField(
+        label=_("Gebruiker (gebruikersnaam)"), required=False, max_length=150
+    )
     object_id = forms.CharField(
-        label=_("Casus of object (id)"), required=False, max_length=64,
+        label=_("Casus of object (id)"),
+        required=False,
+        max_length=64,
         help_text=_("Het nummer van de casus, het signaal of een ander object."),
     )
     actie = forms.ChoiceField(
         label=_("Handeling"), required=False, choices=[("", _("Alle handelingen")), *Actie.choices]
     )
-    van = forms.DateField(label=_("Van"), required=False,
-                          widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    tot = forms.DateField(label=_("Tot en met"), required=False,
-                          widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    van = forms.DateField(
+        label=_("Van"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    tot = forms.DateField(
+        label=_("Tot en met"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
     na = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         van, tot = data.get("van"), data.get("tot")
         if van and tot and van > tot:
             raise forms.ValidationError(_("De begindatum ligt na de einddatum."))
@@ -94,6 +115,7 @@ class InzageForm(ResidentFields):
 class ReviewForm(forms.Form):
     sleutel = forms.CharField(max_length=100, widget=forms.HiddenInput)
     opmerking = forms.CharField(
-        label=_("Toelichting"), max_length=2000,
+        label=_("Toelichting"),
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )

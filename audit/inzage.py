@@ -17,9 +17,10 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.models import Actie, AuditRecord, Doel, Uitkomst
-from audit.selectors import subject_query
+from audit.models import Actie, Doel, Uitkomst
+from audit.selectors import Filters, records_matching
 from audit.subjects import Subject
+from toegang.roles import Rol
 
 #: More than this is still exported in full, but the page shows the newest ones.
 PAGE_LIMIT = 2000
@@ -44,15 +45,29 @@ class Regel:
 
     def cells(self) -> list[str]:
         return [
-            self.moment, self.organisatie, self.gebruiker, self.rol, self.actie, self.doel,
-            self.gegevens, _("ja") if self.noodtoegang else _("nee"), self.uitkomst,
+            self.moment,
+            self.organisatie,
+            self.gebruiker,
+            self.rol,
+            self.actie,
+            self.doel,
+            self.gegevens,
+            _("ja") if self.noodtoegang else _("nee"),
+            self.uitkomst,
         ]
 
 
 def headers() -> list[str]:
     return [
-        _("Datum en tijd"), _("Organisatie"), _("Gebruiker"), _("Rol"), _("Handeling"),
-        _("Doel"), _("Soort gegevens"), _("Noodtoegang"), _("Uitkomst"),
+        _("Datum en tijd"),
+        _("Organisatie"),
+        _("Gebruiker"),
+        _("Rol"),
+        _("Handeling"),
+        _("Doel"),
+        _("Soort gegevens"),
+        _("Noodtoegang"),
+        _("Uitkomst"),
     ]
 
 
@@ -65,15 +80,17 @@ def _label(choices: Any, value: str) -> str:
 
 def regels(subject: Subject, *, limit: int | None = None) -> Iterator[Regel]:
     """The accesses to this resident's data, newest first."""
-    from toegang.roles import Rol
-
-    queryset = (
-        AuditRecord.objects.filter(subject_query(subject))
-        .order_by("-id")
-        .values_list(
-            "id", "occurred_at", "organisatie_naam", "username", "rol", "actie", "doel",
-            "object_type", "noodtoegang", "uitkomst",
-        )
+    queryset = records_matching(Filters(subject=subject)).values_list(
+        "id",
+        "occurred_at",
+        "organisatie_naam",
+        "username",
+        "rol",
+        "actie",
+        "doel",
+        "object_type",
+        "noodtoegang",
+        "uitkomst",
     )
     if limit is not None:
         queryset = queryset[:limit]
@@ -81,9 +98,15 @@ def regels(subject: Subject, *, limit: int | None = None) -> Iterator[Regel]:
         chunk_size=2000
     ):
         yield Regel(
-            id=rid, occurred_at=at, organisatie=org, gebruiker=user,
-            rol=_label(Rol, rol) if rol else "", actie=_label(Actie, actie),
-            doel=_label(Doel, doel), gegevens=soort, noodtoegang=nood,
+            id=rid,
+            occurred_at=at,
+            organisatie=org,
+            gebruiker=user,
+            rol=_label(Rol, rol) if rol else "",
+            actie=_label(Actie, actie),
+            doel=_label(Doel, doel),
+            gegevens=soort,
+            noodtoegang=nood,
             uitkomst=_label(Uitkomst, uitkomst),
         )
 
@@ -111,8 +134,13 @@ def as_pdf(rows: list[Regel], *, gemaakt_door: str) -> bytes:
     pdf.set_auto_page_break(auto=True, margin=12)
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 15)
-    pdf.cell(0, 9, _latin1(_("Inzageverzoek: wie heeft uw gegevens ingezien?")),
-             new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(
+        0,
+        9,
+        _latin1(_("Inzageverzoek: wie heeft uw gegevens ingezien?")),
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     pdf.set_font("Helvetica", "", 10)
     intro = _(
         "Overzicht van alle keren dat medewerkers gegevens over u hebben ingezien of "

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -86,8 +86,9 @@ def _denied_bursts(since: datetime) -> list[ReviewItem]:
                 end += 1
             rid, at, name, uid = denials[start]
             items.append(
-                ReviewItem(ReviewSoort.WEIGERINGEN, f"weigeringen:{rid}", at, name, uid,
-                           end - start, rid)
+                ReviewItem(
+                    ReviewSoort.WEIGERINGEN, f"weigeringen:{rid}", at, name, uid, end - start, rid
+                )
             )
             start = end
     return items
@@ -96,19 +97,26 @@ def _denied_bursts(since: datetime) -> list[ReviewItem]:
 def _volume(since: datetime) -> list[ReviewItem]:
     threshold = _setting("AUDIT_VOLUME_THRESHOLD", 50)
     rows = (
-        AuditRecord.objects.filter(
-            actie=Actie.READ, occurred_at__gte=since, user_id__isnull=False
-        )
+        AuditRecord.objects.filter(actie=Actie.READ, occurred_at__gte=since, user_id__isnull=False)
         .exclude(object_id="")
         .annotate(dag=TruncDate("occurred_at"))
         .values("user_id", "dag")
-        .annotate(aantal=Count("object_id", distinct=True), eerste=Min("occurred_at"),
-                  naam=Min("username"))
+        .annotate(
+            aantal=Count("object_id", distinct=True),
+            eerste=Min("occurred_at"),
+            naam=Min("username"),
+        )
         .filter(aantal__gt=threshold)
     )
     return [
-        ReviewItem(ReviewSoort.VOLUME, f"volume:{r['user_id']}:{r['dag']:%Y-%m-%d}",
-                   r["eerste"], r["naam"], r["user_id"], r["aantal"])
+        ReviewItem(
+            ReviewSoort.VOLUME,
+            f"volume:{r['user_id']}:{r['dag']:%Y-%m-%d}",
+            r["eerste"],
+            r["naam"],
+            r["user_id"],
+            r["aantal"],
+        )
         for r in rows
     ]
 
@@ -163,7 +171,3 @@ def review_create(*, sleutel: str, opmerking: str, by: Any, request: Any = None)
         request=request,
     )
     return review
-
-
-def day_label(value: date) -> str:
-    return value.strftime("%d-%m-%Y")

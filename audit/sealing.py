@@ -92,19 +92,26 @@ def records_hash_between(after_id: int, upto_id: int) -> tuple[int, str]:
 
 
 def _snapshot_pg(tracker: GapTracker, now: float) -> int:
-    """Note this moment's snapshot as a barrier; return its xmin."""
+    """Note this moment's snapshot as a barrier; return the oldest *other* running xid.
+
+    Our own transaction cannot hold a missing id (its rows are visible to it), so
+    it is left out; with no other transaction running, that is the snapshot's xmax.
+    """
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT pg_snapshot_xmin(s)::text::bigint, pg_snapshot_xmax(s)::text::bigint "
-            "FROM pg_current_snapshot() s"
+            "WITH s AS (SELECT pg_current_snapshot() AS snap) "
+            "SELECT coalesce((SELECT min(x::text::bigint) FROM pg_snapshot_xip(s.snap) x "
+            "                 WHERE x IS DISTINCT FROM pg_current_xact_id_if_assigned()), "
+            "                pg_snapshot_xmax(s.snap)::text::bigint), "
+            "       pg_snapshot_xmax(s.snap)::text::bigint "
+            "FROM s"
         )
-        xmin, xmax = cursor.fetchone()
-    tracker.observe(now, xmax)
-    return int(xmin)
+        oldest, xmax = cursor.fetchone()
+    tracker.observe(now, int(xmax))
+    return int(oldest)
 
 
-def _final_end_pg(after_id: int, ids: list[int], xmin: int, now: float,
-                  tracker: GapTracker) -> int:
+def _final_end_pg(after_id: int, ids: list[int], xmin: int, now: float, tracker: GapTracker) -> int:
     """The highest id in ``ids`` up to which every id is final (PostgreSQL).
 
     A run of missing ids is keyed by its first id: all of it was seen missing

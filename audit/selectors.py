@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
@@ -19,8 +20,20 @@ MAX_PAGE_SIZE = 500
 
 #: What the console and API show of a record: metadata only, never case content.
 LIST_FIELDS = (
-    "id", "occurred_at", "user_id", "username", "rol", "organisatie_naam", "actie", "doel",
-    "object_type", "object_id", "huishouden_id", "noodtoegang", "uitkomst", "request_id",
+    "id",
+    "occurred_at",
+    "user_id",
+    "username",
+    "rol",
+    "organisatie_naam",
+    "actie",
+    "doel",
+    "object_type",
+    "object_id",
+    "huishouden_id",
+    "noodtoegang",
+    "uitkomst",
+    "request_id",
 )
 
 
@@ -67,9 +80,7 @@ def _json_list_has(column: str, values: tuple[str, ...]) -> Q:
 def _with_text(queryset: QuerySet[AuditRecord], *columns: str) -> QuerySet[AuditRecord]:
     if connection.vendor == "postgresql":
         return queryset
-    return queryset.annotate(
-        **{f"_{c}_text": Cast(c, output_field=TextField()) for c in columns}
-    )
+    return queryset.annotate(**{f"_{c}_text": Cast(c, output_field=TextField()) for c in columns})
 
 
 def subject_query(subject: Subject) -> Q:
@@ -83,7 +94,11 @@ def records_matching(filters: Filters) -> QuerySet[AuditRecord]:
     """The records that match every given filter, newest first."""
     queryset = _with_text(AuditRecord.objects.all(), "persoon_ids", "object_ids")
     if filters.gebruiker:
-        queryset = queryset.filter(username=filters.gebruiker)
+        # By user id (indexed); the username column itself has no index.
+        user_ids = list(
+            get_user_model().objects.filter(username=filters.gebruiker).values_list("pk", flat=True)
+        )
+        queryset = queryset.filter(user_id__in=user_ids)
     if filters.user_id is not None:
         queryset = queryset.filter(user_id=filters.user_id)
     if filters.object_id:

@@ -22,7 +22,7 @@ ResidentLookup = Callable[..., tuple[Iterable[Any], Iterable[Any]]]
 _lookup: ResidentLookup | None = None
 
 
-class ResidentLookupUnavailable(RuntimeError):
+class ResidentLookupUnavailableError(RuntimeError):
     """No app registered a resident lookup (yet)."""
 
 
@@ -49,7 +49,7 @@ def find_resident(
     *, bsn: str | None = None, achternaam: str | None = None, geboortedatum: date | None = None
 ) -> Subject:
     if _lookup is None:
-        raise ResidentLookupUnavailable
+        raise ResidentLookupUnavailableError
     huishouden_ids, persoon_ids = _lookup(
         bsn=bsn or None, achternaam=achternaam or None, geboortedatum=geboortedatum
     )

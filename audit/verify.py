@@ -27,8 +27,15 @@ GROUP_SEALS = 500
 GROUP_RECORDS = 100_000
 
 _SEAL_COLUMNS = (
-    "id", "versie", "first_id", "last_id", "count", "records_hash", "previous_hash",
-    "seal_hash", "sealed_at",
+    "id",
+    "versie",
+    "first_id",
+    "last_id",
+    "count",
+    "records_hash",
+    "previous_hash",
+    "seal_hash",
+    "sealed_at",
 )
 
 
@@ -93,8 +100,12 @@ def _chain_problem(seal: Seal, previous_hash: str) -> str | None:
     if not seal.after_id < seal.first_id <= seal.last_id:
         return _("het bereik van de zegel klopt niet")
     expected = canonical.seal_hash(
-        versie=seal.versie, first_id=seal.first_id, last_id=seal.last_id, count=seal.count,
-        records_hash=seal.records_hash, previous_hash=seal.previous_hash,
+        versie=seal.versie,
+        first_id=seal.first_id,
+        last_id=seal.last_id,
+        count=seal.count,
+        records_hash=seal.records_hash,
+        previous_hash=seal.previous_hash,
         sealed_at=seal.sealed_at,
     )
     if expected != seal.seal_hash:
@@ -114,7 +125,7 @@ def _records_problem(seal: Seal, count: int, digest: str) -> str | None:
 
 def _seals(queryset: Any, after_id: int) -> Iterator[Seal]:
     for row in queryset.values_list(*_SEAL_COLUMNS).iterator(chunk_size=2000):
-        seal = Seal(*row, after_id=after_id)
+        seal = Seal(**dict(zip(_SEAL_COLUMNS, row, strict=True)), after_id=after_id)
         yield seal
         after_id = seal.last_id
 
@@ -155,8 +166,9 @@ def _hash_group_python(group: list[Seal]) -> list[tuple[int, str]]:
     return results
 
 
-def _hash_groups(groups: Iterator[list[Seal]], workers: int,
-                 use_sql: bool) -> Iterator[tuple[list[Seal], list[tuple[int, str]]]]:
+def _hash_groups(
+    groups: Iterator[list[Seal]], workers: int, use_sql: bool
+) -> Iterator[tuple[list[Seal], list[tuple[int, str]]]]:
     hash_group = _hash_group_pg if use_sql else _hash_group_python
     if workers <= 1 or not use_sql:
         for group in groups:
@@ -188,13 +200,13 @@ def verify_chain(
     result = VerifyResult()
     after_id, previous_hash, queryset = _start(since)
     use_sql = connection.vendor == "postgresql" if use_sql is None else use_sql
+    if connection.in_atomic_block:
+        workers = 1  # other connections would not see this transaction's rows
     last_id = after_id
     groups = _groups(_seals(queryset, after_id))
     for group, hashes in _hash_groups(groups, workers, use_sql):
         for seal, (count, digest) in zip(group, hashes, strict=True):
-            problem = _chain_problem(seal, previous_hash) or _records_problem(
-                seal, count, digest
-            )
+            problem = _chain_problem(seal, previous_hash) or _records_problem(seal, count, digest)
             if problem:
                 return _fail(result, seal, problem, started)
             previous_hash, last_id = seal.seal_hash, seal.last_id
@@ -208,7 +220,10 @@ def verify_chain(
 def _fail(result: VerifyResult, seal: Seal, problem: str, started: float) -> VerifyResult:
     result.seal_id = seal.id
     result.problem = _("zegel %(id)d (auditregels %(lo)d t/m %(hi)d): %(p)s") % {
-        "id": seal.id, "lo": seal.after_id + 1, "hi": seal.last_id, "p": problem,
+        "id": seal.id,
+        "lo": seal.after_id + 1,
+        "hi": seal.last_id,
+        "p": problem,
     }
     result.seconds = time.perf_counter() - started
     return result
@@ -217,9 +232,7 @@ def _fail(result: VerifyResult, seal: Seal, problem: str, started: float) -> Ver
 def check_anchors(anchors: list[dict[str, Any]]) -> str | None:
     """None when every exported seal is still in the chain unchanged."""
     wanted = {int(a["seal_id"]): a for a in anchors}
-    found = dict(
-        AuditSeal.objects.filter(id__in=wanted).values_list("id", "seal_hash")
-    )
+    found = dict(AuditSeal.objects.filter(id__in=wanted).values_list("id", "seal_hash"))
     for seal_id, anchor in sorted(wanted.items()):
         if found.get(seal_id) != anchor["seal_hash"]:
             return _("verankerde zegel %(id)d ontbreekt of wijkt af") % {"id": seal_id}

@@ -7,6 +7,7 @@ is passed to the registered lookup only; it is never stored or logged.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib import messages
@@ -23,7 +24,7 @@ from audit.models import Actie, Doel
 from audit.review import review_create, review_queue
 from audit.selectors import Filters, keyset_page, records_matching, seal_status
 from audit.services import record
-from audit.subjects import ResidentLookupUnavailable, Subject, find_resident
+from audit.subjects import ResidentLookupUnavailableError, Subject, find_resident
 from toegang.access import role_required
 from toegang.logging import get_logger
 from toegang.roles import Rol
@@ -31,9 +32,15 @@ from toegang.roles import Rol
 log = get_logger(__name__)
 
 
-def _record_access(request: HttpRequest, *, object_type: str, actie: str = Actie.READ,
-                   shown: list[Any] = (), subject: Subject | None = None,  # type: ignore[assignment]
-                   velden: tuple[str, ...] = ()) -> None:
+def _record_access(
+    request: HttpRequest,
+    *,
+    object_type: str,
+    actie: str = Actie.READ,
+    shown: Sequence[Any] = (),
+    subject: Subject | None = None,  # type: ignore[assignment]
+    velden: tuple[str, ...] = (),
+) -> None:
     hh = subject.huishouden_ids if subject else ()
     record(
         actor=request.user,
@@ -69,13 +76,17 @@ def console(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             filters = _filters(form)
-        except ResidentLookupUnavailable:
+        except ResidentLookupUnavailableError:
             form.add_error(None, _("Zoeken op inwoner is nog niet beschikbaar."))
         else:
             page = keyset_page(records_matching(filters), cursor=form.cleaned_data.get("na"))
             context.update(page=page, subject=filters.subject, searched=True)
-            _record_access(request, object_type="auditregel",
-                           shown=[row["id"] for row in page.rows], subject=filters.subject)
+            _record_access(
+                request,
+                object_type="auditregel",
+                shown=[row["id"] for row in page.rows],
+                subject=filters.subject,
+            )
             return render(request, "audit/console.html", context)
     _record_access(request, object_type="audit_console")
     return render(request, "audit/console.html", context)
@@ -89,9 +100,12 @@ def beoordelen(request: HttpRequest) -> HttpResponse:
         form = ReviewForm(request.POST)
         if form.is_valid():
             try:
-                review_create(sleutel=form.cleaned_data["sleutel"],
-                              opmerking=form.cleaned_data["opmerking"], by=request.user,
-                              request=request)
+                review_create(
+                    sleutel=form.cleaned_data["sleutel"],
+                    opmerking=form.cleaned_data["opmerking"],
+                    by=request.user,
+                    request=request,
+                )
             except ValidationError as exc:
                 for message in exc.messages:
                     messages.error(request, message)
@@ -101,8 +115,9 @@ def beoordelen(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Geef een toelichting bij de beoordeling."))
         return redirect("audit:beoordelen")
     items = review_queue(include_reviewed=show_all)
-    _record_access(request, object_type="beoordelingslijst",
-                   shown=[i.record_id for i in items if i.record_id])
+    _record_access(
+        request, object_type="beoordelingslijst", shown=[i.record_id for i in items if i.record_id]
+    )
     return render(request, "audit/beoordelen.html", {"items": items, "show_all": show_all})
 
 
@@ -114,33 +129,52 @@ def inzageverzoek(request: HttpRequest) -> HttpResponse:
         return render(request, "audit/inzage.html", {"form": form})
     try:
         subject = find_resident(**form.resident_kwargs())
-    except ResidentLookupUnavailable:
+    except ResidentLookupUnavailableError:
         form.add_error(None, _("Zoeken op inwoner is nog niet beschikbaar."))
         return render(request, "audit/inzage.html", {"form": form})
     formaat = request.POST.get("formaat", "html")
     if formaat == "csv":
-        return _inzage_csv(request, subject)
+        return _inzage_csv(request, subject)  # type: ignore[return-value]
     if formaat == "pdf":
         return _inzage_pdf(request, subject)
     rows = list(inzage.regels(subject, limit=inzage.PAGE_LIMIT))
     actie = Actie.PRINT if formaat == "afdrukken" else Actie.READ
-    _record_access(request, object_type="inzageverzoek", actie=actie,
-                   shown=[r.id for r in rows], subject=subject)
-    return render(request, "audit/inzage_rapport.html", {
-        "form": form, "subject": subject, "rows": rows, "headers": inzage.headers(),
-        "afdrukken": formaat == "afdrukken", "limit": inzage.PAGE_LIMIT,
-        "gemaakt": timezone.localtime(),
-    })
+    _record_access(
+        request,
+        object_type="inzageverzoek",
+        actie=actie,
+        shown=[r.id for r in rows],
+        subject=subject,
+    )
+    return render(
+        request,
+        "audit/inzage_rapport.html",
+        {
+            "form": form,
+            "subject": subject,
+            "rows": rows,
+            "headers": inzage.headers(),
+            "afdrukken": formaat == "afdrukken",
+            "limit": inzage.PAGE_LIMIT,
+            "gemaakt": timezone.localtime(),
+        },
+    )
 
 
 def _filename(ext: str) -> str:
     return f"inzageverzoek-{timezone.localdate():%Y%m%d}.{ext}"
 
 
-def _inzage_csv(request: HttpRequest, subject: Subject) -> HttpResponse:
+def _inzage_csv(request: HttpRequest, subject: Subject) -> StreamingHttpResponse:
     rows = list(inzage.regels(subject))
-    _record_access(request, object_type="inzageverzoek", actie=Actie.EXPORT, subject=subject,
-                   shown=[r.id for r in rows], velden=("csv",))
+    _record_access(
+        request,
+        object_type="inzageverzoek",
+        actie=Actie.EXPORT,
+        subject=subject,
+        shown=[r.id for r in rows],
+        velden=("csv",),
+    )
     response = StreamingHttpResponse(
         inzage.as_csv(iter(rows)), content_type="text/csv; charset=utf-8"
     )
@@ -150,8 +184,14 @@ def _inzage_csv(request: HttpRequest, subject: Subject) -> HttpResponse:
 
 def _inzage_pdf(request: HttpRequest, subject: Subject) -> HttpResponse:
     rows = list(inzage.regels(subject))
-    _record_access(request, object_type="inzageverzoek", actie=Actie.EXPORT, subject=subject,
-                   shown=[r.id for r in rows], velden=("pdf",))
+    _record_access(
+        request,
+        object_type="inzageverzoek",
+        actie=Actie.EXPORT,
+        subject=subject,
+        shown=[r.id for r in rows],
+        velden=("pdf",),
+    )
     body = inzage.as_pdf(rows, gemaakt_door=request.user.get_username())  # type: ignore[union-attr]
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{_filename("pdf")}"'

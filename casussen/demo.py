@@ -37,6 +37,7 @@ def load() -> int:
     """Demo huishoudens, then their casussen; returns how many huishoudens were created."""
     created = load_huishoudens()
     load_casussen()
+    plan_demo.load()
     return created
 
 
@@ -71,7 +72,6 @@ def load_huishoudens() -> int:
                 telefoon=fake.phone_number() if relatie != Relatie.KIND else "",
                 **adres,
             )
-    plan_demo.load()
     return HUISHOUDENS
 
 

@@ -27,7 +27,7 @@ from audit.api.serializers import (
 from audit.models import Actie, Doel
 from audit.selectors import Filters, keyset_page, records_matching
 from audit.services import record
-from audit.subjects import ResidentLookupUnavailable, Subject, find_resident
+from audit.subjects import ResidentLookupUnavailableError, Subject, find_resident
 from toegang.roles import Rol
 
 
@@ -73,8 +73,9 @@ def _filters(data: dict[str, Any], subject: Subject | None = None) -> Filters:
 class _AuditPage(APIView):
     permission_classes = [IsPrivacyOfficer]
 
-    def page(self, request: Request, data: dict[str, Any], subject: Subject | None,
-             next_url: str | None) -> Response:
+    def page(
+        self, request: Request, data: dict[str, Any], subject: Subject | None, next_url: str | None
+    ) -> Response:
         filters = _filters(data, subject)
         page = keyset_page(
             records_matching(filters),
@@ -97,7 +98,7 @@ class _AuditPage(APIView):
             "next": None,
         }
         if cursor and next_url is not None:
-            query = {k: v for k, v in request.query_params.items() if k != "cursor"}
+            query = {str(k): str(v) for k, v in request.query_params.items() if k != "cursor"}
             query["cursor"] = cursor
             body["next"] = request.build_absolute_uri(f"{next_url}?{urlencode(query)}")
         return Response(body)
@@ -160,7 +161,7 @@ class AuditSearchView(_AuditPage):
                     achternaam=data.get("achternaam"),
                     geboortedatum=data.get("geboortedatum"),
                 )
-            except ResidentLookupUnavailable as exc:
+            except ResidentLookupUnavailableError as exc:
                 raise serializers.ValidationError(
                     {"bsn": "Zoeken op inwoner is nog niet beschikbaar."}
                 ) from exc

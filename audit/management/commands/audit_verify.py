@@ -64,8 +64,7 @@ class Command(BaseCommand):
         result = verify_chain(since=since, workers=max(1, options["workers"]))
         if not result.ok:
             self.stdout.write(
-                f"Gecontroleerd tot de fout: {result.records} auditregels in {result.seals} "
-                f"zegels."
+                f"Gecontroleerd tot de fout: {result.records} auditregels in {result.seals} zegels."
             )
             raise CommandError(f"AUDITKETEN GEBROKEN: {result.problem}")
         self.stdout.write(

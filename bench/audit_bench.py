@@ -1,0 +1,208 @@
+"""Audit trail figures: append overhead, intake throughput with audit on/off, verify rate.
+
+    python -m bench.audit_bench                       # SQLite or DATABASE_URL, 100k records
+    DATABASE_URL=postgres://... python -m bench.audit_bench --records 10000000
+
+Prints figures and ratios measured in the same run; asserts nothing. Uses its own
+database (``bench_audit_<pid>``; a temporary file on SQLite) and drops it after.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+import uuid
+
+
+def _setup(database_url: str | None):
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "toegang.settings.test")
+    if not (database_url and database_url.startswith("postgres")):
+        return lambda: None  # test settings put SQLite in a fresh temporary directory
+    import psycopg
+
+    name = f"bench_audit_{os.getpid()}"
+    base, _, _ = database_url.rpartition("/")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    os.environ["DATABASE_URL"] = f"{base}/{name}"
+
+    def drop() -> None:
+        from django.db import connections
+
+        connections.close_all()
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return drop
+
+
+def _django() -> None:
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+
+def _intake(with_audit: bool, n: int, actor) -> float:
+    """A simulated intake: three lookups (user, matching), two writes and an outbox-like
+    insert, plus one audit record when ``with_audit``. A real intake also encrypts."""
+    from django.db import transaction
+
+    from audit.models import Actie, Doel
+    from audit.services import record
+    from toegang.models import Organisatie
+
+    start = time.perf_counter()
+    for i in range(n):
+        with transaction.atomic():
+            Organisatie.objects.filter(pk=actor.organisatie_id).exists()
+            Organisatie.objects.filter(naam=f"match-{i}").first()
+            Organisatie.objects.filter(buurt=f"b{i % 50}", soort="overig").exists()
+            org = Organisatie.objects.create(naam=f"bench-{uuid.uuid4().hex}", soort="overig")
+            Organisatie.objects.filter(pk=org.pk).update(buurt=f"b{i % 50}")
+            Organisatie.objects.create(naam=f"outbox-{uuid.uuid4().hex}", soort="overig")
+            if with_audit:
+                record(
+                    actor=actor,
+                    actie=Actie.CREATE,
+                    doel=Doel.INTAKE,
+                    object_type="signaal",
+                    object_id=org.pk,
+                    huishouden_id=uuid.uuid4(),
+                    persoon_ids=[uuid.uuid4()],
+                    velden=["naam", "toelichting"],
+                )
+    return n / (time.perf_counter() - start)
+
+
+def _append_overhead(n: int, actor) -> float:
+    from django.db import transaction
+
+    from audit.models import Actie, Doel
+    from audit.services import record
+
+    samples = []
+    with transaction.atomic():
+        for _ in range(n):
+            t = time.perf_counter()
+            record(
+                actor=actor,
+                actie=Actie.READ,
+                doel=Doel.CASUSBEHANDELING,
+                object_type="casus",
+                object_id=uuid.uuid4(),
+                huishouden_id=uuid.uuid4(),
+                persoon_ids=[uuid.uuid4()],
+                velden=["naam"],
+            )
+            samples.append(time.perf_counter() - t)
+    return statistics.median(samples) * 1e6
+
+
+_PG_FILL = """
+INSERT INTO audit_auditrecord (occurred_at, user_id, username, rol, organisatie_id,
+  organisatie_naam, api_token_id, huishouden_id, persoon_ids, actie, object_type, object_id,
+  object_ids, velden, doel, reden, noodtoegang, request_id, ip_adres, user_agent, uitkomst)
+SELECT now() - make_interval(secs => g), g %% 500, 'gebruiker' || (g %% 500), 'consulent',
+  '6f1c2a52-7f0e-4c55-9d43-2b8c6c2a1e10', 'Gemeente Putten', NULL,
+  md5(g::text)::uuid, jsonb_build_array(md5((g + 1)::text)::uuid::text), 'read', 'casus',
+  md5((g + 2)::text)::uuid::text, '[]'::jsonb, '["naam", "adres"]'::jsonb,
+  'casusbehandeling', '', false, md5(g::text), '10.1.2.3',
+  'Mozilla/5.0 (X11; Linux x86_64) Firefox/130.0', 'allowed'
+FROM generate_series(%s, %s) g
+"""
+
+
+def _fill(records: int) -> float:
+    from django.db import connection, transaction
+
+    from audit.models import AuditRecord
+    from audit.services import record
+
+    start = time.perf_counter()
+    if connection.vendor == "postgresql":
+        chunk = 500_000
+        for lo in range(1, records + 1, chunk):
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(_PG_FILL, [lo, min(records, lo + chunk - 1)])
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE audit_auditrecord")
+    else:
+        template = record(actor=None, actie="read", doel="casusbehandeling")
+        fields = {f.name: getattr(template, f.name) for f in AuditRecord._meta.fields}
+        fields.pop("id")
+        batch = [AuditRecord(**fields) for _ in range(5000)]
+        for _ in range(records // 5000):
+            for obj in batch:
+                obj.pk = None
+            AuditRecord.objects.bulk_create(batch)
+    return time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=100_000, help="records to verify")
+    parser.add_argument("--intakes", type=int, default=2000, help="intake transactions per mode")
+    parser.add_argument("--workers", type=int, default=2, help="verify connections (PostgreSQL)")
+    args = parser.parse_args(argv)
+
+    drop = _setup(os.environ.get("DATABASE_URL"))
+    try:
+        _django()
+        _run(args)
+    finally:
+        drop()
+
+
+def _run(args: argparse.Namespace) -> None:
+    from django.db import connection
+
+    from audit.models import AuditRecord
+    from audit.sealing import seal_all
+    from audit.verify import verify_chain
+    from tests.toegang.factories import UserFactory
+
+    actor = UserFactory(username=f"bench-{uuid.uuid4().hex[:8]}")
+    print(f"database: {connection.vendor}")
+
+    overhead = _append_overhead(2000, actor)
+    print(f"append overhead per record (median, in a transaction): {overhead:,.0f} µs")
+
+    _intake(False, 200, actor)  # warm-up
+    off, on = [], []
+    for _ in range(3):  # interleaved rounds, same run
+        off.append(_intake(False, args.intakes // 3, actor))
+        on.append(_intake(True, args.intakes // 3, actor))
+    off_rate, on_rate = statistics.median(off), statistics.median(on)
+    print(
+        f"intake throughput audit off: {off_rate:,.0f} tx/s; audit on: {on_rate:,.0f} tx/s; "
+        f"ratio {on_rate / off_rate:.1%} (target >= 90%)"
+    )
+
+    existing = AuditRecord.objects.count()
+    seconds = _fill(args.records)
+    print(f"generated {args.records:,} records in {seconds:.1f} s")
+    start = time.perf_counter()
+    sealed = seal_all(timeout=3600)
+    seal_seconds = time.perf_counter() - start
+    print(
+        f"sealed {sealed:,} records in {seal_seconds:.1f} s "
+        f"({sealed / seal_seconds:,.0f} records/s)"
+    )
+    for workers in sorted({1, args.workers}):
+        result = verify_chain(workers=workers)
+        status = "OK" if result.ok else f"BROKEN: {result.problem}"
+        print(
+            f"audit_verify ({workers} worker(s)): {result.records:,} records in "
+            f"{result.seconds:.2f} s = {result.rate:,.0f} records/s [{status}] "
+            f"(target >= 300,000/s on PostgreSQL)"
+        )
+    assert existing >= 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,145 @@
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from django.test import override_settings
+from django.utils import timezone
+
+from audit.models import Actie, AuditRecord, AuditReview, Doel, Uitkomst
+from audit.review import review_queue
+from audit.services import record
+from tests.audit.helpers import assert_audited
+from tests.audit.tamper import raw, triggers_off
+from toegang.roles import Rol
+
+URL = "/audit/beoordelen/"
+
+
+def _denied(user, n: int) -> list[AuditRecord]:
+    return [
+        record(
+            actor=user,
+            actie=Actie.DENY,
+            doel=Doel.CASUSBEHANDELING,
+            object_type="casus",
+            object_id=uuid.uuid4(),
+            uitkomst=Uitkomst.DENIED,
+        )
+        for _ in range(n)
+    ]
+
+
+def _shift(records: list[AuditRecord], minutes: int) -> None:
+    # Back-date test data (the trail is append-only for the application).
+    with triggers_off():
+        for rec in records:
+            raw(
+                "UPDATE audit_auditrecord SET occurred_at = %s WHERE id = %s",
+                [rec.occurred_at - timedelta(minutes=minutes), rec.pk],
+            )
+
+
+def test_every_noodtoegang_is_in_the_queue_with_its_reason(consulent):
+    rec = record(
+        actor=consulent,
+        actie=Actie.NOODTOEGANG,
+        doel=Doel.NOODTOEGANG,
+        object_type="casus",
+        object_id=uuid.uuid4(),
+        noodtoegang=True,
+        reden="crisis buiten kantoortijd",
+    )
+    record(actor=consulent, actie=Actie.READ, doel=Doel.CASUSBEHANDELING)
+    items = review_queue()
+    assert [(i.soort, i.sleutel, i.reden) for i in items] == [
+        ("noodtoegang", f"noodtoegang:{rec.pk}", "crisis buiten kantoortijd")
+    ]
+
+
+def test_five_denials_within_ten_minutes_make_a_burst(consulent):
+    denials = _denied(consulent, 6)
+    items = review_queue()
+    assert [(i.soort, i.sleutel, i.aantal) for i in items] == [
+        ("weigeringen", f"weigeringen:{denials[0].pk}", 6)
+    ]
+
+
+def test_four_denials_or_five_spread_out_are_no_burst(consulent, make_user):
+    _denied(consulent, 4)
+    other = make_user(Rol.CONSULENT)
+    spread = _denied(other, 5)
+    for index, rec in enumerate(spread):
+        _shift([rec], minutes=4 * (len(spread) - index))  # 4 minutes apart: 16 minutes in all
+    assert review_queue() == []
+
+
+@override_settings(AUDIT_VOLUME_THRESHOLD=3)
+def test_reading_more_objects_than_the_threshold_in_a_day_is_unusual(consulent, make_user):
+    for _ in range(4):
+        record(
+            actor=consulent,
+            actie=Actie.READ,
+            doel=Doel.CASUSBEHANDELING,
+            object_type="casus",
+            object_id=uuid.uuid4(),
+        )
+    calm = make_user(Rol.CONSULENT)
+    for _ in range(3):
+        record(
+            actor=calm,
+            actie=Actie.READ,
+            doel=Doel.CASUSBEHANDELING,
+            object_type="casus",
+            object_id=uuid.uuid4(),
+        )
+    items = review_queue()
+    assert [(i.soort, i.user_id, i.aantal) for i in items] == [("volume", consulent.pk, 4)]
+
+
+def test_marking_reviewed_stores_the_comment_and_is_audited(privacy_officer, login, consulent):
+    rec = record(
+        actor=consulent,
+        actie=Actie.NOODTOEGANG,
+        doel=Doel.NOODTOEGANG,
+        noodtoegang=True,
+        reden="spoed",
+    )
+    client = login(privacy_officer)
+    page = client.get(URL).content.decode()
+    assert "spoed" in page and f"noodtoegang:{rec.pk}" in page
+    with assert_audited(
+        actie=Actie.CREATE,
+        doel=Doel.AUDIT,
+        object_type="auditbeoordeling",
+        object_ids=[rec.pk],
+        user=privacy_officer,
+    ):
+        response = client.post(
+            URL, {"sleutel": f"noodtoegang:{rec.pk}", "opmerking": "Terecht gebruikt."}
+        )
+    assert response.status_code == 302
+    review = AuditReview.objects.get()
+    assert (review.opmerking, review.reviewed_by_id) == ("Terecht gebruikt.", privacy_officer.pk)
+    assert review_queue() == []
+    assert "Terecht gebruikt." in client.get(URL + "?alle=1").content.decode()
+
+
+def test_a_review_needs_a_comment_and_a_real_item_and_happens_once(
+    privacy_officer, login, consulent
+):
+    rec = record(actor=consulent, actie=Actie.NOODTOEGANG, doel=Doel.NOODTOEGANG, noodtoegang=True)
+    client = login(privacy_officer)
+    client.post(URL, {"sleutel": f"noodtoegang:{rec.pk}", "opmerking": "  "})
+    client.post(URL, {"sleutel": "noodtoegang:999999", "opmerking": "ok"})
+    assert not AuditReview.objects.exists()
+    client.post(URL, {"sleutel": f"noodtoegang:{rec.pk}", "opmerking": "ok"})
+    client.post(URL, {"sleutel": f"noodtoegang:{rec.pk}", "opmerking": "nogmaals"})
+    assert AuditReview.objects.count() == 1
+
+
+def test_old_items_fall_outside_the_period(consulent):
+    rec = record(actor=consulent, actie=Actie.NOODTOEGANG, doel=Doel.NOODTOEGANG, noodtoegang=True)
+    _shift([rec], minutes=60 * 24 * 40)
+    assert review_queue() == []
+    assert timezone.now()
