@@ -20,5 +20,5 @@ urlpatterns = [
         name="betrokkene_intrekken",
     ),
     path("<uuid:casus_id>/noodtoegang/", casus.noodtoegang, name="noodtoegang"),
-    path("<uuid:casus_id>/plan/", include("casussen.plan.urls")),
+    path("", include("casussen.plan.urls")),
 ]

@@ -49,7 +49,7 @@ ERRORS = {400: PROBLEM, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM}
 class _IsProfessional(permissions.BasePermission):
     def has_permission(self, request: Request, view: Any) -> bool:
         user = request.user
-        return bool(user and user.is_authenticated and user.has_rol(Rol.CONSULENT, Rol.TEAMLEIDER))
+        return bool(user and user.is_authenticated and user.has_rol(Rol.CONSULENT))
 
 
 class PlanApiView(APIView):

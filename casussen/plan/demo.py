@@ -213,8 +213,15 @@ def _uitvraag(casus: Casus, by: Any, lid: Any, datum: date) -> None:
     )
 
 
+def _betrokkene(casus: Casus) -> Any:
+    """A betrokkene of the casus keeps the partner's actions up to date, if there is one."""
+    row = casus.betrokkenen.filter(revoked_at__isnull=True).select_related("user").first()
+    return row.user if row is not None else None
+
+
 def _plan(casus: Casus, by: Any, lid: Any, start: date, index: int) -> Plan:
     plan = services.plan_create(casus=casus, startdatum=start, by=by)
+    partner = _betrokkene(casus)
     for offset in range(2):
         demo = DOELEN[(index + offset) % len(DOELEN)]
         doel = services.doel_add(
@@ -236,6 +243,7 @@ def _plan(casus: Casus, by: Any, lid: Any, start: date, index: int) -> Plan:
                 trede=actie.trede,
                 deadline=start + timedelta(days=actie.dagen),
                 eigenaar_omschrijving=actie.eigenaar_omschrijving,
+                eigenaar=partner if actie.eigenaar_soort == "partnerorganisatie" else None,
                 reden_zwaar=actie.reden_zwaar,
             )
     plan.refresh_from_db()

@@ -23,7 +23,7 @@ from casussen.selectors import casus_get_for_user
 from toegang.access import role_required
 from toegang.roles import Rol
 
-ROLLEN = (Rol.CONSULENT, Rol.TEAMLEIDER)
+ROLLEN = (Rol.CONSULENT,)  # betrokkenen are consulenten too (casussen rule)
 PLAN_VELDEN = ["doelen", "acties", "metingen"]
 
 
