@@ -283,7 +283,7 @@ def _stage(casus: Casus, stage: int, index: int) -> None:
     services.evaluatie_record(
         casus=casus, by=by, datum=start + timedelta(days=75), scores=_scores(1), gezinslid=lid
     )
-    eerste = plan.doelen.first()
+    eerste = plan.doelen.all()[0]
     services.doel_update(
         doel=eerste,
         casus=casus,
