@@ -77,6 +77,7 @@ def test_consultant_from_uitvraag_to_agreed_plan_to_evaluation(casus, server, pa
 
     # Brede uitvraag
     page.get_by_role("link", name="Brede uitvraag vastleggen").click()
+    assert serious_axe_violations(page) == []
     page.get_by_label("Datum van het gesprek").fill(_date(30))
     _scores(page, UITVRAAG)
     page.get_by_label("In de woorden van de inwoner (Meedoen)").fill("Ik zie bijna niemand.")
@@ -108,6 +109,7 @@ def test_consultant_from_uitvraag_to_agreed_plan_to_evaluation(casus, server, pa
     # licht waar kan: the only action of goal 2 is trede 3, so a reason is asked first
     reason = page.get_by_label("Waarom is zwaardere ondersteuning nodig?")
     assert reason.is_visible()
+    assert serious_axe_violations(page) == []
     reason.fill("Angstklachten; een inloophuis alleen lukt nu niet.")
     page.get_by_role("button", name="Actie opslaan").click()
     assert Actie.objects.count() == 3
