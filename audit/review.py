@@ -14,14 +14,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Min, Q
-from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,10 +50,12 @@ class ReviewItem:
         return str(ReviewSoort(self.soort).label)
 
 
-def _noodtoegang(since: datetime) -> list[ReviewItem]:
+def _noodtoegang(since: datetime, upto_id: int | None = None) -> list[ReviewItem]:
+    records = AuditRecord.objects.filter(Q(noodtoegang=True) | Q(actie=Actie.NOODTOEGANG))
+    if upto_id is not None:
+        records = records.filter(pk=upto_id)
     rows = (
-        AuditRecord.objects.filter(Q(noodtoegang=True) | Q(actie=Actie.NOODTOEGANG))
-        .filter(occurred_at__gte=since)
+        records.filter(occurred_at__gte=since)
         .order_by("-occurred_at")
         .values_list("id", "occurred_at", "username", "user_id", "reden")
     )
@@ -63,14 +65,15 @@ def _noodtoegang(since: datetime) -> list[ReviewItem]:
     ]
 
 
-def _denied_bursts(since: datetime) -> list[ReviewItem]:
+def _denied_bursts(since: datetime, user_id: int | None = None) -> list[ReviewItem]:
     size = _setting("AUDIT_DENIED_BURST", 5)
     window = timedelta(minutes=_setting("AUDIT_DENIED_WINDOW_MINUTES", 10))
     per_subject: dict[Any, list[tuple[int, datetime, str, int | None]]] = defaultdict(list)
-    rows = (
-        AuditRecord.objects.filter(uitkomst=Uitkomst.DENIED, occurred_at__gte=since)
-        .order_by("occurred_at", "id")
-        .values_list("id", "occurred_at", "username", "user_id", "ip_adres")
+    denied = AuditRecord.objects.filter(uitkomst=Uitkomst.DENIED, occurred_at__gte=since)
+    if user_id is not None:
+        denied = denied.filter(user_id=user_id)
+    rows = denied.order_by("occurred_at", "id").values_list(
+        "id", "occurred_at", "username", "user_id", "ip_adres"
     )
     for rid, at, name, uid, ip in rows.iterator(chunk_size=2000):
         per_subject[uid if uid is not None else f"ip:{ip}"].append((rid, at, name, uid))
@@ -94,13 +97,16 @@ def _denied_bursts(since: datetime) -> list[ReviewItem]:
     return items
 
 
-def _volume(since: datetime) -> list[ReviewItem]:
-    threshold = _setting("AUDIT_VOLUME_THRESHOLD", 50)
+def _volume_of_day(day: date, threshold: int, user_id: int | None = None) -> list[ReviewItem]:
+    start = timezone.make_aware(datetime.combine(day, time.min))
+    end = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+    reads = AuditRecord.objects.filter(
+        actie=Actie.READ, occurred_at__gte=start, occurred_at__lt=end, user_id__isnull=False
+    ).exclude(object_id="")
+    if user_id is not None:
+        reads = reads.filter(user_id=user_id)
     rows = (
-        AuditRecord.objects.filter(actie=Actie.READ, occurred_at__gte=since, user_id__isnull=False)
-        .exclude(object_id="")
-        .annotate(dag=TruncDate("occurred_at"))
-        .values("user_id", "dag")
+        reads.values("user_id")
         .annotate(
             aantal=Count("object_id", distinct=True),
             eerste=Min("occurred_at"),
@@ -111,7 +117,7 @@ def _volume(since: datetime) -> list[ReviewItem]:
     return [
         ReviewItem(
             ReviewSoort.VOLUME,
-            f"volume:{r['user_id']}:{r['dag']:%Y-%m-%d}",
+            f"volume:{r['user_id']}:{day:%Y-%m-%d}",
             r["eerste"],
             r["naam"],
             r["user_id"],
@@ -119,6 +125,50 @@ def _volume(since: datetime) -> list[ReviewItem]:
         )
         for r in rows
     ]
+
+
+def _volume(since: datetime) -> list[ReviewItem]:
+    """Per day. A day long over cannot change any more (append-only), so it is cached;
+    the last 25 hours are counted live (late commits of long transactions)."""
+    threshold = _setting("AUDIT_VOLUME_THRESHOLD", 50)
+    settled = timezone.localdate(timezone.now() - timedelta(hours=25))
+    day = timezone.localdate(since)
+    items: list[ReviewItem] = []
+    while day <= timezone.localdate():
+        if day > settled:
+            items += _volume_of_day(day, threshold)
+        else:
+            key = f"audit:volume:{day:%Y%m%d}:{threshold}"
+            cached = cache.get_or_set(
+                key, lambda d=day: _volume_of_day(d, threshold), timeout=7 * 86400
+            )
+            items += cached or []
+        day += timedelta(days=1)
+    return items
+
+
+def _item_for(sleutel: str) -> ReviewItem | None:
+    """The queue item with this key, computed for that key alone."""
+    soort, _, rest = sleutel.partition(":")
+    try:
+        if soort == ReviewSoort.NOODTOEGANG:
+            rec = AuditRecord.objects.get(pk=int(rest))
+            since = rec.occurred_at
+            found = _noodtoegang(since, upto_id=rec.pk)
+        elif soort == ReviewSoort.WEIGERINGEN:
+            rec = AuditRecord.objects.get(pk=int(rest))
+            window = timedelta(minutes=_setting("AUDIT_DENIED_WINDOW_MINUTES", 10))
+            found = _denied_bursts(rec.occurred_at - window, user_id=rec.user_id)
+        elif soort == ReviewSoort.VOLUME:
+            user_id, _, day = rest.partition(":")
+            found = _volume_of_day(
+                date.fromisoformat(day), _setting("AUDIT_VOLUME_THRESHOLD", 50), int(user_id)
+            )
+        else:
+            return None
+    except (AuditRecord.DoesNotExist, ValueError):
+        return None
+    return next((i for i in found if i.sleutel == sleutel), None)
 
 
 def review_queue(*, days: int | None = None, include_reviewed: bool = False) -> list[ReviewItem]:
@@ -144,12 +194,10 @@ def review_create(*, sleutel: str, opmerking: str, by: Any, request: Any = None)
     opmerking = opmerking.strip()
     if not opmerking:
         raise ValidationError({"opmerking": _("Geef een toelichting bij de beoordeling.")})
-    item = next(
-        (i for i in review_queue(days=366, include_reviewed=True) if i.sleutel == sleutel), None
-    )
+    item = _item_for(sleutel)
     if item is None:
         raise ValidationError({"sleutel": _("Dit item staat niet in de beoordelingslijst.")})
-    if item.review is not None:
+    if AuditReview.objects.filter(soort=item.soort, sleutel=item.sleutel).exists():
         raise ValidationError({"sleutel": _("Dit item is al beoordeeld.")})
     review = AuditReview.objects.create(
         soort=item.soort,

@@ -55,23 +55,30 @@ def _settle() -> float:
 
 @dataclass
 class GapTracker:
-    """What one sealer process has seen of gaps and snapshots (PostgreSQL)."""
+    """What one sealer process knows about gaps (PostgreSQL).
+
+    Per gap: when it was first seen, and its barrier, the snapshot xmax taken
+    at the first run at least ``settle`` seconds later.
+    """
 
     first_seen: dict[int, float] = field(default_factory=dict)
-    barriers: list[tuple[float, int]] = field(default_factory=list)
+    barrier: dict[int, int] = field(default_factory=dict)
+    xmax: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def observe(self, now: float, xmax: int) -> None:
-        self.barriers.append((now, xmax))
-        del self.barriers[:-200]
+        self.xmax = xmax
 
     def passable(self, gap: int, now: float, xmin: int, settle: float) -> bool:
         seen = self.first_seen.setdefault(gap, now)
-        return any(t >= seen + settle and xmin >= xmax for t, xmax in self.barriers)
+        if gap not in self.barrier and now >= seen + settle:
+            self.barrier[gap] = self.xmax
+        return gap in self.barrier and xmin >= self.barrier[gap]
 
     def forget_upto(self, last_id: int) -> None:
         for gap in [g for g in self.first_seen if g <= last_id]:
             del self.first_seen[gap]
+            self.barrier.pop(gap, None)
 
 
 _tracker = GapTracker()

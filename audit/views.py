@@ -55,6 +55,20 @@ def _record_access(
     )
 
 
+def _label(choices: Any, value: str) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
+def _add_labels(rows: list[dict[str, Any]]) -> None:
+    for row in rows:
+        row["actie_label"] = _label(Actie, row["actie"])
+        row["doel_label"] = _label(Doel, row["doel"])
+        row["rol_label"] = _label(Rol, row["rol"]) if row["rol"] else ""
+
+
 def _filters(form: SearchForm) -> Filters:
     data = form.cleaned_data
     subject = find_resident(**form.resident_kwargs()) if form.has_resident else None
@@ -80,6 +94,7 @@ def console(request: HttpRequest) -> HttpResponse:
             form.add_error(None, _("Zoeken op inwoner is nog niet beschikbaar."))
         else:
             page = keyset_page(records_matching(filters), cursor=form.cleaned_data.get("na"))
+            _add_labels(page.rows)
             context.update(page=page, subject=filters.subject, searched=True)
             _record_access(
                 request,

@@ -17,12 +17,12 @@ import argparse
 import asyncio
 import json
 import os
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -196,17 +196,17 @@ async def _phase(
 def _wait_for_server(port: int, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        # Not /healthz: its channel-layer probe (send, then receive) never returns on
+        # RedisPubSubChannelLayer, which only delivers to channels already subscribed.
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return
-        except Exception:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
             time.sleep(0.2)
     raise RuntimeError("server did not start")
 
 
 def _free_port() -> int:
-    import socket
-
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -260,7 +260,11 @@ async def _run_layer(
         }
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
 
 
 def _print_variant(r: dict[str, Any], clients: int) -> None:

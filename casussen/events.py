@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
+from toegang import events
 from toegang.logging import get_logger
 
 if TYPE_CHECKING:
@@ -24,10 +25,6 @@ AGGREGATE = "casus"
 
 def emit(event_type: str, *, casus: Casus, data: Mapping[str, Any] | None = None) -> None:
     """Queue ``event_type`` about ``casus`` in the current transaction."""
-    try:
-        from toegang import events  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:  # the events package has not landed on this branch yet
-        return
     events.emit(
         event_type,
         aggregate_type=AGGREGATE,
@@ -46,11 +43,8 @@ def revoke_live(*, casus_id: Any, user_ids: Iterable[int]) -> None:
     def run() -> None:
         from toegang import realtime
 
-        revoke = getattr(realtime, "revoke", None)
-        if revoke is None:  # the realtime bridge has not landed on this branch yet
-            return
         for user_id in users:
-            revoke(user_id, AGGREGATE, str(casus_id))
+            realtime.revoke(user_id, AGGREGATE, str(casus_id))
         log.info("casus_live_feed_revoked", casus_id=str(casus_id), users=len(users))
 
     transaction.on_commit(run)

@@ -39,16 +39,10 @@ def _resident_lookup(**kwargs: Any) -> Any:
 
 
 def register() -> None:
+    from audit import subjects
+    from toegang import events
+
     worker.register("betrokkenen_expiry", _expire, interval=60)
-    try:
-        from audit import subjects  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:  # the audit console has not landed on this branch yet
-        pass
-    else:
-        subjects.register_resident_lookup(_resident_lookup)
-    try:
-        from toegang import events  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:  # the events package has not landed on this branch yet
-        return
+    subjects.register_resident_lookup(_resident_lookup)
     events.register_recipients("casus", casus_recipients)
     events.register_access_check("casus", casus_access_check)

@@ -50,3 +50,9 @@ def login(client: Client):
         return client
 
     return do
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests last: Playwright keeps an event loop running in the test thread
+    for the rest of the session, which async tests after it could not share."""
+    items.sort(key=lambda item: "/tests/e2e/" in str(item.fspath))

@@ -127,6 +127,10 @@ MATRIX: dict[str, Access] = {
     "signalen:aanmeldingen": Access(roles=roles(C, T)),
     # audit (owner: audit helper)
     "audit:console": Access(roles=roles(P)),
+    "audit:beoordelen": Access(roles=roles(P), methods=("GET", "POST")),
+    "audit:inzageverzoek": Access(roles=roles(P), methods=("GET", "POST")),
+    "api:audit_list": Access(roles=roles(P)),
+    "api:audit_search": Access(roles=roles(P), methods=("POST",)),
 }
 
 REFUSED = {403, 404}

@@ -162,7 +162,7 @@ class AanspreekpuntView(CasusApiView):
         body = s.AanspreekpuntSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         consulent = _user(body.validated_data["aanspreekpunt"], "aanspreekpunt")
-        casus = casus_assign_aanspreekpunt(casus=casus, aanspreekpunt=consulent, by=request.user)  # type: ignore[arg-type]
+        casus = casus_assign_aanspreekpunt(casus=casus, consulent=consulent, by=request.user)  # type: ignore[arg-type]
         return _detail(request, casus)
 
 

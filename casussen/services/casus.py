@@ -107,26 +107,26 @@ def casus_open(
 
 
 @transaction.atomic
-def casus_assign_aanspreekpunt(*, casus: Casus, aanspreekpunt: User, by: User) -> Casus:
+def casus_assign_aanspreekpunt(*, casus: Casus, consulent: User, by: User) -> Casus:
     """Give a casus without aanspreekpunt its one aanspreekpunt (teamleider, or taking it)."""
-    require_consulent(aanspreekpunt, field="aanspreekpunt")
+    require_consulent(consulent, field="aanspreekpunt")
     casus = lock(casus)
     require_open(casus)
     if casus.aanspreekpunt_id is not None:
         raise CasusConflict(
             _("Deze casus heeft al een aanspreekpunt. Gebruik overdracht om het te wijzigen.")
         )
-    takes_it = by.pk == aanspreekpunt.pk and by.team_id == casus.team_id
+    takes_it = by.pk == consulent.pk and by.team_id == casus.team_id
     if not (takes_it or may_manage(by, casus)):
         raise PermissionDenied
-    casus = _bump(casus, aanspreekpunt=aanspreekpunt)
+    casus = _bump(casus, aanspreekpunt=consulent)
     timeline_entry(casus=casus, soort=TimelineEntry.Soort.AANSPREEKPUNT, by=by)
-    access_sync(casus=casus, user_ids=[aanspreekpunt.pk])
+    access_sync(casus=casus, user_ids=[consulent.pk])
     audit_casus(by=by, actie=Actie.UPDATE, casus=casus, velden=["aanspreekpunt"])
     events.emit(
         "casus.aanspreekpunt_gewijzigd",
         casus=casus,
-        data={"van_id": None, "naar_id": aanspreekpunt.pk},
+        data={"van_id": None, "naar_id": consulent.pk},
     )
     return casus
 

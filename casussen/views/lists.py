@@ -58,8 +58,10 @@ def mijn_casussen(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "page": page,
-        "rijen": [(c, c.huishouden.gezinsleden.all()[:1]) for c in page.items],
-        "labels": lg.LEEFGEBIEDEN,
+        "rijen": [
+            (c, c.huishouden.gezinsleden.all()[:1], [lg.label(code) for code in c.leefgebieden])
+            for c in page.items
+        ],
         "query": query.urlencode(),
     }
     htmx = getattr(request, "htmx", False)

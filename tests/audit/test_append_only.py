@@ -42,6 +42,7 @@ def test_raw_sql_delete_of_all_records_is_refused(rec):
     assert AuditRecord.objects.count() == 1
 
 
+@pytest.mark.django_db(transaction=True, reset_sequences=True)
 def test_seals_and_reviews_are_append_only_too(rec):
     seal_all()
     review = AuditReview.objects.create(

@@ -3,6 +3,9 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
+import pytest
+
+from django.core.exceptions import ValidationError
 from django.test import override_settings
 from django.utils import timezone
 
@@ -143,3 +146,26 @@ def test_old_items_fall_outside_the_period(consulent):
     _shift([rec], minutes=60 * 24 * 40)
     assert review_queue() == []
     assert timezone.now()
+
+
+@override_settings(AUDIT_VOLUME_THRESHOLD=2)
+def test_bursts_and_volume_items_can_be_reviewed_by_key(privacy_officer, consulent):
+    from audit.review import review_create
+
+    denials = _denied(consulent, 5)
+    for _ in range(3):
+        record(
+            actor=consulent,
+            actie=Actie.READ,
+            doel=Doel.CASUSBEHANDELING,
+            object_type="casus",
+            object_id=uuid.uuid4(),
+        )
+    keys = {i.soort: i.sleutel for i in review_queue()}
+    assert keys["weigeringen"] == f"weigeringen:{denials[0].pk}"
+    assert keys["volume"] == f"volume:{consulent.pk}:{timezone.localdate():%Y-%m-%d}"
+    for sleutel in keys.values():
+        review_create(sleutel=sleutel, opmerking="bekeken", by=privacy_officer)
+    assert review_queue() == []
+    with pytest.raises(ValidationError):
+        review_create(sleutel=f"weigeringen:{denials[1].pk}", opmerking="x", by=privacy_officer)

@@ -72,7 +72,7 @@ def test_open_with_a_non_consulent_is_refused(team, teamleider, make_user):
 def test_teamleider_assigns_an_aanspreekpunt(make_casus, teamleider, consulent):
     casus = make_casus(None)
     assert casus.status == Casus.Status.AANGEMELD and casus.aanspreekpunt is None
-    casus = casus_assign_aanspreekpunt(casus=casus, aanspreekpunt=consulent, by=teamleider)
+    casus = casus_assign_aanspreekpunt(casus=casus, consulent=consulent, by=teamleider)
     assert casus.aanspreekpunt == consulent
     assert casus.version == 2
     assert perms(consulent, casus) == {VIEW, CHANGE}
@@ -80,7 +80,7 @@ def test_teamleider_assigns_an_aanspreekpunt(make_casus, teamleider, consulent):
 
 def test_a_consulent_of_the_team_may_take_an_unassigned_casus(make_casus, consulent):
     casus = make_casus(None)
-    casus = casus_assign_aanspreekpunt(casus=casus, aanspreekpunt=consulent, by=consulent)
+    casus = casus_assign_aanspreekpunt(casus=casus, consulent=consulent, by=consulent)
     assert casus.aanspreekpunt == consulent
 
 
@@ -88,7 +88,7 @@ def test_a_consulent_of_another_team_may_not_take_it(make_casus, make_user, ande
     casus = make_casus(None)
     buitenstaander = make_user(Rol.CONSULENT, team=ander_team)
     with pytest.raises(PermissionDenied):
-        casus_assign_aanspreekpunt(casus=casus, aanspreekpunt=buitenstaander, by=buitenstaander)
+        casus_assign_aanspreekpunt(casus=casus, consulent=buitenstaander, by=buitenstaander)
     casus.refresh_from_db()
     assert casus.aanspreekpunt is None
 
@@ -96,7 +96,7 @@ def test_a_consulent_of_another_team_may_not_take_it(make_casus, make_user, ande
 def test_a_second_aanspreekpunt_is_refused(make_casus, teamleider, consulent, collega):
     casus = make_casus(consulent)
     with pytest.raises(CasusConflict, match="al een aanspreekpunt"):
-        casus_assign_aanspreekpunt(casus=casus, aanspreekpunt=collega, by=teamleider)
+        casus_assign_aanspreekpunt(casus=casus, consulent=collega, by=teamleider)
     casus.refresh_from_db()
     assert casus.aanspreekpunt == consulent and casus.version == 1
     assert perms(collega, casus) == set()
@@ -106,7 +106,7 @@ def test_assigning_a_closed_casus_is_refused(make_casus, teamleider, consulent):
     casus = make_casus(None)
     Casus.objects.filter(pk=casus.pk).update(status=Casus.Status.AFGESLOTEN)
     with pytest.raises(CasusConflict, match="afgesloten"):
-        casus_assign_aanspreekpunt(casus=casus, aanspreekpunt=consulent, by=teamleider)
+        casus_assign_aanspreekpunt(casus=casus, consulent=consulent, by=teamleider)
     assert perms(consulent, casus) == set()
 
 
@@ -221,7 +221,6 @@ def test_inactive_user_sees_nothing(casus, consulent):
 
 
 def test_casus_opened_event_carries_ids_only(make_casus, consulent, team):
-    pytest.importorskip("toegang.events.outbox")
     from toegang.events.models import OutboxEvent
 
     casus = make_casus(consulent)
@@ -234,9 +233,17 @@ def test_casus_opened_event_carries_ids_only(make_casus, consulent, team):
 
 
 def test_status_event_uses_the_new_version(casus, consulent):
-    pytest.importorskip("toegang.events.outbox")
     from toegang.events.models import OutboxEvent
 
     casus_set_status(casus=casus, status=Casus.Status.IN_BEHANDELING, version=1, by=consulent)
     event = OutboxEvent.objects.filter(event_type="casus.bijgewerkt").latest("pk")
     assert event.aggregate_version == 2
+
+
+def test_services_are_reachable_from_the_package():
+    from casussen import services
+    from casussen.services.intake import intake_persoon
+
+    assert services.intake_persoon is intake_persoon
+    with pytest.raises(AttributeError):
+        services.bestaat_niet  # noqa: B018

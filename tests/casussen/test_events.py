@@ -8,8 +8,6 @@ import pytest
 
 from django.utils import timezone
 
-pytest.importorskip("toegang.events.outbox")
-
 from casussen.models import Betrokkene
 from casussen.services.betrokkenen import (
     access_expire,
@@ -26,7 +24,7 @@ pytestmark = pytest.mark.django_db
 def test_assignment_emits_aanspreekpunt_gewijzigd(make_casus, teamleider, consulent):
     casus = make_casus(None)
     with captured_events() as emitted:
-        casus = casus_assign_aanspreekpunt(casus=casus, aanspreekpunt=consulent, by=teamleider)
+        casus = casus_assign_aanspreekpunt(casus=casus, consulent=consulent, by=teamleider)
     assert [e.event_type for e in emitted] == ["casus.aanspreekpunt_gewijzigd"]
     assert emitted[0].payload == {"van_id": None, "naar_id": consulent.pk}
     assert emitted[0].aggregate_version == casus.version
