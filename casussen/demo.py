@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from faker import Faker
 
 from casussen.models import Huishouden, Relatie
+from casussen.plan import demo as plan_demo
 from casussen.services.huishouden import gezinslid_add, huishouden_create
 from toegang.crypto.bsn import bsn_is_valid
 
@@ -36,6 +37,7 @@ def load() -> int:
     """Demo huishoudens, then their casussen; returns how many huishoudens were created."""
     created = load_huishoudens()
     load_casussen()
+    plan_demo.load()
     return created
 
 

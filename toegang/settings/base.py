@@ -192,6 +192,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "PlanStatusEnum": "casussen.plan.constants.PlanStatus",
+        "ActieStatusEnum": "casussen.plan.constants.ActieStatus",
+        "CasusStatusEnum": "casussen.models.casus.Casus.Status",
+    },
 }
 
 #: Key ring of key-encryption keys and the blind-index key (see docs/security.md).

@@ -21,6 +21,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True  # serve app static files (htmx) to the browser tests
 ALLOWED_HOSTS = ["*"]
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
