@@ -125,6 +125,19 @@ MATRIX: dict[str, Access] = {
     "signalen:nieuw": Access(roles=roles(M)),
     "signalen:mijn_signalen": Access(roles=roles(M)),
     "signalen:aanmeldingen": Access(roles=roles(C, T)),
+    "signalen:ontvangen": Access(roles=roles(M), object=True, note="own organisation only"),
+    "signalen:aanmelding": Access(roles=roles(C, T), object=True, note="own team's queue"),
+    "signalen:toewijzen": Access(roles=roles(C, T), methods=("POST",), object=True),
+    "signalen:match": Access(roles=roles(C, T), methods=("POST",), object=True),
+    "signalen:afhandelen": Access(roles=roles(C, T), methods=("POST",), object=True),
+    "signalen:casus_signalen": Access(
+        roles=roles(C), object=True, note="through casus_get_for_user: 404 without view access"
+    ),
+    "signalen:koppelen": Access(roles=roles(C), methods=("POST",), object=True),
+    "signalen:terugkoppeling": Access(roles=roles(C), methods=("POST",), object=True),
+    "signalen:ontkoppelen": Access(roles=roles(C), methods=("POST",), object=True),
+    "api:signalen": Access(roles=roles(M), methods=("GET", "POST")),
+    "api:signaal": Access(roles=roles(M), object=True, note="own organisation only, else 404"),
     # audit (owner: audit helper)
     "audit:console": Access(roles=roles(P)),
     "audit:beoordelen": Access(roles=roles(P), methods=("GET", "POST")),
