@@ -196,6 +196,7 @@ SPECTACULAR_SETTINGS = {
         "PlanStatusEnum": "casussen.plan.constants.PlanStatus",
         "ActieStatusEnum": "casussen.plan.constants.ActieStatus",
         "CasusStatusEnum": "casussen.models.casus.Casus.Status",
+        "SignaalStatusEnum": "signalen.models.Status",
     },
 }
 
@@ -212,9 +213,3 @@ EMBEDDED_WORKER = env.bool("EMBEDDED_WORKER", default=False)
 LOG_FORMAT = env.str("LOG_FORMAT", default="console")
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING_CONFIG = None  # configured by toegang.logging.configure()
-
-# Two "status" choice sets (casus and signaal) in the API: name each enum explicitly.
-SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
-    "CasusStatusEnum": "casussen.models.Casus.Status",
-    "SignaalStatusEnum": "signalen.models.Status",
-}
