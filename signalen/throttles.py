@@ -65,6 +65,8 @@ class _WindowThrottle(BaseThrottle):
         if not rate:
             return True
         limit, duration = SimpleRateThrottle.parse_rate(None, rate)  # type: ignore[arg-type]
+        if limit is None or duration is None:
+            return True
         now = time.time()
         window = int(now // duration)
         key = f"signalen:throttle:{self.scope}:{user.pk}:{duration}:{window}"
