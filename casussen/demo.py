@@ -129,3 +129,21 @@ def load_casussen() -> int:
                 by=users["consulent"],
             )
     return len(made)
+
+
+def summary() -> list[str]:
+    """A demo resident to try the privacy officer's "who looked at my file?" with."""
+    from casussen.models import Gezinslid
+
+    lid = (
+        Gezinslid.objects.filter(relatie=Relatie.AANVRAGER, huishouden__casussen__isnull=False)
+        .order_by("huishouden__created_at", "created_at")
+        .first()
+    )
+    if lid is None:
+        return []
+    return [
+        "",
+        "Verzonnen demo-inwoner (voor het inzageverzoek in Audit, inloggen als 'privacy'):",
+        f"  {lid.voornaam} {lid.achternaam}, geboren {lid.geboortedatum:%d-%m-%Y}, BSN {lid.bsn}",
+    ]
