@@ -30,7 +30,7 @@ from django.utils import timezone
 from audit.models import AuditRecord, Uitkomst
 from casussen.models import Casus
 from casussen.plan import services as plan_services
-from casussen.plan.models import Meting
+from casussen.plan.models import Plan
 from casussen.services.betrokkenen import betrokkene_add
 from casussen.services.casus import casus_open
 from signalen.models import Signaal
@@ -102,12 +102,13 @@ def scene(make_user, gemeente, team) -> Scene:
     )
     casus = casus_open(huishouden=huishouden, aanspreekpunt=consulent, team=team, by=teamleider)
     kaal_huishouden, _ = make_huishouden()
-    kaal = casus_open(
-        huishouden=kaal_huishouden, aanspreekpunt=consulent, team=team, by=teamleider
-    )
+    kaal = casus_open(huishouden=kaal_huishouden, aanspreekpunt=consulent, team=team, by=teamleider)
     plan = plan_services.plan_create(casus=casus, startdatum=START, by=consulent)
     doel = plan_services.doel_add(
-        plan=plan, casus=casus, by=consulent, tekst="Rust over geld",
+        plan=plan,
+        casus=casus,
+        by=consulent,
+        tekst="Rust over geld",
         dimensies=["mentaal_welbevinden"],
         gezinsleden=[leden[0].pk],
     )
@@ -126,6 +127,16 @@ def scene(make_user, gemeente, team) -> Scene:
     plan_services.plan_vaststellen(
         plan=plan, casus=casus, by=consulent, datum=START, aanwezig=["Jan", "Consulent"]
     )
+    plan_services.doel_add(  # a concept version 2 on top of the vastgesteld version 1
+        plan=plan,
+        casus=casus,
+        by=consulent,
+        tekst="Meedoen",
+        dimensies=["meedoen"],
+        gezinsleden=[leden[0].pk],
+    )
+    zonder_huishouden, _ = make_huishouden()
+    zonder = casus_open(huishouden=zonder_huishouden, aanspreekpunt=None, team=team, by=teamleider)
     betrokkene = betrokkene_add(
         casus=casus,
         user=make_user(Rol.CONSULENT),
@@ -151,6 +162,8 @@ def scene(make_user, gemeente, team) -> Scene:
         "actie": actie,
         "meting": meting,
         "betrokkene": betrokkene,
+        "zonder": zonder,
+        "lid": leden[0],
         "gekoppeld": gekoppeld,
         "wachtend": wachtend,
         "mogelijk": mogelijk,
@@ -167,7 +180,7 @@ def _get(name: str, user: str = "consulent", *, on: str = "casus", **kw: Any) ->
 
     def build(s: Scene) -> Req:
         casus = getattr(s, on)
-        extra = {k: (getattr(s.objects[v], "pk") if isinstance(v, str) else v) for k, v in kw.items()}
+        extra = {k: (s.objects[v].pk if isinstance(v, str) else v) for k, v in kw.items()}
         return Req(user, "GET", _c(name, casus, **extra))
 
     return build
@@ -225,6 +238,14 @@ def _casus_signaal(name: str, data: Any, key: str | None = None) -> Builder:
     return build
 
 
+def _version(s: Scene) -> int:
+    return Casus.objects.get(pk=s.casus.pk).version
+
+
+def _plan_versie(s: Scene) -> int:
+    return Plan.objects.get(huishouden_id=s.casus.huishouden_id).versie
+
+
 TODAY = lambda: timezone.localdate().isoformat()  # noqa: E731
 EIND = lambda: (timezone.localdate() + timedelta(days=30)).isoformat()  # noqa: E731
 
@@ -232,11 +253,21 @@ EIND = lambda: (timezone.localdate() + timedelta(days=30)).isoformat()  # noqa: 
 REQUESTS: dict[str, Builder] = {
     # casussen: pages
     "casussen:mijn_casussen": _plain("casussen:mijn_casussen", "consulent"),
-    "casussen:caseload": _plain("casussen:caseload", "teamleider"),
+    "casussen:caseload": lambda s: Req(
+        "teamleider", "GET", f"{reverse('casussen:caseload')}?consulent={s.users['consulent'].pk}"
+    ),
     "casussen:casus": _get("casussen:casus"),
-    "casussen:status": _form("casussen:status", {"status": "in_behandeling", "version": 1}),
-    "casussen:overdracht": _get("casussen:overdracht"),
-    "casussen:betrokkene_toevoegen": _get("casussen:betrokkene_toevoegen"),
+    "casussen:status": _form(
+        "casussen:status", lambda s: {"status": "in_behandeling", "version": _version(s)}
+    ),
+    # the GET forms show the casus reference and staff names only: the write is the access
+    "casussen:overdracht": _form(
+        "casussen:overdracht", lambda s: {"naar": s.users["collega"].pk, "notitie": "Verlof"}
+    ),
+    "casussen:betrokkene_toevoegen": _form(
+        "casussen:betrokkene_toevoegen",
+        lambda s: {"user": s.users["collega"].pk, "reden": "Schulden", "eind_datum": EIND()},
+    ),
     "casussen:betrokkene_intrekken": _form(
         "casussen:betrokkene_intrekken", {}, betrokkene_id="betrokkene"
     ),
@@ -246,13 +277,19 @@ REQUESTS: dict[str, Builder] = {
     # casussen: API
     "api:casussen": lambda s: Req("consulent", "GET", "/api/v1/casussen"),
     "api:casus": _api("", "GET", None),
-    "api:casus_aanspreekpunt": _api(
-        "/aanspreekpunt", "POST", lambda s: {"aanspreekpunt": s.users["collega"].pk}, "teamleider"
+    "api:casus_aanspreekpunt": lambda s: Req(
+        "teamleider",
+        "POST",
+        f"/api/v1/casussen/{s.objects['zonder'].pk}/aanspreekpunt",
+        {"aanspreekpunt": s.users["collega"].pk},
+        True,
     ),
     "api:casus_overdracht": _api(
-        "/overdracht", "POST", lambda s: {"naar": s.users["collega"].pk, "version": 1}
+        "/overdracht", "POST", lambda s: {"naar": s.users["collega"].pk, "version": _version(s)}
     ),
-    "api:casus_status": _api("/status", "POST", {"status": "in_behandeling", "version": 1}),
+    "api:casus_status": _api(
+        "/status", "POST", lambda s: {"status": "in_behandeling", "version": _version(s)}
+    ),
     "api:casus_betrokkenen": _api(
         "/betrokkenen",
         "POST",
@@ -288,14 +325,32 @@ REQUESTS: dict[str, Builder] = {
     "api:plan_versies": _api("/plan/versies", "GET", None),
     "api:plan_versie": _api("/plan/versies/1", "GET", None),
     "api:plan_vaststellen": _api(
-        "/plan/vaststellen", "POST", lambda s: {"datum": TODAY(), "aanwezig": ["Jan"], "versie": 1}
+        "/plan/vaststellen",
+        "POST",
+        lambda s: {"datum": TODAY(), "aanwezig": ["Jan"], "versie": _plan_versie(s)},
     ),
-    "api:plan_doelen": _api("/plan/doelen", "POST", {"tekst": "Weer meedoen", "versie": 1}),
-    "api:plan_doel": _api("/plan/doelen/{doel}", "PATCH", {"tekst": "Anders", "versie": 1}),
+    "api:plan_doelen": _api(
+        "/plan/doelen",
+        "POST",
+        lambda s: {
+            "tekst": "Weer meedoen",
+            "dimensies": ["meedoen"],
+            "gezinsleden": [str(s.objects["lid"].pk)],
+            "versie": _plan_versie(s),
+        },
+    ),
+    "api:plan_doel": _api(
+        "/plan/doelen/{doel}", "PATCH", lambda s: {"tekst": "Anders", "versie": _plan_versie(s)}
+    ),
     "api:plan_acties": _api(
         "/plan/doelen/{doel}/acties",
         "POST",
-        {"omschrijving": "Koffie", "eigenaar_soort": "inwoner", "deadline": "2026-03-01", "trede": 1},
+        {
+            "omschrijving": "Koffie",
+            "eigenaar_soort": "inwoner",
+            "deadline": "2026-03-01",
+            "trede": 1,
+        },
     ),
     "api:plan_actie": _api("/plan/acties/{actie}", "PATCH", {"status": "bezig"}),
     "api:metingen": _api("/metingen", "GET", None),
@@ -341,7 +396,9 @@ REQUESTS: dict[str, Builder] = {
         lambda s: {f"s-{s.objects['gekoppeld'].pk}-status": "opgepakt"},
         "gekoppeld",
     ),
-    "signalen:ontkoppelen": _casus_signaal("signalen:ontkoppelen", {"reden": "Ander gezin"}, "gekoppeld"),
+    "signalen:ontkoppelen": _casus_signaal(
+        "signalen:ontkoppelen", {"reden": "Ander gezin"}, "gekoppeld"
+    ),
     "api:signalen": lambda s: Req("melder", "GET", "/api/v1/signalen"),
     "api:signaal": lambda s: Req("melder", "GET", f"/api/v1/signalen/{s.objects['wachtend'].pk}"),
     # audit
@@ -365,9 +422,11 @@ OBJECT_PERSONAL = [n for n in PERSONAL if entry_for(n).object]  # type: ignore[u
 
 def send(client: Any, req: Req) -> Any:
     method = getattr(client, req.method.lower())
+    if req.method == "GET":
+        return method(req.url)
     if req.json:
         return method(req.url, data=json.dumps(req.data or {}), content_type="application/json")
-    if req.method in ("GET", "POST"):
+    if req.method == "POST":
         return method(req.url, data=req.data or {})
     return method(req.url)
 
