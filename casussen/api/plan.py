@@ -130,6 +130,7 @@ class VersiesView(PlanApiView):
         plan = plan_for_casus(casus=casus)
         if plan is None:
             raise Http404
+        audit_read(request, casus=casus, object_type="plan", object_id=plan.pk, velden=["versies"])
         return Response(s.VersieKortSerializer(versies_for_plan(plan=plan), many=True).data)
 
 

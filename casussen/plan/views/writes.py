@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from casussen.plan import services
-from casussen.plan.access import audit_denied, casus_for_write
+from casussen.plan.access import audit_denied, audit_read, casus_for_write
 from casussen.plan.errors import PlanError
 from casussen.plan.forms import (
     ActieForm,
@@ -55,6 +55,13 @@ def _run(request: HttpRequest, casus: Any, form: Any, call: Callable[[], Any]) -
         form.add_error(None, str(exc))
         return False
     return True
+
+
+def _audit_form(
+    request: HttpRequest, casus: Any, *, object_type: str, object_id: Any, velden: list[str]
+) -> None:
+    """A form filled with plan content or gezinsleden is a read of it (GET or a re-shown POST)."""
+    audit_read(request, casus=casus, object_type=object_type, object_id=object_id, velden=velden)
 
 
 def _plan_or_404(casus: Any) -> Any:
@@ -125,6 +132,13 @@ def _meting_view(request: HttpRequest, casus_id: uuid.UUID, *, uitvraag: bool) -
                 else _("De evaluatie is opgeslagen."),
             )
             return to_plan(casus, "metingen")
+    _audit_form(
+        request,
+        casus,
+        object_type="casus",
+        object_id=casus.pk,
+        velden=["gezinsleden"] if uitvraag else ["gezinsleden", "doelen"],
+    )
     return render(
         request,
         "casussen/plan/meting_form.html",
@@ -178,6 +192,13 @@ def doel_form(
         if _run(request, casus, form, call):
             messages.success(request, _("Het doel is opgeslagen."))
             return to_plan(casus, "doelen")
+    _audit_form(
+        request,
+        casus,
+        object_type="doel" if doel is not None else "plan",
+        object_id=doel.pk if doel is not None else plan.pk,
+        velden=["tekst", "dimensies", "leefgebieden", "gezinsleden"],
+    )
     return render(
         request,
         "casussen/plan/doel_form.html",
@@ -243,6 +264,13 @@ def actie_form(
         form.errors.get("reden_zwaar")
         or (actie is not None and actie.reden_zwaar)
         or form.data.get("reden_zwaar")
+    )
+    _audit_form(
+        request,
+        casus,
+        object_type="actie" if actie is not None else "doel",
+        object_id=actie.pk if actie is not None else doel.pk,
+        velden=["doel", "omschrijving", "eigenaar", "deadline", "trede", "reden_zwaar"],
     )
     return render(
         request,
@@ -318,6 +346,13 @@ def vaststellen(request: HttpRequest, casus_id: uuid.UUID) -> HttpResponse:
                 _("Versie %(nummer)s van het plan is vastgesteld.") % {"nummer": plan.versie},
             )
             return to_plan(casus)
+    _audit_form(
+        request,
+        casus,
+        object_type="plan",
+        object_id=plan.pk,
+        velden=["gezinsleden", "aanspreekpunt"],
+    )
     return render(
         request, "casussen/plan/vaststellen.html", {"casus": casus, "plan": plan, "form": form}
     )
