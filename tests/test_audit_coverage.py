@@ -413,58 +413,9 @@ REQUESTS: dict[str, Builder] = {
     ),
 }
 
-_CASUS = "casus_get_for_user raises Http404 without a request; nothing records the refusal"
-_QUEUE = "aanmelding_get_for_user raises Http404; the intake views record only allowed reads"
-_MELDER = "signaal_get_for_melder raises Http404 in the page (the API view records the denial)"
-
-#: Endpoints whose refusal (404 on someone else's object) writes no audit record yet.
-DENIAL_NOT_AUDITED: dict[str, str] = {
-    "api:casus": _CASUS,
-    "api:casus_aanspreekpunt": _CASUS,
-    "api:casus_betrokkene": _CASUS,
-    "api:casus_betrokkenen": _CASUS,
-    "api:casus_overdracht": _CASUS,
-    "api:casus_status": _CASUS,
-    "api:metingen": _CASUS,
-    "api:plan": _CASUS,
-    "api:plan_actie": _CASUS,
-    "api:plan_acties": _CASUS,
-    "api:plan_doel": _CASUS,
-    "api:plan_doelen": _CASUS,
-    "api:plan_vaststellen": _CASUS,
-    "api:plan_versie": _CASUS,
-    "api:plan_versies": _CASUS,
-    "casussen:betrokkene_intrekken": _CASUS,
-    "casussen:betrokkene_toevoegen": _CASUS,
-    "casussen:casus": _CASUS,
-    "casussen:overdracht": _CASUS,
-    "casussen:plan:actie": _CASUS,
-    "casussen:plan:actie_nieuw": _CASUS,
-    "casussen:plan:actie_status": _CASUS,
-    "casussen:plan:afdrukken": _CASUS,
-    "casussen:plan:doel": _CASUS,
-    "casussen:plan:doel_nieuw": _CASUS,
-    "casussen:plan:evaluatie": _CASUS,
-    "casussen:plan:fragment": _CASUS,
-    "casussen:plan:meting": _CASUS,
-    "casussen:plan:pdf": _CASUS,
-    "casussen:plan:plan": _CASUS,
-    "casussen:plan:starten": _CASUS,
-    "casussen:plan:uitvraag": _CASUS,
-    "casussen:plan:vaststellen": _CASUS,
-    "casussen:plan:versie": _CASUS,
-    "casussen:plan:versies": _CASUS,
-    "casussen:status": _CASUS,
-    "signalen:aanmelding": _QUEUE,
-    "signalen:afhandelen": _QUEUE,
-    "signalen:casus_signalen": _CASUS,
-    "signalen:koppelen": _CASUS,
-    "signalen:match": _QUEUE,
-    "signalen:ontkoppelen": _CASUS,
-    "signalen:ontvangen": _MELDER,
-    "signalen:terugkoppeling": _CASUS,
-    "signalen:toewijzen": _QUEUE,
-}
+#: Endpoints whose refusal (404 on someone else's object) writes no audit record. Empty since
+#: toegang.denials records every 404 on a named object, for pages and the API alike.
+DENIAL_NOT_AUDITED: dict[str, str] = {}
 
 PERSONAL = [n for n in ALL_PATTERNS if (a := entry_for(n)) is not None and a.personal_data]
 

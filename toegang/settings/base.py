@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "toegang.middleware.AuditDenialMiddleware",
 ]
 
 ROOT_URLCONF = "toegang.urls"
