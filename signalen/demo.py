@@ -133,7 +133,9 @@ def load() -> int:
     nu = timezone.now()
     for demo_user in toegang_demo.USERS:
         melder = by_name.get(demo_user.username)
-        if melder is None or melder.rol != Rol.MELDER or melder.signalen.exists():
+        if melder is None or melder.rol != Rol.MELDER:
+            continue
+        if Signaal.objects.filter(melder=melder).exists():
             continue
         signalen = []
         for nummer, data in enumerate(_voorbeelden(melder, bekend)):

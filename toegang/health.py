@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-import uuid
+import asyncio
+import threading
+from typing import Any
 
-from asgiref.sync import async_to_sync
-
-from channels.layers import get_channel_layer
+from channels import DEFAULT_CHANNEL_LAYER
+from channels.layers import channel_layers
 from django.db import connection
+
+#: Seconds the channel layer may take to pass one message round.
+LAYER_TIMEOUT = 3.0
+#: Extra seconds for closing the check's own connections before giving up on its thread.
+CLOSE_GRACE = 2.0
 
 
 def _describe(exc: Exception) -> str:
@@ -26,15 +32,58 @@ def check_database() -> tuple[bool, str]:
     return True, connection.vendor
 
 
-def check_channel_layer() -> tuple[bool, str]:
-    layer = get_channel_layer()
-    if layer is None:
+def check_channel_layer(timeout: float = LAYER_TIMEOUT) -> tuple[bool, str]:
+    """Send a message to a fresh channel of a fresh layer instance and receive it back.
+
+    Bounded by ``timeout`` whatever Redis does. It runs on an event loop of its
+    own in a thread of its own, with a new instance of the configured layer: the
+    shared instance's connections and receive state belong to the server's loop
+    (channels_redis refuses receives from two loops at once), and a wedged server
+    loop must not wedge the health check too. Closing that loop closes the
+    instance's connections, with the pub/sub layer's subscriptions.
+    """
+    if DEFAULT_CHANNEL_LAYER not in channel_layers.configs:
         return False, "geen channel layer ingesteld"
-    name = type(layer).__name__
     try:
-        channel = f"healthz.{uuid.uuid4().hex}"
-        async_to_sync(layer.send)(channel, {"type": "health.ping"})
-        async_to_sync(layer.receive)(channel)
+        layer = channel_layers.make_backend(DEFAULT_CHANNEL_LAYER)
     except Exception as exc:
         return False, _describe(exc)
-    return True, name
+    outcome: list[Exception | None] = []
+    worker = threading.Thread(
+        target=lambda: outcome.append(_run_round_trip(layer, timeout)),
+        name="healthz-channel-layer",
+        daemon=True,
+    )
+    worker.start()
+    worker.join(timeout + CLOSE_GRACE)
+    if not outcome:
+        return False, f"geen antwoord binnen {timeout:g} s"
+    error = outcome[0]
+    if isinstance(error, TimeoutError):
+        return False, f"geen antwoord binnen {timeout:g} s"
+    if error is not None:
+        return False, _describe(error)
+    return True, type(layer).__name__
+
+
+def _run_round_trip(layer: Any, timeout: float) -> Exception | None:
+    try:
+        asyncio.run(_round_trip(layer, timeout))
+    except Exception as exc:
+        return exc
+    return None
+
+
+async def _round_trip(layer: Any, timeout: float) -> None:
+    async with asyncio.timeout(timeout):
+        # ``new_channel`` first: on the pub/sub layer it subscribes, and a message
+        # published before the subscription would never arrive.
+        channel = await layer.new_channel("healthz")
+        await layer.send(channel, {"type": "health.ping"})
+        message = await layer.receive(channel)
+        if hasattr(layer, "wait_received"):
+            # channels_redis removes a received message from its backup queue in a
+            # task of its own: let it finish, or the closing loop leaves the key behind.
+            await layer.wait_received()
+    if message.get("type") != "health.ping":
+        raise RuntimeError("onverwacht bericht op het controlekanaal")

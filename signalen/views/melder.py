@@ -62,6 +62,16 @@ def _submit(request: HttpRequest, form: SignaalForm) -> Signaal:
 @role_required(Rol.MELDER)
 def ontvangen(request: HttpRequest, pk: str) -> HttpResponse:
     signaal = selectors.signaal_get_for_melder(user=request.user, signaal_id=pk)
+    record(
+        actor=request.user,
+        actie=Actie.READ,
+        doel=Doel.SIGNALERING,
+        object_type="signaal",
+        object_id=signaal.pk,
+        huishouden_id=signaal.huishouden_id,
+        velden=["referentie", "veiligheid"],
+        request=request,
+    )
     return render(request, "signalen/ontvangen.html", {"signaal": signaal})
 
 

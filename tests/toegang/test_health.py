@@ -1,6 +1,16 @@
 from __future__ import annotations
 
+import socket
+
+import pytest
+import redis
+
 from django.test import override_settings
+
+from toegang.health import check_channel_layer
+
+CORE = "channels_redis.core.RedisChannelLayer"
+PUBSUB = "channels_redis.pubsub.RedisPubSubChannelLayer"
 
 
 def test_healthz_reports_database_and_channel_layer(client, db):
@@ -33,3 +43,46 @@ def test_healthz_names_an_unreachable_channel_layer(client, db):
     assert body["status"] == "fout"
     assert body["channel_layer"]["ok"] is False
     assert body["database"]["ok"] is True
+
+
+@pytest.fixture
+def silent_port():
+    """A loopback port that accepts TCP connections and then never answers."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(16)
+        yield sock.getsockname()[1]
+
+
+@pytest.fixture
+def redis_url(settings):
+    if not settings.REDIS_URL:
+        pytest.skip("needs REDIS_URL (CI's PostgreSQL + Redis pass)")
+    return settings.REDIS_URL
+
+
+@pytest.mark.parametrize("backend", [CORE, PUBSUB])
+def test_channel_layer_check_gives_up_when_redis_does_not_answer(settings, silent_port, backend):
+    settings.CHANNEL_LAYERS = {
+        "default": {"BACKEND": backend, "CONFIG": {"hosts": [f"redis://127.0.0.1:{silent_port}/0"]}}
+    }
+    assert check_channel_layer(timeout=0.5) == (False, "geen antwoord binnen 0.5 s")
+
+
+@pytest.mark.parametrize("backend", [CORE, PUBSUB])
+def test_channel_layer_check_passes_a_message_on_both_redis_layers(settings, redis_url, backend):
+    # On the pub/sub layer a message sent before anyone subscribed is gone, so a
+    # check that sends first and listens afterwards waits forever.
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": backend, "CONFIG": {"hosts": [redis_url]}}}
+    assert check_channel_layer() == (True, backend.rsplit(".", 1)[1])
+
+
+def test_channel_layer_check_leaves_no_keys_in_redis(settings, redis_url):
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": CORE, "CONFIG": {"hosts": [redis_url]}}}
+    client = redis.Redis.from_url(redis_url)
+    try:
+        for _ in range(3):
+            assert check_channel_layer()[0] is True
+        assert client.keys("asgihealthz*") == []
+    finally:
+        client.close()

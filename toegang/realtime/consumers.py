@@ -12,7 +12,6 @@ See docs/events.md.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import time
 from collections import OrderedDict
@@ -26,6 +25,7 @@ from toegang.realtime import bridge
 from toegang.realtime.hub import hub
 from toegang.realtime.messages import client_message, domain_message, user_group
 from toegang.realtime.presence import REFRESH, Watch, valid_target
+from toegang.realtime.tasks import cancelling, stop
 
 __all__ = ["LiveConsumer", "user_group"]
 
@@ -86,6 +86,16 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     """Joins ``user.<id>`` and forwards ``{type, aggregate_type, id, version, event_id}``."""
 
     group = ""
+    _refresher: asyncio.Task[None] | None = None
+    _attached = False
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # Also when the connection's task is cancelled without a disconnect message
+            # (server shutdown): no presence task or hub listener may outlive it.
+            await self._stop_background()
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -101,23 +111,31 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.naam: str = self.user.weergavenaam
         self.recent = _RecentIds(RECENT_IDS)
         self.watches: dict[str, Watch] = {}
-        self._refresher: asyncio.Task[None] | None = None
         self._last_catch_up = 0.0
         self.group = user_group(self.user_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
+        self._attached = True
         await hub().attach(self)
         await self.send_json({"type": "live.hello", "event_id": await _latest_event_id()})
 
     async def disconnect(self, code: int) -> None:
         if not self.group:
             return
-        hub().detach(self)
-        for key in list(getattr(self, "watches", {})):
-            await self._unwatch(key)
-        if self._refresher is not None:
-            self._refresher.cancel()
-        await self.channel_layer.group_discard(self.group, self.channel_name)
+        try:
+            await self._stop_background()
+            for key in list(self.watches):
+                await self._unwatch(key)
+        finally:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def _stop_background(self) -> None:
+        """Stop this connection's presence task and leave the hub (idempotent)."""
+        refresher, self._refresher = self._refresher, None
+        await stop(refresher)
+        if self._attached:
+            self._attached = False
+            await hub().detach(self)
 
     # -- from the client -------------------------------------------------------------
 
@@ -219,7 +237,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         )
         await self._send_presence(watch)
         if self._refresher is None:
-            self._refresher = asyncio.create_task(self._refresh_presence())
+            self._refresher = asyncio.create_task(
+                self._refresh_presence(), name=f"realtime.presence.{self.user_id}"
+            )
 
     async def _unwatch(self, key: str, *, notify: bool = False) -> None:
         watch = self.watches.pop(key, None)
@@ -287,22 +307,33 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self._send_presence(watch)
 
     async def _refresh_presence(self) -> None:
+        """Every ``REFRESH`` s: re-announce, forget the silent, re-check access.
+
+        Runs until ``disconnect`` stops it; a failed round (Redis away) is logged
+        and the next round tries again, but a cancellation always ends it.
+        """
+        while True:
+            await asyncio.sleep(REFRESH)
+            try:
+                await self._refresh_once()
+            except Exception as exc:
+                if cancelling():
+                    raise
+                log.warning(
+                    "presence_refresh_failed", user_id=self.user_id, error=type(exc).__name__
+                )
+
+    async def _refresh_once(self) -> None:
         """Re-announce, forget the silent, and re-check access (a missed revoke still ends)."""
-        with contextlib.suppress(asyncio.CancelledError):
-            while True:
-                await asyncio.sleep(REFRESH)
-                for watch in list(self.watches.values()):
-                    if not await _may_watch(self.user, watch.aggregate_type, watch.aggregate_id):
-                        await self.live_revoke(
-                            {
-                                "aggregate_type": watch.aggregate_type,
-                                "aggregate_id": watch.aggregate_id,
-                            }
-                        )
-                        continue
-                    watch.heard(self.channel_name, self.user_id, self.naam)
-                    await self.channel_layer.group_send(
-                        watch.group, self._presence_note("presence.here", watch)
-                    )
-                    if watch.expire():
-                        await self._send_presence(watch)
+        for watch in list(self.watches.values()):
+            if not await _may_watch(self.user, watch.aggregate_type, watch.aggregate_id):
+                await self.live_revoke(
+                    {"aggregate_type": watch.aggregate_type, "aggregate_id": watch.aggregate_id}
+                )
+                continue
+            watch.heard(self.channel_name, self.user_id, self.naam)
+            await self.channel_layer.group_send(
+                watch.group, self._presence_note("presence.here", watch)
+            )
+            if watch.expire():
+                await self._send_presence(watch)

@@ -17,12 +17,19 @@ from typing import Any, Protocol
 from channels.layers import get_channel_layer
 
 from toegang.logging import get_logger
+from toegang.realtime.tasks import cancelling, stop
 
 log = get_logger(__name__)
 
 FANOUT_GROUP = "live.fanout"
 #: Re-join the group well before channels_redis' group expiry (a day by default).
 REJOIN_SECONDS = 600.0
+#: How long a connecting consumer waits for this process's listener to join.
+JOIN_SECONDS = 5.0
+#: How long a stopping listener may take to leave the group.
+LEAVE_SECONDS = 2.0
+#: Back-off between attempts to listen again while Redis is away.
+RETRY_FIRST, RETRY_LAST = 0.5, 30.0
 
 
 class _Consumer(Protocol):
@@ -43,47 +50,62 @@ class _Hub:
         self.consumers.setdefault(consumer.user_id, set()).add(consumer)
         if self.task is None or self.task.done():
             self.joined = asyncio.Event()
-            self.task = self.loop.create_task(self._listen())
-        with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(self.joined.wait(), 5.0)
+            self.task = self.loop.create_task(self._listen(), name="realtime.fanout")
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(JOIN_SECONDS):
+                await self.joined.wait()
 
-    def detach(self, consumer: _Consumer) -> None:
+    async def detach(self, consumer: _Consumer) -> None:
+        """Forget ``consumer``; the last one out stops the listener and waits for it."""
         users = self.consumers.get(consumer.user_id)
         if users is not None:
             users.discard(consumer)
             if not users:
                 del self.consumers[consumer.user_id]
         if not self.consumers and self.task is not None:
-            self.task.cancel()
-            self.task = None
+            task, self.task = self.task, None
+            await stop(task)
+
+    async def close(self) -> None:
+        """Stop listening, whoever is still attached (server or test loop shutting down)."""
+        self.consumers.clear()
+        task, self.task = self.task, None
+        await stop(task)
 
     async def _listen(self) -> None:
         layer = get_channel_layer()
-        delay = 0.5
+        delay = RETRY_FIRST
         while True:
-            channel = ""
+            started = self.loop.time()
             try:
-                channel = await layer.new_channel()
-                await layer.group_add(FANOUT_GROUP, channel)
-                self.joined.set()
-                delay = 0.5
-                while True:
-                    try:
-                        message = await asyncio.wait_for(layer.receive(channel), REJOIN_SECONDS)
-                    except TimeoutError:
-                        await layer.group_add(FANOUT_GROUP, channel)
-                        continue
-                    if message.get("type") == "domain.fanout":
-                        await self._dispatch(message)
-            except asyncio.CancelledError:
-                if channel:
-                    with contextlib.suppress(Exception):
-                        await layer.group_discard(FANOUT_GROUP, channel)
-                raise
+                await self._serve(layer)
             except Exception as exc:  # Redis away: try again, consumers stay connected
+                if cancelling():
+                    raise
                 log.warning("fanout_listener_failed", error=type(exc).__name__)
+                if self.loop.time() - started > RETRY_LAST:
+                    delay = RETRY_FIRST  # it worked for a while: a new outage
                 await asyncio.sleep(delay)
-                delay = min(30.0, delay * 2)
+                delay = min(RETRY_LAST, delay * 2)
+
+    async def _serve(self, layer: Any) -> None:
+        """Join ``live.fanout`` with a fresh channel and dispatch until cancelled or failed.
+
+        The receive is never cancelled by a timer (a cancelled receive may drop a
+        message that had just arrived); a sibling task keeps the membership fresh.
+        """
+        channel = await layer.new_channel()
+        await layer.group_add(FANOUT_GROUP, channel)
+        rejoin = asyncio.create_task(_rejoin(layer, channel), name="realtime.fanout.rejoin")
+        try:
+            self.joined.set()
+            while True:
+                message = await layer.receive(channel)
+                if message.get("type") == "domain.fanout":
+                    await self._dispatch(message)
+        finally:
+            await stop(rejoin)
+            await _leave(layer, channel)
 
     async def _dispatch(self, message: dict[str, Any]) -> None:
         targets = [
@@ -95,7 +117,30 @@ class _Hub:
             try:
                 await consumer.domain_event(message)
             except Exception as exc:  # one closed socket must not stop the others
+                if cancelling():
+                    raise
                 log.debug("fanout_send_failed", error=type(exc).__name__)
+
+
+async def _rejoin(layer: Any, channel: str) -> None:
+    """Re-join the group well before it expires; a failure here is retried next round."""
+    while True:
+        await asyncio.sleep(REJOIN_SECONDS)
+        try:
+            await layer.group_add(FANOUT_GROUP, channel)
+        except Exception as exc:
+            if cancelling():
+                raise
+            log.warning("fanout_rejoin_failed", error=type(exc).__name__)
+
+
+async def _leave(layer: Any, channel: str) -> None:
+    """Leave the group on the way out, briefly: a dead channel's messages expire anyway."""
+    try:
+        async with asyncio.timeout(LEAVE_SECONDS):
+            await layer.group_discard(FANOUT_GROUP, channel)
+    except Exception as exc:  # includes TimeoutError; a cancellation still propagates
+        log.debug("fanout_leave_failed", error=type(exc).__name__)
 
 
 _hubs: dict[asyncio.AbstractEventLoop, _Hub] = {}

@@ -11,13 +11,16 @@ A service that changes state without emitting its event makes such a test fail.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+import contextlib
+import io
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from asgiref.sync import async_to_sync
+import pytest_asyncio
 
 from channels.db import database_sync_to_async
 from channels.layers import InMemoryChannelLayer, channel_layers
@@ -27,6 +30,7 @@ from django.db.models import Max
 
 from toegang.events import registry
 from toegang.events.models import OutboxEvent
+from toegang.realtime.hub import hub
 
 #: An aggregate type of the tests' own, so they never depend on a domain app.
 PROEF = "proef"
@@ -94,17 +98,80 @@ def proef_access() -> Iterator[ProefAccess]:
         yield access
 
 
-@pytest.fixture
-def fresh_channel_layer() -> Iterator[Any]:
-    """A new instance of the configured layer per test (Redis: emptied first)."""
+#: Websocket clients opened with ``connect`` during the current test.
+_open_clients: list[WebsocketCommunicator] = []
+#: How long teardown waits for one step (a client's disconnect, the tasks' cancellation).
+TEARDOWN_SECONDS = 10.0
+
+
+@pytest_asyncio.fixture
+async def fresh_channel_layer() -> AsyncIterator[Any]:
+    """A new instance of the configured layer per test (Redis: emptied first).
+
+    It runs on the test's own event loop, so that afterwards, before that loop
+    closes: every client opened with ``connect`` is disconnected (the consumer
+    runs its ``disconnect``), the hub's listener is stopped, tasks still left are
+    cancelled and must end within ``TEARDOWN_SECONDS`` (else the test errors,
+    naming them), and the layer's Redis connections are closed.
+    """
     channel_layers.backends.clear()
     layer = channel_layers["default"]
     if not isinstance(layer, InMemoryChannelLayer) and hasattr(layer, "flush"):
-        async_to_sync(layer.flush)()
-        channel_layers.backends.clear()
-        layer = channel_layers["default"]
-    yield layer
-    channel_layers.backends.clear()
+        await layer.flush()
+    _open_clients.clear()
+    try:
+        yield layer
+    finally:
+        try:
+            await _disconnect_clients()
+            await hub().close()
+            await _cancel_leftover_tasks()
+            await _close_connections(layer)
+        finally:
+            channel_layers.backends.clear()
+
+
+async def _disconnect_clients() -> None:
+    clients = list(reversed(_open_clients))
+    _open_clients.clear()
+    for client in clients:
+        # A client that the server closed or that failed in the test still gets its
+        # disconnect message, as a real server sends one; its errors were the test's.
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(TEARDOWN_SECONDS):
+                await client.disconnect()
+
+
+async def _cancel_leftover_tasks() -> None:
+    """Cancel what the test left running; a task that ignores cancellation is a bug."""
+    current = asyncio.current_task()
+    leftovers = [task for task in asyncio.all_tasks() if task is not current]
+    for task in leftovers:
+        task.cancel()
+    if not leftovers:
+        return
+    _, stuck = await asyncio.wait(leftovers, timeout=TEARDOWN_SECONDS)
+    if stuck:
+        pytest.fail(
+            "tasks did not end when cancelled:\n" + "\n".join(_describe(t) for t in stuck),
+            pytrace=False,
+        )
+
+
+def _describe(task: asyncio.Task[Any]) -> str:
+    stack = io.StringIO()
+    task.print_stack(limit=20, file=stack)
+    return stack.getvalue()
+
+
+async def _close_connections(layer: Any) -> None:
+    """channels_redis: close the pools; the pub/sub layer closes its connections on flush."""
+    close = getattr(layer, "close_pools", None)
+    if close is None and not isinstance(layer, InMemoryChannelLayer):
+        close = getattr(layer, "flush", None)
+    if close is not None:
+        async with asyncio.timeout(TEARDOWN_SECONDS):
+            await close()
 
 
 @database_sync_to_async
@@ -122,6 +189,7 @@ async def connect(user: Any | None = None, *, token: str | None = None) -> Webso
         token = await _token_for(user)
     headers = [(b"authorization", f"Bearer {token}".encode())] if token else []
     client = WebsocketCommunicator(application, "/ws/", headers=headers)
+    _open_clients.append(client)
     connected, _ = await client.connect()
     assert connected, "websocket connection refused"
     hello = await client.receive_json_from(timeout=5)
