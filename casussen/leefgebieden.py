@@ -17,10 +17,10 @@ _DEFAULT: dict[str, Any] = {
     "wonen": _("Wonen"),
     "gezondheid": _("Gezondheid"),
     "eenzaamheid": _("Eenzaamheid"),
-    "opvoeden": _("Opvoeden"),
+    "opvoeden": _("Opvoeden en opgroeien"),
     "werk": _("Werk en dagbesteding"),
     "veiligheid": _("Veiligheid"),
-    "school": _("School"),
+    "school": _("School/leerplicht"),
     "overig": _("Overig"),
 }
 

@@ -90,7 +90,7 @@ def test_warme_overdracht_with_a_safety_concern_on_a_phone(gastvrouw):
     contact = page.get_by_label("Hoe kan de consulent via u contact leggen?")
     assert contact.is_visible()
     page.get_by_label("Voornaam").fill("Aylin")
-    _common(page, "Opvoeden", "Moeder wil graag met iemand praten over thuis.")
+    _common(page, "Opvoeden en opgroeien", "Moeder wil graag met iemand praten over thuis.")
     contact.fill("Bel het inloophuis; ze komt op dinsdagochtend.")
     assert not page.get_by_text("Bel Veilig Thuis").is_visible()
     page.get_by_label(re.compile("zorgen over de veiligheid")).check()
