@@ -137,8 +137,9 @@ async def _disconnect_clients() -> None:
     for client in clients:
         if client.future.done():  # disconnected, refused, failed or cancelled already
             continue
-        # A client that the server closed still gets its disconnect message, as a
-        # real server sends one; errors from here on were the test's to see.
+        # A client the server closed still gets its disconnect message, as from a real
+        # server. The application's errors are not the teardown's to report (a test
+        # that disconnects sees them); what it leaves running is checked next.
         with contextlib.suppress(Exception):
             async with asyncio.timeout(TEARDOWN_SECONDS):
                 await client.disconnect()
