@@ -44,6 +44,9 @@ check-migrations: install
 worker: install
 	$(BIN)/python manage.py worker
 
+relay: install
+	$(BIN)/python manage.py relay
+
 bench: install
 	$(BIN)/python -m bench
 

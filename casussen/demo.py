@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from faker import Faker
 
 from casussen.models import Huishouden, Relatie
+from casussen.plan import demo as plan_demo
 from casussen.services.huishouden import gezinslid_add, huishouden_create
 from toegang.crypto.bsn import bsn_is_valid
 
@@ -36,6 +37,7 @@ def load() -> int:
     """Demo huishoudens, then their casussen; returns how many huishoudens were created."""
     created = load_huishoudens()
     load_casussen()
+    plan_demo.load()
     return created
 
 
@@ -127,3 +129,21 @@ def load_casussen() -> int:
                 by=users["consulent"],
             )
     return len(made)
+
+
+def summary() -> list[str]:
+    """A demo resident to try the privacy officer's "who looked at my file?" with."""
+    from casussen.models import Gezinslid
+
+    lid = (
+        Gezinslid.objects.filter(relatie=Relatie.AANVRAGER, huishouden__casussen__isnull=False)
+        .order_by("huishouden__created_at", "created_at")
+        .first()
+    )
+    if lid is None:
+        return []
+    return [
+        "",
+        "Verzonnen demo-inwoner (voor het inzageverzoek in Audit, inloggen als 'privacy'):",
+        f"  {lid.voornaam} {lid.achternaam}, geboren {lid.geboortedatum:%d-%m-%Y}, BSN {lid.bsn}",
+    ]

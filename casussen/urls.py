@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
 from casussen.views import casus, lists
 
@@ -20,4 +20,5 @@ urlpatterns = [
         name="betrokkene_intrekken",
     ),
     path("<uuid:casus_id>/noodtoegang/", casus.noodtoegang, name="noodtoegang"),
+    path("", include("casussen.plan.urls")),
 ]

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import structlog
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 
 _VALID_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 
@@ -28,3 +28,19 @@ class RequestIdMiddleware:
         response = self.get_response(request)
         response["X-Request-ID"] = request_id
         return response
+
+
+class AuditDenialMiddleware:
+    """A 404 raised for a named object is a denied attempt: record it (see toegang.denials)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        if isinstance(exception, Http404):
+            from toegang.denials import record_denied_object
+
+            record_denied_object(request)

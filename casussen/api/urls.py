@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
 from casussen.api import views
 
@@ -33,4 +33,5 @@ urlpatterns = [
         views.NoodtoegangView.as_view(),
         name="casus_noodtoegang",
     ),
+    path("", include("casussen.api.plan_urls")),
 ]

@@ -9,6 +9,7 @@ from casussen.models.casus import (
     TimelineEntry,
 )
 from casussen.models.huishouden import Gezinslid, Huishouden, Relatie
+from casussen.plan import models as plan_models  # noqa: F401  (registers the plan models)
 
 __all__ = [
     "Betrokkene",

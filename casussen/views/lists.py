@@ -76,6 +76,17 @@ def caseload(request: HttpRequest) -> HttpResponse:
     gekozen = next(
         (r.consulent for r in rijen if str(r.consulent.pk) == request.GET.get("consulent")), None
     )
+    casussen = team_casussen_van(team=team, consulent_id=gekozen.pk) if gekozen else []
+    if casussen:
+        record(
+            actor=request.user,
+            actie=Actie.READ,
+            doel=Doel.CASUSBEHANDELING,
+            object_type="casus",
+            object_ids=[c.pk for c in casussen],
+            velden=["referentie", "status", "urgent"],
+            request=request,
+        )
     return render(
         request,
         "casussen/caseload.html",
@@ -83,7 +94,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
             "rijen": rijen,
             "zonder_aanspreekpunt": zonder_aanspreekpunt_count(team=team),
             "gekozen": gekozen,
-            "casussen": team_casussen_van(team=team, consulent_id=gekozen.pk) if gekozen else [],
+            "casussen": casussen,
         },
     )
 

@@ -85,6 +85,10 @@ def _flatten(detail: Any, prefix: str = "") -> list[dict[str, str]]:
 
 
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, Http404 | exceptions.NotFound) and context.get("request") is not None:
+        from toegang.denials import record_denied_object
+
+        record_denied_object(context["request"])
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

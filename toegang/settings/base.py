@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "toegang.middleware.AuditDenialMiddleware",
 ]
 
 ROOT_URLCONF = "toegang.urls"
@@ -192,6 +193,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "PlanStatusEnum": "casussen.plan.constants.PlanStatus",
+        "ActieStatusEnum": "casussen.plan.constants.ActieStatus",
+        "CasusStatusEnum": "casussen.models.casus.Casus.Status",
+        "SignaalStatusEnum": "signalen.models.Status",
+    },
 }
 
 #: Key ring of key-encryption keys and the blind-index key (see docs/security.md).

@@ -14,6 +14,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         created = demo.load()
+        summaries: list[str] = []
         for config in apps.get_app_configs():
             if config.name == "toegang":
                 continue
@@ -24,6 +25,7 @@ class Command(BaseCommand):
                     raise
                 continue
             module.load()
+            summaries.extend(getattr(module, "summary", list)())
         self.stdout.write(self.style.SUCCESS("Demogegevens geladen."))
         if created:
             self.stdout.write(f"Nieuwe demo-accounts: {len(created)}")
@@ -31,3 +33,5 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo-inloggegevens (wachtwoord voor allemaal: {demo.DEMO_PASSWORD}):")
         for user in demo.USERS:
             self.stdout.write(f"  {user.username:<12} {user.rol}")
+        for line in summaries:
+            self.stdout.write(line)

@@ -1,0 +1,1 @@
+"""Pages of the plan: thin views that parse, call one service or selector, render."""

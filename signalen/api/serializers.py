@@ -1,0 +1,122 @@
+"""API shapes of the signalen endpoints. Validation lives in ``signalen.validation``;
+the request serializers here describe the body for the OpenAPI schema."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from casussen.leefgebieden import LEEFGEBIEDEN
+from signalen.models import Signaal, Status, Toestemming
+from signalen.validation import MAX_CONTACTROUTE, MAX_OMSCHRIJVING
+
+
+class InwonerSerializer(serializers.Serializer):
+    voornaam = serializers.CharField(required=False, max_length=100)
+    achternaam = serializers.CharField(required=False, max_length=100)
+    geboortedatum = serializers.DateField(required=False, help_text="JJJJ-MM-DD")
+    bsn = serializers.CharField(
+        required=False,
+        help_text="Alleen voor organisaties die een BSN mogen verwerken; moet de elfproef halen.",
+    )
+    straat = serializers.CharField(required=False, max_length=200)
+    huisnummer = serializers.CharField(required=False, help_text="Bijvoorbeeld 12 of 12A.")
+    postcode = serializers.CharField(required=False, help_text="Bijvoorbeeld 3881 AB.")
+    woonplaats = serializers.CharField(required=False, max_length=100)
+    telefoon = serializers.CharField(required=False)
+
+
+class SignaalInvoerSerializer(serializers.Serializer):
+    toestemming = serializers.ChoiceField(
+        choices=Toestemming.choices,
+        help_text=(
+            "met_toestemming: identificerende gegevens mogen mee. zonder_toestemming: alleen "
+            "een anonieme zorg (geen inwoner-gegevens). warme_overdracht: de consulent legt "
+            "contact via de melder (contactroute verplicht)."
+        ),
+    )
+    inwoner = InwonerSerializer(required=False)
+    leefgebieden = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(LEEFGEBIEDEN)), min_length=1
+    )
+    omschrijving = serializers.CharField(max_length=MAX_OMSCHRIJVING)
+    urgent = serializers.BooleanField(required=False, default=False)
+    veiligheid = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Zorg om geweld of mishandeling: het signaal wordt urgent. Bel bij acuut "
+        "gevaar 112 en bij twijfel Veilig Thuis (0800-2000).",
+    )
+    buurt = serializers.CharField(required=False, max_length=100)
+    contactroute = serializers.CharField(required=False, max_length=MAX_CONTACTROUTE)
+
+
+class SignaalOntvangenSerializer(serializers.Serializer):
+    """The answer to a new signal: the same for a known and an unknown resident."""
+
+    id = serializers.UUIDField()
+    referentie = serializers.CharField()
+    status = serializers.ChoiceField(choices=Status.choices)
+    aangemaakt_op = serializers.DateTimeField()
+
+    @staticmethod
+    def from_signaal(signaal: Signaal) -> dict[str, Any]:
+        # Only values fixed at creation, so a replayed request gets the very same answer.
+        return SignaalOntvangenSerializer(
+            {
+                "id": signaal.pk,
+                "referentie": signaal.referentie,
+                "status": Status.ONTVANGEN,
+                "aangemaakt_op": signaal.created_at,
+            }
+        ).data
+
+
+class SignaalStatusSerializer(serializers.Serializer):
+    """What a melder may know of a signal: its status and the terugkoppeling."""
+
+    id = serializers.UUIDField()
+    referentie = serializers.CharField()
+    status = serializers.ChoiceField(choices=Status.choices)
+    terugkoppeling = serializers.CharField(allow_null=True)
+    status_gewijzigd_op = serializers.DateTimeField()
+    aangemaakt_op = serializers.DateTimeField()
+
+    @staticmethod
+    def from_signaal(signaal: Signaal) -> dict[str, Any]:
+        tekst = signaal.terugkoppeling_voor_melder
+        return SignaalStatusSerializer(
+            {
+                "id": signaal.pk,
+                "referentie": signaal.referentie,
+                "status": signaal.status,
+                "terugkoppeling": tekst or None,
+                "status_gewijzigd_op": signaal.status_gewijzigd_op,
+                "aangemaakt_op": signaal.created_at,
+            }
+        ).data
+
+
+class SignaalLijstSerializer(serializers.Serializer):
+    results = SignaalStatusSerializer(many=True)
+    next = serializers.URLField(allow_null=True, help_text="De volgende pagina, of null.")
+
+
+class InvalidParamSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class ProblemSerializer(serializers.Serializer):
+    type = serializers.URLField()
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    instance = serializers.CharField(required=False)
+    invalid_params = InvalidParamSerializer(many=True, required=False)
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        fields["invalid-params"] = fields.pop("invalid_params")
+        return fields

@@ -1,0 +1,142 @@
+"""Reads of the signalen app: querysets already narrowed to what the user may see.
+
+* a melder: the signals of their own organisation (and of those the pages show
+  only status and terugkoppeling);
+* consulenten and teamleiders: the intake queue of their own team;
+* whoever may see a casus: the signals linked to it (access through the casus).
+
+Nothing here looks at model-level permissions, so a stray ``view_signaal``
+grant opens nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from casussen.models import Casus
+from casussen.selectors import casus_get_for_user
+from signalen.models import AFGEHANDELD, Signaal
+from signalen.referentie import referentie_parse
+from toegang.roles import Rol
+
+PAGE_SIZE = 25
+
+
+def signalen_for_melder(*, user: Any) -> QuerySet[Signaal]:
+    """The signals of the melder's organisation, newest first."""
+    if not (user.is_authenticated and user.has_rol(Rol.MELDER) and user.organisatie_id):
+        return Signaal.objects.none()
+    return Signaal.objects.filter(organisatie_id=user.organisatie_id).order_by("-created_at", "-id")
+
+
+def signaal_get_for_melder(*, user: Any, signaal_id: Any) -> Signaal:
+    """One signal of the melder's organisation; Http404 for any other (or a malformed id)."""
+    try:
+        pk = uuid.UUID(str(signaal_id))
+    except ValueError:
+        raise Http404 from None
+    signaal = signalen_for_melder(user=user).filter(pk=pk).first()
+    if signaal is None:
+        raise Http404
+    return signaal
+
+
+def aanmeldingen_for_user(*, user: Any) -> QuerySet[Signaal]:
+    """The team's intake queue: waiting signals without casus, urgent first, then oldest."""
+    if not (user.is_authenticated and user.has_rol(Rol.CONSULENT, Rol.TEAMLEIDER)):
+        return Signaal.objects.none()
+    if user.team_id is None:
+        return Signaal.objects.none()
+    return (
+        Signaal.objects.filter(team_id=user.team_id, casus__isnull=True)
+        .exclude(status__in=AFGEHANDELD)
+        .select_related("organisatie")
+        .order_by("-urgent", "created_at", "id")
+    )
+
+
+def aanmelding_get_for_user(*, user: Any, signaal_id: Any) -> Signaal:
+    signaal = aanmeldingen_for_user(user=user).filter(pk=signaal_id).first()
+    if signaal is None:
+        raise Http404
+    return signaal
+
+
+def signalen_for_casus(*, user: Any, casus_id: Any) -> tuple[Casus, QuerySet[Signaal]]:
+    """The casus (Http404 without view access) and its signals, newest first."""
+    casus = casus_get_for_user(user=user, casus_id=casus_id, need="view")
+    signalen = (
+        Signaal.objects.filter(casus=casus)
+        .select_related("organisatie")
+        .order_by("-created_at", "-id")
+    )
+    return casus, signalen
+
+
+def signaal_for_casus(*, user: Any, casus_id: Any, signaal_id: Any) -> tuple[Casus, Signaal]:
+    casus, signalen = signalen_for_casus(user=user, casus_id=casus_id)
+    signaal = signalen.filter(pk=signaal_id).first()
+    if signaal is None:
+        raise Http404
+    return casus, signaal
+
+
+def wachtend_signaal_by_referentie(*, casus: Casus, referentie: str) -> Signaal | None:
+    """A waiting signal of the casus's team with this reference code, if any."""
+    code = referentie_parse(referentie)
+    if code is None:
+        return None
+    return (
+        Signaal.objects.filter(referentie=code, team_id=casus.team_id, casus__isnull=True)
+        .exclude(status__in=AFGEHANDELD)
+        .first()
+    )
+
+
+# -- keyset pages -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Signaal]
+    next_cursor: str | None
+
+
+def _encode(signaal: Signaal) -> str:
+    raw = f"{signaal.created_at.isoformat()}|{signaal.pk}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> tuple[datetime, uuid.UUID] | None:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        stamp, pk = raw.split("|")
+        return datetime.fromisoformat(stamp), uuid.UUID(pk)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return None
+
+
+def newest_first_page(
+    queryset: QuerySet[Signaal], *, cursor: str | None, size: int = PAGE_SIZE
+) -> Page:
+    """One page of a newest-first list, after ``cursor``; no COUNT(*)."""
+    if cursor:
+        position = _decode(cursor)
+        if position is None:
+            raise Http404
+        created_at, pk = position
+        queryset = queryset.filter(
+            Q(created_at__lt=created_at) | Q(created_at=created_at, pk__lt=pk)
+        )
+    items = list(queryset[: size + 1])
+    more = len(items) > size
+    items = items[:size]
+    return Page(items=items, next_cursor=_encode(items[-1]) if more and items else None)

@@ -1,0 +1,199 @@
+"""``signaal_receive``: the one entry for a new signal, from the form and from the API.
+
+Validate, hand the resident to casussen (matching, the household and its data
+key), store the signal sealed, attach it to a matched casus, write the audit
+record and the ``signaal.ontvangen`` event: one transaction. With an
+``Idempotency-Key`` a retry gets the first answer, never a second signal.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.db import IntegrityError, transaction
+
+from audit.models import Actie, Doel
+from audit.services import record
+from casussen.services.casus import casus_touch
+from casussen.services.intake import intake_persoon
+from casussen.types import PersoonsGegevens
+from signalen.models import Bron, Signaal, Toestemming
+from signalen.referentie import referentie_new
+from signalen.services.common import emit
+from signalen.services.idempotency import (
+    idempotency_claim,
+    idempotency_replay,
+    request_digest,
+    validate_idempotency_key,
+)
+from signalen.validation import SignaalInvoer, signaal_invoer_clean
+from toegang.logging import get_logger
+from toegang.models import Organisatie, Team
+from toegang.roles import Rol
+
+log = get_logger(__name__)
+
+
+def melder_organisatie(melder: Any) -> Organisatie:
+    """The organisation a melder signals for; anyone else may not signal."""
+    if not melder.has_rol(Rol.MELDER) or melder.organisatie is None:
+        raise PermissionDenied
+    return melder.organisatie
+
+
+def team_for_intake() -> Team:
+    """The team whose intake queue gets unmatched signals (settings.SIGNALEN_TEAM or the first)."""
+    teams = Team.objects.filter(organisatie__soort=Organisatie.Soort.GEMEENTE).order_by("naam")
+    naam = getattr(settings, "SIGNALEN_TEAM", "")
+    team = (teams.filter(naam=naam) if naam else teams).first()
+    if team is None:
+        raise ImproperlyConfigured("signalen: no team of a gemeente receives signals")
+    return team
+
+
+def _persoon(invoer: SignaalInvoer) -> PersoonsGegevens | None:
+    if invoer.toestemming == Toestemming.ZONDER or invoer.inwoner.is_empty():
+        return None
+    inwoner = invoer.inwoner
+    return PersoonsGegevens(
+        voornaam=inwoner.voornaam,
+        achternaam=inwoner.achternaam,
+        geboortedatum=inwoner.geboortedatum,
+        bsn=inwoner.bsn,
+        straat=inwoner.straat,
+        huisnummer=inwoner.huisnummer,
+        postcode=inwoner.postcode,
+        woonplaats=inwoner.woonplaats,
+        telefoon=inwoner.telefoon,
+    )
+
+
+def _new_referentie() -> str:
+    while True:
+        code = referentie_new()
+        if not Signaal.objects.filter(referentie=code).exists():
+            return code
+
+
+def signaal_receive(
+    *,
+    melder: Any,
+    data: Mapping[str, Any],
+    idempotency_key: str | None = None,
+    bron: str = Bron.API,
+    request: Any = None,
+) -> Signaal:
+    """Receive one signal; raises ``ValidationError`` (per field), ``PermissionDenied``
+    or ``IdempotencyConflictError``. Returns the signal, with ``herhaald`` set on a replay."""
+    organisatie = melder_organisatie(melder)
+    digest = ""
+    if idempotency_key is not None:
+        validate_idempotency_key(idempotency_key)
+        digest = request_digest(data)
+        replay = idempotency_replay(client=melder, sleutel=idempotency_key, digest=digest)
+        if replay is not None:
+            return replay
+    invoer = signaal_invoer_clean(organisatie=organisatie, data=data)
+    try:
+        return _store(
+            melder=melder,
+            organisatie=organisatie,
+            invoer=invoer,
+            bron=bron,
+            idempotency_key=idempotency_key,
+            digest=digest,
+            request=request,
+        )
+    except IntegrityError:
+        # A concurrent retry with the same key committed first: answer as it did.
+        if idempotency_key is None:
+            raise
+        replay = idempotency_replay(client=melder, sleutel=idempotency_key, digest=digest)
+        if replay is None:
+            raise
+        return replay
+
+
+@transaction.atomic
+def _store(
+    *,
+    melder: Any,
+    organisatie: Organisatie,
+    invoer: SignaalInvoer,
+    bron: str,
+    idempotency_key: str | None,
+    digest: str,
+    request: Any,
+) -> Signaal:
+    claim = None
+    if idempotency_key is not None:
+        # First write of the transaction: a concurrent twin waits here on the unique index.
+        claim = idempotency_claim(client=melder, sleutel=idempotency_key, digest=digest)
+    intake = intake_persoon(persoon=_persoon(invoer), by=melder)
+    casus = intake.casus
+    signaal = Signaal(
+        referentie=_new_referentie(),
+        organisatie=organisatie,
+        melder=melder,
+        team=casus.team if casus is not None else team_for_intake(),
+        huishouden=intake.huishouden,
+        casus=casus,
+        bron=bron,
+        toestemming=invoer.toestemming,
+        leefgebieden=list(invoer.leefgebieden),
+        urgent=invoer.urgent,
+        veiligheid=invoer.veiligheid,
+        buurt=invoer.buurt or organisatie.buurt,
+        omschrijving=invoer.omschrijving,
+        contactroute=invoer.contactroute or None,
+        inwoner=None
+        if invoer.inwoner.is_empty()
+        else json.dumps(invoer.inwoner.as_dict(), sort_keys=True),
+        mogelijke_match=[str(pk) for pk in intake.mogelijke_huishouden_ids],
+    )
+    signaal.save(force_insert=True)
+    if claim is not None:
+        claim.signaal = signaal
+        claim.save(update_fields=["signaal"])
+    if casus is not None:
+        casus_touch(casus=casus, by=melder, leefgebieden=invoer.leefgebieden, urgent=invoer.urgent)
+    record(
+        actor=melder,
+        actie=Actie.CREATE,
+        doel=Doel.SIGNALERING,
+        object_type="signaal",
+        object_id=signaal.pk,
+        huishouden_id=signaal.huishouden_id,
+        persoon_ids=intake.huishouden.gezinsleden.values_list("pk", flat=True),
+        velden=_velden(invoer),
+        request=request,
+    )
+    emit(
+        "signaal.ontvangen",
+        signaal=signaal,
+        casus_id=signaal.casus_id,
+        team_id=signaal.team_id,
+        organisatie_id=organisatie.pk,
+    )
+    log.info(
+        "signaal_ontvangen",
+        signaal_id=str(signaal.pk),
+        organisatie_id=str(organisatie.pk),
+        gekoppeld=casus is not None,
+        mogelijke_matches=len(signaal.mogelijke_match),
+    )
+    return signaal
+
+
+def _velden(invoer: SignaalInvoer) -> list[str]:
+    velden = ["toestemming", "leefgebieden", "omschrijving"]
+    if invoer.contactroute:
+        velden.append("contactroute")
+    if invoer.buurt:
+        velden.append("buurt")
+    velden.extend(f"inwoner.{name}" for name in invoer.inwoner.filled())
+    return velden

@@ -1,0 +1,114 @@
+"""Rate limits of the melder endpoints: per partner API client and per (web) user.
+
+A fixed-window counter in the cache (Redis in production), raised with the
+cache's atomic ``incr``: concurrent requests of one client can never get past
+the limit together, unlike DRF's read-modify-write request history. A flood
+is turned away before it touches the database beyond the token lookup, and the
+consultants' side, which has no such limit, keeps its share of the workers.
+A beheerder can give one client its own rate (``PartnerClient.rate_limit``).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.cache import cache
+from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
+
+from signalen.models import PartnerClient
+
+_RATE_CACHE_SECONDS = 60
+
+
+def _rate_cache_key(user_id: int) -> str:
+    return f"signalen:client-rate:{user_id}"
+
+
+def client_rate(user_id: int) -> str:
+    """The client's own rate ("" for the default), cached for a minute."""
+    key = _rate_cache_key(user_id)
+    rate = cache.get(key)
+    if rate is None:
+        rate = (
+            PartnerClient.objects.filter(user_id=user_id)
+            .values_list("rate_limit", flat=True)
+            .first()
+        ) or ""
+        cache.set(key, rate, _RATE_CACHE_SECONDS)
+    return str(rate)
+
+
+def forget_client_rate(user_id: int) -> None:
+    cache.delete(_rate_cache_key(user_id))
+
+
+class _WindowThrottle(BaseThrottle):
+    """At most N requests per window per account; the rates come from DRF's settings."""
+
+    scope = ""
+
+    def __init__(self) -> None:
+        self._wait = 0.0
+
+    def applies(self, user: Any) -> bool:
+        raise NotImplementedError
+
+    def rate_for(self, user: Any) -> str | None:
+        return SimpleRateThrottle.THROTTLE_RATES.get(self.scope)
+
+    def allow_request(self, request: Any, view: Any) -> bool:
+        user = getattr(request, "user", None)
+        if not (user and user.is_authenticated and self.applies(user)):
+            return True
+        rate = self.rate_for(user)
+        if not rate:
+            return True
+        limit, duration = SimpleRateThrottle.parse_rate(None, rate)  # type: ignore[arg-type]
+        if limit is None or duration is None:
+            return True
+        now = time.time()
+        window = int(now // duration)
+        key = f"signalen:throttle:{self.scope}:{user.pk}:{duration}:{window}"
+        cache.add(key, 0, timeout=duration + 1)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, timeout=duration + 1)
+            count = 1
+        if count <= limit:
+            return True
+        self._wait = (window + 1) * duration - now
+        return False
+
+    def wait(self) -> float | None:
+        return self._wait or None
+
+
+class PartnerClientThrottle(_WindowThrottle):
+    """Requests of one partner API client (scope ``api_client`` or its own rate)."""
+
+    scope = "api_client"
+
+    def applies(self, user: Any) -> bool:
+        return bool(user.is_api_client)
+
+    def rate_for(self, user: Any) -> str | None:
+        return client_rate(user.pk) or super().rate_for(user)
+
+
+class MelderUserThrottle(_WindowThrottle):
+    """Requests of one person (web session or their own token), scope ``user``."""
+
+    scope = "user"
+
+    def applies(self, user: Any) -> bool:
+        return not user.is_api_client
+
+
+THROTTLES = [PartnerClientThrottle, MelderUserThrottle]
+
+
+def form_post_allowed(request: Any) -> bool:
+    """The same per-user limit for posting the web form."""
+    return MelderUserThrottle().allow_request(request, None)

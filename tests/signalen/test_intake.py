@@ -1,0 +1,186 @@
+"""``signaal_receive``: matching, sealing, audit and events in one transaction."""
+
+from __future__ import annotations
+
+import pytest
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+
+from audit.models import Actie, AuditRecord
+from casussen.models import Casus, Gezinslid, Huishouden
+from casussen.services.huishouden import huishouden_shred
+from signalen.models import Signaal, Status, Toestemming
+from signalen.services import signaal_receive
+from tests.signalen import factories
+from toegang.crypto.models import DataKey
+from toegang.crypto.sealing import VERNIETIGD
+from toegang.events.models import OutboxEvent
+from toegang.roles import Rol
+
+
+def _counts() -> dict[str, int]:
+    return {
+        "signalen": Signaal.objects.count(),
+        "huishoudens": Huishouden.objects.count(),
+        "gezinsleden": Gezinslid.objects.count(),
+        "datakeys": DataKey.objects.count(),
+        "audit": AuditRecord.objects.count(),
+        "events": OutboxEvent.objects.count(),
+    }
+
+
+def test_an_anonymous_signal_gets_a_household_without_members_and_waits_in_the_queue(melder, team):
+    signaal = signaal_receive(melder=melder, data=factories.anoniem())
+
+    assert signaal.toestemming == Toestemming.ZONDER
+    assert signaal.casus is None
+    assert signaal.team == team
+    assert signaal.huishouden.gezinsleden.count() == 0
+    assert signaal.inwoner is None
+    assert signaal.status == Status.ONTVANGEN
+    assert signaal.in_wachtrij
+
+
+def test_an_identified_unknown_resident_gets_a_provisional_household_with_one_member(melder, team):
+    signaal = signaal_receive(melder=melder, data=factories.body())
+
+    leden = list(signaal.huishouden.gezinsleden.all())
+    assert len(leden) == 1
+    assert (leden[0].voornaam, leden[0].achternaam) == ("Jan", "de Boer")
+    assert signaal.casus is None
+    assert signaal.mogelijke_match == []
+    assert signaal.inwoner_gegevens["achternaam"] == "de Boer"
+
+
+def test_an_exact_bsn_match_joins_the_open_casus_and_touches_it(huisarts, bekende_casus):
+    version = bekende_casus.version
+    data = factories.body(
+        inwoner={"achternaam": "Boer", "bsn": factories.BSN},
+        leefgebieden=["gezondheid"],
+        urgent=True,
+    )
+
+    signaal = signaal_receive(melder=huisarts, data=data)
+
+    bekende_casus.refresh_from_db()
+    assert signaal.casus == bekende_casus
+    assert signaal.huishouden_id == bekende_casus.huishouden_id
+    assert signaal.team_id == bekende_casus.team_id
+    assert bekende_casus.version > version
+    assert set(bekende_casus.leefgebieden) == {"wonen", "gezondheid"}
+    assert bekende_casus.urgent is True
+    # the partner-visible state is the same as for an unknown resident
+    assert signaal.status == Status.ONTVANGEN
+
+
+def test_name_and_birth_date_give_only_a_possible_match_never_a_merge(melder, bekende_casus):
+    signaal = signaal_receive(melder=melder, data=factories.body())
+
+    assert signaal.casus is None
+    assert signaal.huishouden_id != bekende_casus.huishouden_id
+    assert signaal.mogelijke_match == [str(bekende_casus.huishouden_id)]
+
+
+def test_everything_the_melder_wrote_is_sealed_at_rest(melder):
+    data = factories.warm(omschrijving="Geheime-zorg-tekst-123")
+    signaal = signaal_receive(melder=melder, data=data)
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT omschrijving, contactroute, inwoner FROM signalen_signaal WHERE id = %s",
+            [signaal.pk.hex if connection.vendor == "sqlite" else signaal.pk],
+        )
+        row = cursor.fetchone()
+    raw = b"".join(bytes(col) for col in row)
+    for plain in (b"Geheime-zorg-tekst-123", b"gastvrouw", b"Fatma"):
+        assert plain not in raw
+    reloaded = Signaal.objects.get(pk=signaal.pk)
+    assert reloaded.omschrijving == "Geheime-zorg-tekst-123"
+    assert reloaded.inwoner_gegevens == {"voornaam": "Fatma"}
+
+
+def test_shredding_the_household_destroys_the_signals_content(melder, consulent):
+    signaal = signaal_receive(melder=melder, data=factories.body())
+    huishouden_shred(huishouden=signaal.huishouden, by=consulent)
+
+    reloaded = Signaal.objects.get(pk=signaal.pk)
+    assert reloaded.omschrijving is VERNIETIGD
+    assert reloaded.inwoner_gegevens == {}
+    assert reloaded.terugkoppeling_voor_melder == ""
+
+
+def test_receiving_writes_one_audit_record_with_field_names_only(melder):
+    signaal = signaal_receive(melder=melder, data=factories.body())
+
+    rec = AuditRecord.objects.get(object_type="signaal", object_id=str(signaal.pk))
+    assert rec.actie == Actie.CREATE
+    assert rec.user_id == melder.pk
+    assert rec.huishouden_id == signaal.huishouden_id
+    assert len(rec.persoon_ids) == 1
+    assert "inwoner.achternaam" in rec.velden
+    assert "de Boer" not in str(rec.__dict__)
+
+
+def test_receiving_emits_signaal_ontvangen_with_ids_only(melder, inloophuis, team):
+    signaal = signaal_receive(melder=melder, data=factories.body())
+
+    event = OutboxEvent.objects.get(event_type="signaal.ontvangen")
+    assert event.aggregate_id == str(signaal.pk)
+    assert event.aggregate_version == signaal.version
+    assert event.payload == {
+        "casus_id": None,
+        "team_id": str(team.pk),
+        "organisatie_id": str(inloophuis.pk),
+    }
+
+
+def test_a_safety_concern_makes_the_signal_urgent(melder):
+    signaal = signaal_receive(melder=melder, data=factories.body(veiligheid=True, urgent=False))
+    assert signaal.veiligheid is True
+    assert signaal.urgent is True
+
+
+def test_reference_codes_are_random_and_reveal_nothing(melder):
+    codes = [signaal_receive(melder=melder, data=factories.anoniem()).referentie for _ in range(5)]
+    assert len(set(codes)) == 5
+    assert all(code.startswith("BT-") and len(code) == 12 for code in codes)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        factories.body(inwoner={"achternaam": "X", "bsn": "123456789"}),
+        factories.body(inwoner={"geboortedatum": "1960-02-30"}),
+        factories.body(leefgebieden=["astrologie"]),
+        factories.body(omschrijving="   "),
+        factories.anoniem(inwoner={"voornaam": "Jan"}),
+    ],
+    ids=["bsn", "date", "leefgebied", "empty", "identifying-anonymous"],
+)
+def test_nothing_is_half_stored_when_the_input_is_refused(huisarts, data, team):
+    before = _counts()
+    with pytest.raises(ValidationError):
+        signaal_receive(melder=huisarts, data=data)
+    assert _counts() == before
+
+
+def test_nothing_is_half_stored_when_a_late_step_fails(melder, team, monkeypatch):
+    """A failure after the household was made rolls the household, key and audit back too."""
+    before = _counts()
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("event store down")
+
+    monkeypatch.setattr("signalen.services.intake.emit", boom)
+    with pytest.raises(RuntimeError):
+        signaal_receive(melder=melder, data=factories.body())
+    assert _counts() == before
+
+
+def test_only_melders_may_signal(make_user, team):
+    for rol in (Rol.CONSULENT, Rol.TEAMLEIDER, Rol.PRIVACY_OFFICER, Rol.BEHEERDER):
+        with pytest.raises(PermissionDenied):
+            signaal_receive(melder=make_user(rol), data=factories.body())
+    assert not Casus.objects.exists()
+    assert not Signaal.objects.exists()
