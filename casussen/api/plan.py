@@ -69,6 +69,14 @@ class PlanApiView(APIView):
     def write_casus(self, request: Request, casus_id: UUID, object_type: str) -> Any:
         return casus_for_write(request, casus_id, object_type=object_type)
 
+    def write_plan(self, request: Request, casus_id: UUID, object_type: str) -> tuple[Any, Any]:
+        """Write access to the casus, and its plan; 404 when it has none yet."""
+        casus = self.write_casus(request, casus_id, object_type)
+        plan = plan_for_casus(casus=casus)
+        if plan is None:
+            raise Http404
+        return casus, plan
+
 
 def _plan_data(casus: Any) -> dict[str, Any]:
     plan = plan_with_content(casus=casus)
@@ -189,10 +197,7 @@ class VaststellenView(PlanApiView):
         responses={201: s.VersieKortSerializer, **ERRORS},
     )
     def post(self, request: Request, casus_id: UUID) -> Response:
-        casus = self.write_casus(request, casus_id, "planversie")
-        plan = plan_for_casus(casus=casus)
-        if plan is None:
-            raise Http404
+        casus, plan = self.write_plan(request, casus_id, "planversie")
         data = _valid(s.VaststellenSerializer, request)
         versie = services.plan_vaststellen(
             plan=plan,
@@ -215,10 +220,7 @@ class DoelenView(PlanApiView):
         responses={201: s.DoelSerializer, **ERRORS},
     )
     def post(self, request: Request, casus_id: UUID) -> Response:
-        casus = self.write_casus(request, casus_id, "doel")
-        plan = plan_for_casus(casus=casus)
-        if plan is None:
-            raise Http404
+        casus, plan = self.write_plan(request, casus_id, "doel")
         data = _valid(s.DoelInSerializer, request)
         doel = services.doel_add(
             plan=plan,
