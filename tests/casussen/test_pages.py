@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from django.utils import timezone
+from django.utils.html import escape
 
 from audit.models import Actie, AuditRecord
 from casussen.models import Casus, Noodtoegang
@@ -21,7 +22,7 @@ def test_mijn_casussen_lists_names_and_audits_the_ids(login, make_casus, consule
     mine = make_casus(consulent, leefgebieden=["wonen"])
     other = make_casus(collega)
     html = login(consulent).get("/casussen/").content.decode()
-    assert str(mine.huishouden.gezinsleden.get().achternaam) in html
+    assert escape(mine.huishouden.gezinsleden.get().achternaam) in html
     assert mine.referentie in html and other.referentie not in html
     record = AuditRecord.objects.filter(actie=Actie.READ, user_id=consulent.pk).latest("pk")
     assert record.object_ids == [str(mine.pk)]
@@ -51,7 +52,7 @@ def test_case_page_shows_household_and_records_the_read(login, casus, consulent)
     response = login(consulent).get(f"/casussen/{casus.pk}/")
     assert response.status_code == 200
     lid = casus.huishouden.gezinsleden.get()
-    assert str(lid.achternaam) in response.content.decode()
+    assert escape(lid.achternaam) in response.content.decode()
     record = AuditRecord.objects.filter(actie=Actie.READ, object_id=str(casus.pk)).latest("pk")
     assert record.persoon_ids == [str(lid.pk)]
 
@@ -185,4 +186,4 @@ def test_caseload_lists_references_for_handover(login, casus, teamleider, consul
     html = login(teamleider).get(f"/casussen/caseload/?consulent={consulent.pk}").content.decode()
     assert casus.referentie in html
     assert f"/casussen/{casus.pk}/overdracht/" in html
-    assert str(casus.huishouden.gezinsleden.get().achternaam) not in html
+    assert escape(casus.huishouden.gezinsleden.get().achternaam) not in html
