@@ -12,8 +12,8 @@ RUN apt-get update \
     && useradd --system --create-home --uid 10001 toegang
 
 WORKDIR /app
-COPY pyproject.toml ./
-RUN pip install --upgrade pip && pip install .
+COPY requirements/runtime.txt requirements/runtime.txt
+RUN pip install --require-hashes --no-deps -r requirements/runtime.txt
 COPY --chown=toegang:toegang . .
 RUN SECRET_KEY=build-only-$(head -c 48 /dev/urandom | od -An -tx1 | tr -d ' \n') \
     KEYRING='{"build_only": true}' \

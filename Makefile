@@ -4,18 +4,29 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate demo lint typecheck check-migrations worker relay bench clean browser-deps
+LOCK_FLAGS := --universal --python-version 3.11 --generate-hashes --quiet --custom-compile-command "make lock"
+
+.PHONY: run test install lock migrate demo lint typecheck check-migrations worker relay bench clean browser-deps
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is nodig ($(PYTHON) niet gevonden)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+## Only what the lock file names, with its hashes; then the project itself, without
+## resolving anything (its dependencies are already in place), and a consistency check.
+$(STAMP): requirements/dev.txt pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip check
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+## Regenerate the lock files from the ranges in pyproject.toml (needs the registry).
+lock: install
+	$(BIN)/uv pip compile pyproject.toml $(LOCK_FLAGS) -o requirements/runtime.txt
+	$(BIN)/uv pip compile pyproject.toml requirements/build.in --extra demo --extra dev \
+		$(LOCK_FLAGS) -o requirements/dev.txt
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
@@ -51,9 +62,12 @@ bench: install
 	$(BIN)/python -m bench
 
 ## axe-core for the accessibility checks of the browser tests (npm registry).
+## Fails loudly when it cannot: without axe-core the browser tests skip (REQUIRE_BROWSER=1: error).
 browser-deps:
-	@command -v npm >/dev/null 2>&1 && [ ! -f node_modules/axe-core/axe.min.js ] && \
-		npm install --no-save --no-audit --no-fund --silent axe-core@4 || true
+	@if [ -f node_modules/axe-core/axe.min.js ]; then exit 0; fi; \
+	command -v npm >/dev/null 2>&1 || { echo "npm is nodig voor axe-core (apt-get install npm)" >&2; exit 1; }; \
+	npm install --no-save --no-audit --no-fund --silent axe-core@4 && \
+	test -f node_modules/axe-core/axe.min.js || { echo "axe-core kon niet worden geïnstalleerd" >&2; exit 1; }
 
 clean:
 	rm -rf $(VENV) var node_modules

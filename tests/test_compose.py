@@ -74,8 +74,40 @@ def test_secret_files_are_ignored_by_git():
         assert result.returncode == 0, f"{path} is not ignored"
 
 
-def test_dockerfile_installs_the_project_and_runs_uvicorn():
+def test_dockerfile_installs_only_from_the_lock_file_and_runs_uvicorn():
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert dockerfile.startswith("# ") and "FROM python:3.11" in dockerfile
-    assert "pip install ." in dockerfile
+    assert "pip install --require-hashes --no-deps -r requirements/runtime.txt" in dockerfile
+    assert "pip install ." not in dockerfile
     assert '"uvicorn", "toegang.asgi:application"' in dockerfile
+
+
+def _locked(path: str) -> dict[str, str]:
+    pins = {}
+    for line in (ROOT / path).read_text().splitlines():
+        if line and not line[0].isspace() and not line.startswith("#") and "==" in line:
+            name, version = line.split(" ")[0].split("==")
+            pins[name.lower()] = version
+    return pins
+
+
+def test_lock_files_pin_every_package_with_hashes():
+    for path in ("requirements/runtime.txt", "requirements/dev.txt"):
+        text = (ROOT / path).read_text()
+        assert _locked(path), path
+        assert text.count("==") <= text.count("--hash=sha256:"), path
+
+
+def test_faker_is_locked_for_development_only_and_unused_tools_are_gone():
+    runtime, dev = _locked("requirements/runtime.txt"), _locked("requirements/dev.txt")
+    assert "faker" not in runtime
+    assert "faker" in dev
+    assert "pytest-xdist" not in dev
+    assert set(runtime.items()) <= set(dev.items())
+
+
+def test_build_artefacts_are_not_tracked():
+    tracked = subprocess.run(
+        ["git", "ls-files", "*.egg-info*"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    assert tracked == ""
