@@ -1,11 +1,12 @@
 """Live updates over ``/ws/``: the websocket consumer, presence and revocation.
 
-Services call :func:`revoke` when access to an object ends; see docs/events.md
-for the websocket protocol.
+Services call :func:`revoke` when access to an object ends; the hooks in
+``toegang.revocation`` call :func:`disconnect_user` and :func:`disconnect_token`
+when a user or token stops being valid. See docs/events.md for the protocol.
 """
 
 from __future__ import annotations
 
-from toegang.realtime.revoke import disconnect_user, revoke
+from toegang.realtime.revoke import CLOSE_REVOKED, disconnect_token, disconnect_user, revoke
 
-__all__ = ["disconnect_user", "revoke"]
+__all__ = ["CLOSE_REVOKED", "disconnect_token", "disconnect_user", "revoke"]

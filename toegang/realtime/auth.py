@@ -14,9 +14,8 @@ from toegang.api.authentication import authenticate_token
 
 
 @database_sync_to_async
-def _user_for_token(raw: str) -> Any:
-    token = authenticate_token(raw)
-    return token.user if token is not None else None
+def _token_for(raw: str) -> Any:
+    return authenticate_token(raw)
 
 
 class _TokenOrSession(AuthMiddleware):
@@ -25,9 +24,10 @@ class _TokenOrSession(AuthMiddleware):
         authorization = headers.get(b"authorization", b"").decode("latin-1")
         parts = authorization.split()
         if len(parts) == 2 and parts[0] in ("Bearer", "Token"):
-            user = await _user_for_token(parts[1])
-            if user is not None:
-                scope["user"]._wrapped = user
+            token = await _token_for(parts[1])
+            if token is not None:
+                scope["user"]._wrapped = token.user
+                scope["api_token_id"] = str(token.pk)  # its revocation closes the socket
                 return
             from django.contrib.auth.models import AnonymousUser
 

@@ -6,7 +6,8 @@ Client → server (JSON): ``{"action": "catch_up", "after": n}``,
 Server → client: ``{type: <event type>, aggregate_type, id, version, event_id}``
 for domain events, and ``live.hello``, ``live.caught_up``, ``live.resync``,
 ``presence``, ``live.watch_denied``, ``live.revoked``, ``live.error``.
-See docs/events.md.
+A socket whose user, token or session stops being valid is closed with 4401
+(``toegang.realtime.validity``). See docs/events.md.
 """
 
 from __future__ import annotations
@@ -21,10 +22,11 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from toegang.logging import get_logger
-from toegang.realtime import bridge
+from toegang.realtime import bridge, validity
 from toegang.realtime.hub import hub
-from toegang.realtime.messages import client_message, domain_message, user_group
+from toegang.realtime.messages import client_message, domain_message, token_group, user_group
 from toegang.realtime.presence import REFRESH, Watch, valid_target
+from toegang.realtime.revoke import CLOSE_REVOKED
 from toegang.realtime.tasks import cancelling, stop
 
 __all__ = ["LiveConsumer", "user_group"]
@@ -41,6 +43,9 @@ def _load_user(user_id: int) -> Any:
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.filter(pk=user_id, is_active=True).first()
+
+
+_still_valid = database_sync_to_async(validity.still_valid)
 
 
 @database_sync_to_async
@@ -86,8 +91,11 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     """Joins ``user.<id>`` and forwards ``{type, aggregate_type, id, version, event_id}``."""
 
     group = ""
+    groups_joined: tuple[str, ...] = ()
     _refresher: asyncio.Task[None] | None = None
+    _rechecker: asyncio.Task[None] | None = None
     _attached = False
+    _closing = False
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         try:
@@ -112,11 +120,19 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.recent = _RecentIds(RECENT_IDS)
         self.watches: dict[str, Watch] = {}
         self._last_catch_up = 0.0
+        self.credentials = validity.credentials_for(self.user, self.scope)
         self.group = user_group(self.user_id)
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        self.groups_joined = (self.group,)
+        if self.credentials.token_id is not None:
+            self.groups_joined += (token_group(self.credentials.token_id),)
+        for group in self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
         self._attached = True
         await hub().attach(self)
+        self._rechecker = asyncio.create_task(
+            self._recheck_periodically(), name=f"realtime.recheck.{self.user_id}"
+        )
         await self.send_json({"type": "live.hello", "event_id": await _latest_event_id()})
 
     async def disconnect(self, code: int) -> None:
@@ -127,12 +143,15 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             for key in list(self.watches):
                 await self._unwatch(key)
         finally:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+            for group in self.groups_joined:
+                await self.channel_layer.group_discard(group, self.channel_name)
 
     async def _stop_background(self) -> None:
-        """Stop this connection's presence task and leave the hub (idempotent)."""
+        """Stop this connection's background tasks and leave the hub (idempotent)."""
         refresher, self._refresher = self._refresher, None
         await stop(refresher)
+        rechecker, self._rechecker = self._rechecker, None
+        await stop(rechecker)
         if self._attached:
             self._attached = False
             await hub().detach(self)
@@ -178,6 +197,8 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self._error("too_many_catch_ups")
             return
         self._last_catch_up = now
+        if not await self._still_allowed():
+            return
         messages, latest, overflow = await _missed(self.user_id, after)
         for message in messages:
             await self._forward(message)
@@ -188,12 +209,44 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     # -- from the relay ----------------------------------------------------------------
 
     async def domain_event(self, message: dict[str, Any]) -> None:
-        """One event, from the ``user.<id>`` group or from this process's fan-out hub."""
-        await self._forward(message)
+        """One event, from the ``user.<id>`` group or from this process's fan-out hub.
+
+        The credentials are re-checked first: a revoked token or deactivated user
+        gets no event, even when the close message has not arrived (yet).
+        """
+        if await self._still_allowed():
+            await self._forward(message)
 
     async def _forward(self, message: dict[str, Any]) -> None:
-        if self.recent.add(int(message["event_id"])):
+        if not self._closing and self.recent.add(int(message["event_id"])):
             await self.send_json(client_message(message))
+
+    async def _still_allowed(self) -> bool:
+        """True while the socket's credentials hold; otherwise it closes (4401)."""
+        if self._closing:
+            return False
+        if await _still_valid(self.credentials):
+            return True
+        await self._close_revoked()
+        return False
+
+    async def _close_revoked(self) -> None:
+        if not self._closing:
+            self._closing = True
+            log.info("live_socket_revoked", user_id=self.user_id)
+            await self.close(code=CLOSE_REVOKED)
+
+    async def _recheck_periodically(self) -> None:
+        """Every ``LIVE_RECHECK_SECONDS``: still valid? A failed check is tried again."""
+        interval = validity.recheck_seconds()
+        while not self._closing:
+            await asyncio.sleep(interval)
+            try:
+                await self._still_allowed()
+            except Exception as exc:
+                if cancelling():
+                    raise
+                log.warning("live_recheck_failed", user_id=self.user_id, error=type(exc).__name__)
 
     async def live_revoke(self, message: dict[str, Any]) -> None:
         key = f"{message['aggregate_type']}:{message['aggregate_id']}"
@@ -207,7 +260,8 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         )
 
     async def live_close(self, message: dict[str, Any]) -> None:
-        await self.close(code=4403)
+        """From ``disconnect_user`` / ``disconnect_token``: the credentials were revoked."""
+        await self._close_revoked()
 
     # -- presence ------------------------------------------------------------------------
 

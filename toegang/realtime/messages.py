@@ -12,6 +12,11 @@ def user_group(user_id: int) -> str:
     return f"user.{user_id}"
 
 
+def token_group(token_id: Any) -> str:
+    """The sockets opened with one API token (closed when it is revoked or rotated)."""
+    return f"token.{token_id}"
+
+
 def domain_message(event: OutboxEvent) -> dict[str, Any]:
     """The channel-layer message the relay sends for one event."""
     return {

@@ -12,27 +12,28 @@ from django.db import transaction
 
 from toegang.logging import get_logger
 from toegang.realtime import bridge
-from toegang.realtime.messages import user_group
+from toegang.realtime.messages import token_group, user_group
 
 log = get_logger(__name__)
 
+#: The websocket close code for "your credentials no longer hold": log in again.
+CLOSE_REVOKED = 4401
 
-def _send(user_id: int, message: dict[str, Any]) -> None:
+
+def _send(group: str, message: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
     try:
         loop = bridge.loop_for(layer)
         if loop is None:
-            async_to_sync(layer.group_send)(user_group(user_id), message)
+            async_to_sync(layer.group_send)(group, message)
             return
-        future = asyncio.run_coroutine_threadsafe(
-            layer.group_send(user_group(user_id), message), loop
-        )
+        future = asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop)
         if not _on_loop(loop):
             future.result(timeout=5)
-    except Exception as exc:  # access is enforced on every HTTP read regardless
-        log.warning("realtime_send_failed", user_id=user_id, error=type(exc).__name__)
+    except Exception as exc:  # the consumers' own re-checks still end the feed
+        log.warning("realtime_send_failed", group=group.split(".")[0], error=type(exc).__name__)
 
 
 def _on_loop(loop: asyncio.AbstractEventLoop) -> bool:
@@ -54,9 +55,16 @@ def revoke(user_id: int, aggregate_type: str, aggregate_id: Any) -> None:
         "aggregate_type": aggregate_type,
         "aggregate_id": str(aggregate_id),
     }
-    transaction.on_commit(lambda: _send(user_id, message))
+    transaction.on_commit(lambda: _send(user_group(user_id), message))
 
 
 def disconnect_user(user_id: int) -> None:
-    """Close every socket of ``user_id`` (deactivation, logout everywhere), after commit."""
-    transaction.on_commit(lambda: _send(user_id, {"type": "live.close"}))
+    """Close every socket of ``user_id`` (deactivation, role or team change), after commit."""
+    message = {"type": "live.close", "code": CLOSE_REVOKED}
+    transaction.on_commit(lambda: _send(user_group(user_id), message))
+
+
+def disconnect_token(token_id: Any) -> None:
+    """Close every socket opened with API token ``token_id`` (revoked, rotated), after commit."""
+    message = {"type": "live.close", "code": CLOSE_REVOKED}
+    transaction.on_commit(lambda: _send(token_group(token_id), message))
