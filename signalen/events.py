@@ -5,9 +5,11 @@ Who gets a ``signaal.*`` event now:
 * the users of the melder's organisation, for ``signaal.ontvangen`` and
   ``signaal.status_gewijzigd`` (their "Mijn signalen" refreshes); the browser gets
   ids and a version only, the same for a known and an unknown resident;
-* the consulenten and teamleiders of the signal's team while it waits in the queue
-  (and when it leaves it);
+* the consulenten and teamleiders of the signal's team while it waits in their
+  queue (not once it joined a casus or was handled: then its casus decides);
 * everyone who may see the linked casus (``casus_viewer_ids``).
+
+Both are computed by ``signalen.selectors`` from the same querysets as the pages.
 
 Webhooks: a partner organisation's subscriptions get the status events of its own
 signals, never anything else.
@@ -23,17 +25,9 @@ from toegang.events import (
     register_recipients,
     register_webhook_filter,
 )
-from toegang.roles import Rol
 
 AGGREGATE = "signaal"
 _FOR_MELDERS = {"signaal.ontvangen", "signaal.status_gewijzigd"}
-_FOR_QUEUE = {
-    "signaal.ontvangen",
-    "signaal.toegewezen",
-    "signaal.gekoppeld",
-    "signaal.bijgewerkt",
-    "signaal.status_gewijzigd",
-}
 
 
 def define_events() -> None:
@@ -48,47 +42,23 @@ def define_events() -> None:
 def _row(signaal_id: Any) -> Any:
     from signalen.models import Signaal
 
-    return (
-        Signaal.objects.filter(pk=signaal_id)
-        .values("organisatie_id", "team_id", "casus_id")
-        .first()
-    )
-
-
-def _users(**filters: Any) -> set[int]:
-    from toegang.models import User
-
-    return set(User.objects.filter(is_active=True, **filters).values_list("pk", flat=True))
+    return Signaal.objects.filter(pk=signaal_id).values("organisatie_id").first()
 
 
 def recipients(event: Any) -> set[int]:
-    row = _row(event.aggregate_id)
-    if row is None:
-        return set()
-    found: set[int] = set()
-    if event.event_type in _FOR_MELDERS:
-        found |= _users(rol=Rol.MELDER, organisatie_id=row["organisatie_id"], is_api_client=False)
-    if row["casus_id"] is not None:
-        from casussen.selectors import casus_viewer_ids
+    """Who may see the signal now (the pages' rules); melders only for their status events."""
+    from signalen.selectors import signaal_viewer_ids
 
-        found |= casus_viewer_ids(casus_id=row["casus_id"])
-    if event.event_type in _FOR_QUEUE:
-        found |= _users(rol__in=[Rol.CONSULENT, Rol.TEAMLEIDER], team_id=row["team_id"])
-    return found
+    return signaal_viewer_ids(
+        signaal_id=event.aggregate_id, melders=event.event_type in _FOR_MELDERS
+    )
 
 
 def may_watch(user: Any, signaal_id: str) -> bool:
     """May ``user`` follow this signal live? The same rules as the pages."""
-    row = _row(signaal_id)
-    if row is None or not getattr(user, "is_active", False):
-        return False
-    if user.has_rol(Rol.MELDER):
-        return user.organisatie_id == row["organisatie_id"]
-    if row["casus_id"] is not None:
-        from casussen.selectors import casus_viewer_ids
+    from signalen.selectors import signaal_visible_to
 
-        return user.pk in casus_viewer_ids(casus_id=row["casus_id"])
-    return user.has_rol(Rol.CONSULENT, Rol.TEAMLEIDER) and user.team_id == row["team_id"]
+    return signaal_visible_to(user=user, signaal_id=signaal_id)
 
 
 def webhook_organisatie(event: Any) -> Any:

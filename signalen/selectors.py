@@ -49,6 +49,13 @@ def signaal_get_for_melder(*, user: Any, signaal_id: Any) -> Signaal:
     return signaal
 
 
+def _queue(*, team_id: Any) -> QuerySet[Signaal]:
+    """The signals waiting in a team's intake queue (no casus yet, not handled)."""
+    return Signaal.objects.filter(team_id=team_id, casus__isnull=True).exclude(
+        status__in=AFGEHANDELD
+    )
+
+
 def aanmeldingen_for_user(*, user: Any) -> QuerySet[Signaal]:
     """The team's intake queue: waiting signals without casus, urgent first, then oldest."""
     if not (user.is_authenticated and user.has_rol(Rol.CONSULENT, Rol.TEAMLEIDER)):
@@ -56,11 +63,66 @@ def aanmeldingen_for_user(*, user: Any) -> QuerySet[Signaal]:
     if user.team_id is None:
         return Signaal.objects.none()
     return (
-        Signaal.objects.filter(team_id=user.team_id, casus__isnull=True)
-        .exclude(status__in=AFGEHANDELD)
+        _queue(team_id=user.team_id)
         .select_related("organisatie")
         .order_by("-urgent", "created_at", "id")
     )
+
+
+def signaal_viewer_ids(*, signaal_id: Any, melders: bool = True) -> set[int]:
+    """Users who may see the signal now, by the rules of the pages above (event recipients).
+
+    The melders of its organisation (``melders=False`` leaves them out), the
+    consulenten and teamleiders of its team while it waits in their queue, and
+    whoever may see its casus. Inactive users never.
+    """
+    from casussen.selectors import casus_viewer_ids
+    from toegang.models import User
+
+    row = Signaal.objects.filter(pk=signaal_id).values("organisatie_id", "team_id", "casus_id")
+    found = row.first()
+    if found is None:
+        return set()
+    active = User.objects.filter(is_active=True)
+    ids: set[int] = set()
+    if melders:
+        ids |= set(
+            active.filter(
+                rol=Rol.MELDER, organisatie_id=found["organisatie_id"], is_api_client=False
+            ).values_list("pk", flat=True)
+        )
+    team_id = found["team_id"]
+    if team_id is not None and _queue(team_id=team_id).filter(pk=signaal_id).exists():
+        ids |= set(
+            active.filter(rol__in=[Rol.CONSULENT, Rol.TEAMLEIDER], team_id=team_id).values_list(
+                "pk", flat=True
+            )
+        )
+    if found["casus_id"] is not None:
+        ids |= casus_viewer_ids(casus_id=found["casus_id"])
+    return ids
+
+
+def signaal_visible_to(*, user: Any, signaal_id: Any) -> bool:
+    """May ``user`` see this signal on any page (Mijn signalen, the queue, its casus)?"""
+    if not getattr(user, "is_active", False):
+        return False
+    try:
+        pk = uuid.UUID(str(signaal_id))
+    except ValueError:
+        return False
+    if user.has_rol(Rol.MELDER):
+        return signalen_for_melder(user=user).filter(pk=pk).exists()
+    if aanmeldingen_for_user(user=user).filter(pk=pk).exists():
+        return True
+    casus_id = Signaal.objects.filter(pk=pk).values_list("casus_id", flat=True).first()
+    if casus_id is None:
+        return False
+    try:
+        signaal_for_casus(user=user, casus_id=casus_id, signaal_id=pk)
+    except Http404:
+        return False
+    return True
 
 
 def aanmelding_get_for_user(*, user: Any, signaal_id: Any) -> Signaal:

@@ -98,11 +98,14 @@ def revoke(
 
 
 def holders(perm_model: type[models.Model], *, object_id: Any, codename: str) -> set[int]:
-    """Users holding ``codename`` on one object (e.g. the recipients of its events)."""
+    """Active users holding ``codename`` on one object (e.g. the recipients of its events).
+
+    Inactive users are left out, as ``permitted_ids`` gives them nothing on the pages.
+    """
     pid = permission_id(_protected_model(perm_model), codename)
     return set(
         perm_model._default_manager.filter(
-            content_object_id=object_id, permission_id=pid
+            content_object_id=object_id, permission_id=pid, user__is_active=True
         ).values_list("user_id", flat=True)
     )
 
