@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 
 from toegang.api.problems import problem_response
 from toegang.health import check_channel_layer, check_database
+from toegang.overload import overload_response
 from toegang.roles import HOME_URL_NAME
 
 
@@ -60,6 +61,10 @@ def error_400(request: HttpRequest, exception: Any = None) -> HttpResponse:
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
+    # A middleware that found the database saturated lands here: 503, not 500.
+    overloaded = overload_response(request)
+    if overloaded is not None:
+        return overloaded
     if _is_api(request):
         return problem_response(request, 500)
     return render(request, "500.html", status=500)

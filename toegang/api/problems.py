@@ -31,6 +31,7 @@ _TITLES: dict[int, tuple[str, str]] = {
     422: ("ongeldige-invoer", "Ongeldige invoer"),
     429: ("te-veel-verzoeken", "Te veel verzoeken"),
     500: ("serverfout", "Interne fout"),
+    503: ("overbelast", "Tijdelijk overbelast"),
 }
 
 _DETAILS: dict[int, str] = {
@@ -41,6 +42,7 @@ _DETAILS: dict[int, str] = {
     415: "Stuur de gegevens als application/json.",
     429: "Te veel verzoeken. Probeer het later opnieuw.",
     500: "Er ging iets mis aan onze kant. Probeer het later opnieuw.",
+    503: "Het is nu te druk. Probeer het over enkele seconden opnieuw (zie Retry-After).",
 }
 
 
