@@ -43,6 +43,12 @@ class MatchResult:
 
 @dataclass(frozen=True)
 class IntakeResult:
+    """What ``intake_persoon`` found or made; the caller's one audit record names all of it."""
+
     huishouden: Huishouden
     casus: Casus | None = None
     mogelijke_huishouden_ids: list[uuid.UUID] = field(default_factory=list)
+    #: True for a new household (made here), False for one found by its blind indexes.
+    nieuw: bool = True
+    #: Gezinsleden created by this intake.
+    nieuwe_persoon_ids: list[uuid.UUID] = field(default_factory=list)

@@ -11,12 +11,19 @@ class SignalenConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
         from casussen.services.intake import register_merge_handler
         from signalen import events
         from signalen.services.aanmeldingen import signals_follow_merge
         from signalen.services.idempotency import idempotency_keys_purge
+        from signalen.services.intake import team_for_intake_forget
         from toegang import worker
+        from toegang.models import Organisatie, Team
 
         events.register()
+        for model in (Team, Organisatie):
+            post_save.connect(team_for_intake_forget, sender=model, dispatch_uid=f"intake-{model}")
+            post_delete.connect(team_for_intake_forget, sender=model, dispatch_uid=f"del-{model}")
         register_merge_handler(signals_follow_merge)
         worker.register("signalen.idempotency_purge", idempotency_keys_purge, interval=3600)

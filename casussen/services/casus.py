@@ -215,20 +215,32 @@ def casus_set_status(*, casus: Casus, status: str, version: int, by: User) -> Ca
     return current
 
 
-@transaction.atomic
+#: What ``casus_touch`` changes.
+CASUS_TOUCH_VELDEN = ["leefgebieden", "urgent", "last_activity_at"]
+
+
+@transaction.atomic(savepoint=False)
 def casus_touch(
-    *, casus: Casus, by: Any, leefgebieden: Iterable[str] = (), urgent: bool = False
+    *,
+    casus: Casus,
+    by: Any,
+    leefgebieden: Iterable[str] = (),
+    urgent: bool = False,
+    audited_by_caller: bool = False,
 ) -> Casus:
-    """A signal joined the casus: activity now, leefgebieden united, urgency raised."""
+    """A signal joined the casus: activity now, leefgebieden united, urgency raised.
+
+    With ``audited_by_caller`` the caller's audit record names the casus and these
+    fields (the signal intake writes one record per signal), so none is written here.
+    """
     current = lock(casus)
-    merged = _clean_leefgebieden([*current.leefgebieden, *leefgebieden])
-    current = _bump(current, leefgebieden=merged, urgent=current.urgent or urgent)
-    audit_casus(
-        by=by,
-        actie=Actie.UPDATE,
-        casus=current,
-        velden=["leefgebieden", "urgent", "last_activity_at"],
-    )
+    current.leefgebieden = _clean_leefgebieden([*current.leefgebieden, *leefgebieden])
+    current.urgent = current.urgent or urgent
+    current.version += 1  # the row is locked: nobody else moves the version meanwhile
+    current.last_activity_at = timezone.now()
+    current.save(update_fields=[*CASUS_TOUCH_VELDEN, "version"])
+    if not audited_by_caller:
+        audit_casus(by=by, actie=Actie.UPDATE, casus=current, velden=CASUS_TOUCH_VELDEN)
     events.emit("casus.bijgewerkt", casus=current, data={"onderdeel": "signaal"})
     return current
 

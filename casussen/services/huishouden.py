@@ -40,10 +40,16 @@ def _actor(by: Any) -> dict[str, Any]:
     return {"actor": by} if by is not None else {"actor": None, "username": SYSTEM}
 
 
+def huishouden_new() -> Huishouden:
+    """A new, empty huishouden with its own data key, not audited: for a service that
+    records the household in its own audit record (the signal intake)."""
+    return Huishouden.objects.create(data_key=data_key_create())
+
+
 @transaction.atomic
 def huishouden_create(*, by: Any, doel: str = Doel.INTAKE) -> Huishouden:
     """A new, empty huishouden with its own data key."""
-    huishouden = Huishouden.objects.create(data_key=data_key_create())
+    huishouden = huishouden_new()
     record(
         **_actor(by),
         actie=Actie.CREATE,
@@ -73,6 +79,53 @@ def gezinslid_add(
     doel: str = Doel.INTAKE,
 ) -> Gezinslid:
     """Add a gezinslid; the BSN, if given, must pass the elfproef."""
+    lid = gezinslid_new(
+        huishouden=huishouden,
+        relatie=relatie,
+        voornaam=voornaam,
+        achternaam=achternaam,
+        geboortedatum=geboortedatum,
+        bsn=bsn,
+        straat=straat,
+        huisnummer=huisnummer,
+        postcode=postcode,
+        woonplaats=woonplaats,
+        telefoon=telefoon,
+    )
+    record(
+        **_actor(by),
+        actie=Actie.CREATE,
+        doel=doel,
+        object_type="gezinslid",
+        object_id=lid.pk,
+        huishouden_id=huishouden.pk,
+        persoon_ids=[lid.pk],
+        velden=gezinslid_velden(lid),
+    )
+    return lid
+
+
+def gezinslid_velden(lid: Gezinslid) -> list[str]:
+    """The names (never values) of the personal fields ``lid`` holds."""
+    return [name for name in _PERSONAL_FIELDS if getattr(lid, name) not in (None, "")]
+
+
+def gezinslid_new(
+    *,
+    huishouden: Huishouden,
+    achternaam: str,
+    voornaam: str = "",
+    geboortedatum: date | None = None,
+    bsn: str = "",
+    straat: str = "",
+    huisnummer: str = "",
+    postcode: str = "",
+    woonplaats: str = "",
+    telefoon: str = "",
+    relatie: str = Relatie.OVERIG,
+) -> Gezinslid:
+    """Validate and store a gezinslid, not audited: the caller's audit record names it
+    (``gezinslid_add`` or the signal intake). Raises ``ValidationError``."""
     if huishouden.is_vernietigd:
         raise ValidationError(_("De gegevens van dit huishouden zijn vernietigd."))
     if bsn and not bsn_is_valid(bsn):
@@ -92,16 +145,6 @@ def gezinslid_add(
     )
     lid.full_clean(exclude=["huishouden"], validate_unique=False, validate_constraints=False)
     lid.save(force_insert=True)
-    record(
-        **_actor(by),
-        actie=Actie.CREATE,
-        doel=doel,
-        object_type="gezinslid",
-        object_id=lid.pk,
-        huishouden_id=huishouden.pk,
-        persoon_ids=[lid.pk],
-        velden=[name for name in _PERSONAL_FIELDS if getattr(lid, name) not in (None, "")],
-    )
     return lid
 
 

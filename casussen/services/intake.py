@@ -17,7 +17,7 @@ from casussen.errors import CasusConflict
 from casussen.matching import match_persoon
 from casussen.models import Casus, Gezinslid, Huishouden, Relatie, TimelineEntry
 from casussen.services.casus import timeline_entry
-from casussen.services.huishouden import gezinslid_add, huishouden_create
+from casussen.services.huishouden import gezinslid_add, gezinslid_new, huishouden_new
 from casussen.types import IntakeResult, PersoonsGegevens
 from toegang.crypto.datakeys import data_key_destroy
 
@@ -35,11 +35,16 @@ def register_merge_handler(fn: MergeHandler) -> None:
         _MERGE_HANDLERS.append(fn)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def intake_persoon(*, persoon: PersoonsGegevens | None, by: Any) -> IntakeResult:
-    """Match ``persoon``; without an exact match create a (provisional or anonymous) huishouden."""
+    """Match ``persoon``; without an exact match create a (provisional or anonymous) huishouden.
+
+    Writes no audit record of its own: the caller (the signal intake) records one for
+    everything it touched, naming the household and ``nieuwe_persoon_ids`` from the
+    result. No savepoint either: a ``ValidationError`` here ends the caller's transaction.
+    """
     if persoon is None or persoon.is_leeg:
-        return IntakeResult(huishouden=huishouden_create(by=by))
+        return IntakeResult(huishouden=huishouden_new())
     match = match_persoon(
         bsn=persoon.bsn or None,
         achternaam=persoon.achternaam or None,
@@ -48,21 +53,10 @@ def intake_persoon(*, persoon: PersoonsGegevens | None, by: Any) -> IntakeResult
         huisnummer=persoon.huisnummer or None,
     )
     if match.huishouden is not None:
-        record(
-            actor=by,
-            actie=Actie.READ,
-            doel=Doel.INTAKE,
-            object_type="huishouden",
-            object_id=match.huishouden.pk,
-            huishouden_id=match.huishouden.pk,
-            velden=["bsn_index"],
-            username="" if by is not None else "systeem",
-        )
-        return IntakeResult(huishouden=match.huishouden, casus=match.casus)
-    huishouden = huishouden_create(by=by)
-    gezinslid_add(
+        return IntakeResult(huishouden=match.huishouden, casus=match.casus, nieuw=False)
+    huishouden = huishouden_new()
+    lid = gezinslid_new(
         huishouden=huishouden,
-        by=by,
         relatie=Relatie.AANVRAGER,
         achternaam=persoon.achternaam or _("onbekend"),
         voornaam=persoon.voornaam,
@@ -75,7 +69,9 @@ def intake_persoon(*, persoon: PersoonsGegevens | None, by: Any) -> IntakeResult
         telefoon=persoon.telefoon,
     )
     return IntakeResult(
-        huishouden=huishouden, mogelijke_huishouden_ids=match.mogelijke_huishouden_ids
+        huishouden=huishouden,
+        mogelijke_huishouden_ids=match.mogelijke_huishouden_ids,
+        nieuwe_persoon_ids=[lid.pk],
     )
 
 

@@ -16,8 +16,9 @@ AGGREGATE = "signaal"
 SEALED_FIELDS = ("omschrijving", "contactroute", "inwoner", "terugkoppeling")
 
 
-def emit(event_type: str, *, signaal: Signaal, **data: Any) -> None:
-    """Queue ``event_type`` about ``signaal`` (ids only) in the current transaction."""
+def emit(event_type: str, *, signaal: Signaal, new: bool = False, **data: Any) -> None:
+    """Queue ``event_type`` about ``signaal`` (ids only) in the current transaction;
+    ``new``: the signal was inserted in this transaction."""
     from toegang import events
 
     events.emit(
@@ -26,6 +27,7 @@ def emit(event_type: str, *, signaal: Signaal, **data: Any) -> None:
         aggregate_id=signaal.pk,
         version=signaal.version,
         data=data,
+        created_in_this_transaction=new,
     )
 
 

@@ -9,7 +9,8 @@ record and the ``signaal.ontvangen`` event: one transaction. With an
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import time
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -18,9 +19,9 @@ from django.db import IntegrityError, transaction
 
 from audit.models import Actie, Doel
 from audit.services import record
-from casussen.services.casus import casus_touch
+from casussen.services.casus import CASUS_TOUCH_VELDEN, casus_touch
 from casussen.services.intake import intake_persoon
-from casussen.types import PersoonsGegevens
+from casussen.types import IntakeResult, PersoonsGegevens
 from signalen.models import Bron, Signaal, Toestemming
 from signalen.referentie import referentie_new
 from signalen.services.common import emit
@@ -45,14 +46,34 @@ def melder_organisatie(melder: Any) -> Organisatie:
     return melder.organisatie
 
 
+#: Seconds a process keeps the intake team before asking the database again.
+INTAKE_TEAM_TTL = 300.0
+_intake_team: tuple[float, str, Team] | None = None
+
+
 def team_for_intake() -> Team:
-    """The team whose intake queue gets unmatched signals (settings.SIGNALEN_TEAM or the first)."""
-    teams = Team.objects.filter(organisatie__soort=Organisatie.Soort.GEMEENTE).order_by("naam")
+    """The team whose intake queue gets unmatched signals (settings.SIGNALEN_TEAM or the first).
+
+    Kept per process for ``INTAKE_TEAM_TTL`` seconds (every signal asks, it almost never
+    changes); a saved or deleted team or organisation in this process forgets it at once.
+    """
+    global _intake_team
     naam = getattr(settings, "SIGNALEN_TEAM", "")
+    now = time.monotonic()
+    if _intake_team is not None and _intake_team[1] == naam and now < _intake_team[0]:
+        return _intake_team[2]
+    teams = Team.objects.filter(organisatie__soort=Organisatie.Soort.GEMEENTE).order_by("naam")
     team = (teams.filter(naam=naam) if naam else teams).first()
     if team is None:
         raise ImproperlyConfigured("signalen: no team of a gemeente receives signals")
+    _intake_team = (now + INTAKE_TEAM_TTL, naam, team)
     return team
+
+
+def team_for_intake_forget(**_kwargs: Any) -> None:
+    """Forget the kept intake team (connected to Team and Organisatie saves and deletes)."""
+    global _intake_team
+    _intake_team = None
 
 
 def _persoon(invoer: SignaalInvoer) -> PersoonsGegevens | None:
@@ -72,11 +93,8 @@ def _persoon(invoer: SignaalInvoer) -> PersoonsGegevens | None:
     )
 
 
-def _new_referentie() -> str:
-    while True:
-        code = referentie_new()
-        if not Signaal.objects.filter(referentie=code).exists():
-            return code
+#: Attempts at a fresh referentie; the unique index catches the (rare) repeat.
+REFERENTIE_ATTEMPTS = 3
 
 
 def signaal_receive(
@@ -98,24 +116,27 @@ def signaal_receive(
         if replay is not None:
             return replay
     invoer = signaal_invoer_clean(organisatie=organisatie, data=data)
-    try:
-        return _store(
-            melder=melder,
-            organisatie=organisatie,
-            invoer=invoer,
-            bron=bron,
-            idempotency_key=idempotency_key,
-            digest=digest,
-            request=request,
-        )
-    except IntegrityError:
-        # A concurrent retry with the same key committed first: answer as it did.
-        if idempotency_key is None:
-            raise
-        replay = idempotency_replay(client=melder, sleutel=idempotency_key, digest=digest)
-        if replay is None:
-            raise
-        return replay
+    for attempt in range(REFERENTIE_ATTEMPTS):
+        try:
+            return _store(
+                melder=melder,
+                organisatie=organisatie,
+                invoer=invoer,
+                bron=bron,
+                idempotency_key=idempotency_key,
+                digest=digest,
+                request=request,
+            )
+        except IntegrityError:
+            if idempotency_key is not None:
+                # A concurrent retry with the same key committed first: answer as it did.
+                replay = idempotency_replay(client=melder, sleutel=idempotency_key, digest=digest)
+                if replay is not None:
+                    return replay
+            if attempt == REFERENTIE_ATTEMPTS - 1:
+                raise
+            log.info("signaal_referentie_bezet")  # a new code, a new attempt
+    raise AssertionError("unreachable")
 
 
 @transaction.atomic
@@ -136,10 +157,10 @@ def _store(
     intake = intake_persoon(persoon=_persoon(invoer), by=melder)
     casus = intake.casus
     signaal = Signaal(
-        referentie=_new_referentie(),
+        referentie=referentie_new(),
         organisatie=organisatie,
         melder=melder,
-        team=casus.team if casus is not None else team_for_intake(),
+        team_id=casus.team_id if casus is not None else team_for_intake().pk,
         huishouden=intake.huishouden,
         casus=casus,
         bron=bron,
@@ -160,21 +181,18 @@ def _store(
         claim.signaal = signaal
         claim.save(update_fields=["signaal"])
     if casus is not None:
-        casus_touch(casus=casus, by=melder, leefgebieden=invoer.leefgebieden, urgent=invoer.urgent)
-    record(
-        actor=melder,
-        actie=Actie.CREATE,
-        doel=Doel.SIGNALERING,
-        object_type="signaal",
-        object_id=signaal.pk,
-        huishouden_id=signaal.huishouden_id,
-        persoon_ids=intake.huishouden.gezinsleden.values_list("pk", flat=True),
-        velden=_velden(invoer),
-        request=request,
-    )
+        casus_touch(
+            casus=casus,
+            by=melder,
+            leefgebieden=invoer.leefgebieden,
+            urgent=invoer.urgent,
+            audited_by_caller=True,
+        )
+    _audit(signaal=signaal, intake=intake, invoer=invoer, melder=melder, request=request)
     emit(
         "signaal.ontvangen",
         signaal=signaal,
+        new=True,
         casus_id=signaal.casus_id,
         team_id=signaal.team_id,
         organisatie_id=organisatie.pk,
@@ -187,6 +205,39 @@ def _store(
         mogelijke_matches=len(signaal.mogelijke_match),
     )
     return signaal
+
+
+def _audit(
+    *, signaal: Signaal, intake: IntakeResult, invoer: SignaalInvoer, melder: Any, request: Any
+) -> None:
+    """One record for everything the signal touched: the signal, its household (new or
+    found by its blind indexes), new gezinsleden and the casus it joined."""
+    if intake.nieuw:
+        persoon_ids: Iterable[Any] = intake.nieuwe_persoon_ids
+    else:
+        persoon_ids = intake.huishouden.gezinsleden.values_list("pk", flat=True)
+    velden = _velden(invoer)
+    if not intake.nieuw:
+        velden.append("huishouden.bsn_index")
+    if intake.casus is not None:
+        velden.extend(f"casus.{naam}" for naam in CASUS_TOUCH_VELDEN)
+    record(
+        actor=melder,
+        actie=Actie.CREATE,
+        doel=Doel.SIGNALERING,
+        object_type="signaal",
+        object_id=signaal.pk,
+        object_ids=[
+            signaal.pk,
+            intake.huishouden.pk,
+            *intake.nieuwe_persoon_ids,
+            *([intake.casus.pk] if intake.casus is not None else []),
+        ],
+        huishouden_id=signaal.huishouden_id,
+        persoon_ids=persoon_ids,
+        velden=velden,
+        request=request,
+    )
 
 
 def _velden(invoer: SignaalInvoer) -> list[str]:

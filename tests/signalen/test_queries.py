@@ -45,3 +45,39 @@ def test_the_queue_does_not_grow_queries_with_rows(login, melder, make_user):
     for _ in range(8):
         signaal_receive(melder=melder, data=factories.body(inwoner={"voornaam": "X"}))
     assert _queries(lambda: client.get("/signalen/aanmeldingen/")) == few
+
+
+# The intake of one signal over the API, token lookup included. The test's own
+# transaction adds a savepoint pair around the service's transaction (2 of each count);
+# in production these are the BEGIN and COMMIT the driver sends without a query of its own.
+
+
+def test_an_identified_signal_for_a_new_household_takes_at_most_10_queries(
+    huisarts_api, django_assert_max_num_queries
+):
+    huisarts_api.post("/api/v1/signalen", factories.body(), format="json")  # warm caches
+    data = factories.body(
+        inwoner={"voornaam": "Piet", "achternaam": "Jansen", "geboortedatum": "1970-01-02"}
+    )
+    with django_assert_max_num_queries(10):
+        response = huisarts_api.post("/api/v1/signalen", data, format="json")
+    assert response.status_code == 201
+
+
+def test_an_identified_signal_joining_a_casus_takes_at_most_13_queries(
+    huisarts_api, bekende_casus, django_assert_max_num_queries
+):
+    huisarts_api.post("/api/v1/signalen", factories.anoniem(), format="json")  # warm caches
+    data = factories.body(
+        inwoner={"bsn": factories.BSN, "achternaam": "de Boer", "geboortedatum": "1958-03-14"}
+    )
+    with django_assert_max_num_queries(13):
+        response = huisarts_api.post("/api/v1/signalen", data, format="json")
+    assert response.status_code == 201
+
+
+def test_an_anonymous_signal_takes_at_most_8_queries(api, django_assert_max_num_queries):
+    api.post("/api/v1/signalen", factories.anoniem(), format="json")  # warm caches
+    with django_assert_max_num_queries(8):
+        response = api.post("/api/v1/signalen", factories.anoniem(), format="json")
+    assert response.status_code == 201

@@ -37,8 +37,12 @@ def emit(
     version: int,
     data: Mapping[str, Any] | None = None,
     using: str = DEFAULT_DB_ALIAS,
+    created_in_this_transaction: bool = False,
 ) -> OutboxEvent:
     """Write one event to the outbox, in the caller's transaction.
+
+    ``created_in_this_transaction``: the aggregate was inserted by this transaction,
+    so no other one can emit about it before commit and the per-aggregate lock is moot.
 
     Raises :class:`~toegang.events.registry.UnknownEventTypeError`, or
     :class:`~toegang.events.registry.InvalidEventPayloadError` for a key the event does
@@ -58,7 +62,7 @@ def emit(
         raise EmitOutsideTransactionError(
             f"emit({event_type!r}) must run inside the service's transaction.atomic block"
         )
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and not created_in_this_transaction:
         # Serialise emitters of one aggregate until commit, so the sequence order of
         # an aggregate's events is also their commit order (the relay relies on it).
         with connection.cursor() as cursor:
