@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 LOCK_FLAGS := --universal --python-version 3.11 --generate-hashes --quiet --custom-compile-command "make lock"
 
-.PHONY: run test install lock migrate demo lint typecheck check-migrations worker relay bench clean browser-deps
+.PHONY: run test install lock migrate demo lint typecheck check-migrations worker relay bench load wrk clean browser-deps
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is nodig ($(PYTHON) niet gevonden)"; exit 1; }
@@ -60,6 +60,19 @@ relay: install
 
 bench: install
 	$(BIN)/python -m bench
+
+## The load generator of `make load` (Debian's wrk), installed with apt-get when missing.
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+		echo "wrk (load generator) ontbreekt; installeren met apt-get install -y wrk ..."; \
+		{ apt-get install -y -qq wrk >/dev/null 2>&1 || \
+			{ apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq wrk >/dev/null 2>&1; }; } || \
+		{ echo "Kon wrk niet installeren; doe het zelf: sudo apt-get install -y wrk"; exit 1; }; }
+
+## Production topology on PostgreSQL + Redis under load (wrk over loopback); prints figures.
+## LOAD_DATABASE_URL (a database it drops and creates) and LOAD_REDIS_URL (flushed) pick where.
+load: install wrk
+	$(BIN)/python -m bench.load $(LOAD_ARGS)
 
 ## axe-core for the accessibility checks of the browser tests (npm registry).
 ## Fails loudly when it cannot: without axe-core the browser tests skip (REQUIRE_BROWSER=1: error).
