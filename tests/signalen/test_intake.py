@@ -122,6 +122,38 @@ def test_receiving_writes_one_audit_record_with_field_names_only(melder):
     assert "de Boer" not in str(rec.__dict__)
 
 
+def test_a_new_resident_is_named_in_the_signals_one_record_not_in_three(melder):
+    before = AuditRecord.objects.count()
+    signaal = signaal_receive(melder=melder, data=factories.body())
+
+    assert AuditRecord.objects.count() == before + 1
+    rec = AuditRecord.objects.get(object_type="signaal", object_id=str(signaal.pk))
+    lid = Gezinslid.objects.get(huishouden=signaal.huishouden)
+    assert rec.object_ids == [str(signaal.pk), str(signaal.huishouden_id), str(lid.pk)]
+    assert rec.persoon_ids == [str(lid.pk)]
+
+
+def test_a_signal_joining_a_casus_names_household_casus_and_members_in_one_record(
+    huisarts, bekende_casus
+):
+    before = AuditRecord.objects.count()
+    data = factories.body(inwoner={"bsn": factories.BSN, "achternaam": "de Boer"})
+    signaal = signaal_receive(melder=huisarts, data=data)
+
+    assert signaal.casus_id == bekende_casus.pk
+    assert AuditRecord.objects.count() == before + 1
+    rec = AuditRecord.objects.get(object_type="signaal", object_id=str(signaal.pk))
+    assert rec.object_ids == [
+        str(signaal.pk),
+        str(bekende_casus.huishouden_id),
+        str(bekende_casus.pk),
+    ]
+    leden = Gezinslid.objects.filter(huishouden=bekende_casus.huishouden)
+    assert sorted(rec.persoon_ids) == sorted(str(pk) for pk in leden.values_list("pk", flat=True))
+    assert "huishouden.bsn_index" in rec.velden
+    assert "casus.leefgebieden" in rec.velden
+
+
 def test_receiving_emits_signaal_ontvangen_with_ids_only(melder, inloophuis, team):
     signaal = signaal_receive(melder=melder, data=factories.body())
 
