@@ -407,7 +407,7 @@ def _table(results: list[Result]) -> None:
     print(
         f"x floor: throughput as a ratio of {FLOOR!r} (GET /api/v1/me) at "
         "the same connection count. pg peak: most PostgreSQL connections to the bench "
-        "database during that run (web processes, worker, this sampler excluded)."
+        "database during that run (web processes and worker; the sampler not counted)."
     )
 
 

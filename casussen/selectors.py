@@ -185,7 +185,12 @@ def casussen_page(
     rows = list(
         queryset.select_related("aanspreekpunt", "huishouden__data_key")
         .prefetch_related(
-            Prefetch("huishouden__gezinsleden", queryset=Gezinslid.objects.order_by("created_at"))
+            # The prefetch hands each gezinslid its household (with its data key) from the
+            # rows above: no second join of huishouden and data key in this query.
+            Prefetch(
+                "huishouden__gezinsleden",
+                queryset=Gezinslid.objects.select_related(None).order_by("created_at"),
+            )
         )
         .order_by(*order)[: size + 1]
     )
