@@ -70,12 +70,10 @@ class _WindowThrottle(BaseThrottle):
         now = time.time()
         window = int(now // duration)
         key = f"signalen:throttle:{self.scope}:{user.pk}:{duration}:{window}"
-        cache.add(key, 0, timeout=duration + 1)
-        try:
+        try:  # the window's counter usually exists: one increment, no add first
             count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=duration + 1)
-            count = 1
+        except ValueError:  # the first request of this window (or a twin started it now)
+            count = 1 if cache.add(key, 1, timeout=duration + 1) else cache.incr(key)
         if count <= limit:
             return True
         self._wait = (window + 1) * duration - now
