@@ -148,9 +148,11 @@ def bench_flood() -> None:
     from toegang.models import Organisatie, User
 
     teamleider = Client()
-    teamleider.force_login(User.objects.get(username="teamleider"))
+    from tests.auth import verified_login
+
+    verified_login(teamleider, User.objects.get(username="teamleider"))
     consulent = Client()
-    consulent.force_login(User.objects.get(username="consulent"))
+    verified_login(consulent, User.objects.get(username="consulent"))
 
     def consultant_side() -> None:
         assert teamleider.get("/signalen/aanmeldingen/").status_code == 200

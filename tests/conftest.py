@@ -6,6 +6,7 @@ import pytest
 
 from django.test import Client
 
+from tests.auth import verified_login
 from tests.toegang.factories import OrganisatieFactory, TeamFactory, UserFactory
 from toegang.models import Organisatie
 from toegang.roles import Rol
@@ -43,11 +44,13 @@ def consulent(make_user):
 
 @pytest.fixture
 def login(client: Client):
-    """Log ``user`` in on the test client and return the client."""
+    """Log ``user`` in on the test client (second factor verified) and return the client.
+
+    The fast path (see ``tests/auth.py``); ``tests.auth.log_in`` walks the real login.
+    """
 
     def do(user) -> Client:
-        client.force_login(user)
-        return client
+        return verified_login(client, user)
 
     return do
 

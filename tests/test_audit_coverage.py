@@ -36,6 +36,7 @@ from casussen.services.casus import casus_open
 from signalen.models import Signaal
 from signalen.services import signaal_receive
 from tests.audit.helpers import assert_audited
+from tests.auth import verified_login
 from tests.casussen.factories import make_huishouden
 from tests.signalen import factories as signaal_factories
 from tests.test_authorization_matrix import ALL_PATTERNS, build_url, entry_for, iter_patterns
@@ -463,7 +464,7 @@ def test_a_permitted_request_writes_an_audit_record(name, scene, client, make_us
     scene.users.setdefault("collega_b", make_user(Rol.CONSULENT, team=TeamFactory()))
     req = builder(scene)
     user = scene.users[req.user]
-    client.force_login(user)
+    verified_login(client, user)
     with assert_audited(user=user, uitkomst=Uitkomst.ALLOWED):
         response = send(client, req)
         assert response.status_code < 400, (
@@ -500,7 +501,7 @@ def test_a_refused_request_on_someone_elses_object_is_audited(name, elders, clie
     assert access is not None
     who = _refused_roles(name)
     user = make_user(who[0])
-    client.force_login(user)
+    verified_login(client, user)
     pattern = next(p for n, p in iter_patterns(get_resolver()) if n == name)
     url = build_url(name, pattern, elders)
     assert url is not None

@@ -23,6 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter, UUIDConverter
 from django.utils import timezone
 
+from tests.auth import verified_login
 from toegang.roles import Rol
 
 pytestmark = pytest.mark.django_db
@@ -58,6 +59,10 @@ MATRIX: dict[str, Access] = {
     # kernel
     "home": Access(public=True),
     "login": Access(public=True),
+    "login_code": Access(public=True, note="second step: only with a pending login"),
+    "login_instellen": Access(public=True, note="enrolment: only with a pending login"),
+    "beheer_login": Access(public=True, note="the admin's login: redirect to the app's login"),
+    "herstelcodes": Access(authenticated=True, note="the user's own new recovery codes"),
     "logout": Access(public=True, methods=("POST",)),
     "healthz": Access(public=True),
     "admin:*": Access(roles=roles(H), note="Django admin: staff only (beheerder)"),
@@ -307,7 +312,7 @@ def test_refusal_for_every_role_and_someone_elses_object(name, world, client):
         for who in [ANON, *sorted(ALL_ROLES)]:
             client.logout()
             if who != ANON:
-                client.force_login(users[who])
+                verified_login(client, users[who])
             allowed = access.public or (
                 who != ANON and (access.authenticated or who in access.roles)
             )
@@ -331,7 +336,7 @@ def test_refusal_for_every_role_and_someone_elses_object(name, world, client):
 
 def test_breaking_the_glass_is_the_only_way_to_a_foreign_casus(world, client):
     users, objects = world
-    client.force_login(users[Rol.CONSULENT])
+    verified_login(client, users[Rol.CONSULENT])
     url = reverse("casussen:noodtoegang", kwargs={"casus_id": objects["casus_id"]})
     assert client.get(url).status_code == 200  # only the reason form
     detail = reverse("casussen:casus", kwargs={"casus_id": objects["casus_id"]})

@@ -10,14 +10,15 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from toegang.identity.mfa import mfa_reset
 from toegang.models import ApiToken, Organisatie, Team, User
 from toegang.services import api_token_create, api_token_revoke, api_token_rotate, user_set_rol
 
 
 @admin.register(Organisatie)
 class OrganisatieAdmin(admin.ModelAdmin):
-    list_display = ["naam", "soort", "buurt", "mag_bsn_verwerken"]
-    list_filter = ["soort", "mag_bsn_verwerken"]
+    list_display = ["naam", "soort", "buurt", "mag_bsn_verwerken", "mfa_verplicht"]
+    list_filter = ["soort", "mag_bsn_verwerken", "mfa_verplicht"]
     search_fields = ["naam"]
 
 
@@ -48,9 +49,23 @@ class UserAdmin(BaseUserAdmin):
         (_("Brede Toegang"), {"fields": ("rol", "organisatie", "team", "is_api_client")}),
     )
 
+    actions = ["reset_second_factor"]
+
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         user_set_rol(user=obj, rol=obj.rol)
+
+    @admin.action(description=_("Tweede factor opnieuw instellen (gebruiker stelt opnieuw in)"))
+    def reset_second_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            mfa_reset(user=user, by=request.user, request=request)
+        messages.success(
+            request,
+            _(
+                "Tweede factor verwijderd en sessies beëindigd. Bij de volgende login stelt "
+                "de gebruiker een nieuwe in en ziet een melding dat u dit deed."
+            ),
+        )
 
 
 @admin.register(ApiToken)

@@ -8,8 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
+from toegang.identity import mfa
 from toegang.models import Organisatie, Team, User
 from toegang.roles import Rol
 from toegang.services import user_create
@@ -78,3 +83,24 @@ def load() -> list[DemoUser]:
         )
         created.append(demo)
     return created
+
+
+def enrol_totp() -> dict[str, str]:
+    """Give each demo user who needs a second factor an authenticator secret.
+
+    Only in DEMO_MODE: production never has known secrets. Returns username → the
+    base32 secret to type into an authenticator app (or ``manage.py totp_code``).
+    """
+    if not getattr(settings, "DEMO_MODE", False):
+        raise ImproperlyConfigured("Demo-TOTP-geheimen alleen in DEMO_MODE.")
+    secrets = {}
+    for user in User.objects.filter(username__in=[d.username for d in USERS]):
+        if not mfa.mfa_required(user):
+            continue
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            TOTPDevice.objects.filter(user=user).delete()
+            device = TOTPDevice.objects.create(user=user, name="demo", confirmed=True)
+            mfa.recovery_codes_regenerate(user=user)
+        secrets[user.username] = mfa.secret_base32(device)
+    return secrets

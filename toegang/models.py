@@ -33,6 +33,14 @@ class Organisatie(models.Model):
         default=False,
         help_text=_("Alleen organisaties met een wettelijke grondslag, zoals huisartsen."),
     )
+    mfa_verplicht = models.BooleanField(
+        _("tweede factor verplicht"),
+        default=False,
+        help_text=_(
+            "Melders van deze organisatie moeten met een tweede factor inloggen. "
+            "Medewerkers van de gemeente altijd."
+        ),
+    )
 
     class Meta:
         verbose_name = _("organisatie")
@@ -88,6 +96,19 @@ class User(AbstractUser):
         _("API-client"),
         default=False,
         help_text=_("Account van een partnersysteem dat alleen via de API werkt."),
+    )
+    mfa_reset_melding = models.BooleanField(
+        _("melding: tweede factor opnieuw ingesteld"),
+        default=False,
+        help_text=_(
+            "Bij de volgende login krijgt de gebruiker te zien dat een beheerder dit deed."
+        ),
+    )
+    sessie_generatie = models.PositiveIntegerField(
+        _("sessiegeneratie"),
+        default=0,
+        editable=False,
+        help_text=_("Verhoogd bij 'overal uitloggen': oudere sessies vervallen."),
     )
 
     class Meta:

@@ -3,7 +3,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
-from toegang import login, views
+from toegang import views
+from toegang.identity import views as identity
 
 admin.site.site_header = "Brede Toegang — beheer"
 admin.site.site_title = "Brede Toegang"
@@ -11,9 +12,13 @@ admin.site.index_title = "Beheer"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("inloggen/", login.LoginView.as_view(), name="login"),
-    path("uitloggen/", login.LogoutView.as_view(), name="logout"),
+    path("inloggen/", identity.LoginView.as_view(), name="login"),
+    path("inloggen/code/", identity.login_code, name="login_code"),
+    path("inloggen/instellen/", identity.login_instellen, name="login_instellen"),
+    path("account/herstelcodes/", identity.herstelcodes, name="herstelcodes"),
+    path("uitloggen/", identity.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
+    path("beheer/login/", identity.admin_login, name="beheer_login"),
     path("beheer/", admin.site.urls),
     path("api/v1/", include(("toegang.api.urls", "api"), namespace="api")),
     path("casussen/", include("casussen.urls")),

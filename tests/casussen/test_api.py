@@ -12,6 +12,7 @@ from django.utils import timezone
 from audit.models import Actie, AuditRecord
 from casussen.models import Casus
 from casussen.services.casus import casus_touch
+from tests.auth import verified_login
 from toegang.roles import Rol
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +23,7 @@ PROBLEM = "application/problem+json"
 @pytest.fixture
 def api(client):
     def as_user(user):
-        client.force_login(user)
+        verified_login(client, user)
         return client
 
     return as_user
@@ -223,7 +224,7 @@ def test_noodtoegang_over_the_api(api, casus, collega):
 
 
 def test_schema_lists_the_casus_endpoints(client, consulent):
-    client.force_login(consulent)
+    verified_login(client, consulent)
     schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/json").json()
     for path in ("/casussen", "/casussen/{casus_id}", "/casussen/{casus_id}/overdracht",
                  "/casussen/{casus_id}/betrokkenen", "/casussen/{casus_id}/noodtoegang",

@@ -151,8 +151,8 @@ def serious_axe_violations(page) -> list[dict]:
 
 
 def log_in(page, base_url: str, username: str, password: str) -> None:
-    page.goto(f"{base_url}/inloggen/")
-    page.get_by_label("Gebruikersnaam").fill(username)
-    page.get_by_label("Wachtwoord").fill(password)
-    page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_load_state("networkidle")
+    """Password and, where the user needs one, the TOTP code (see tests/auth.py)."""
+    from tests.auth import log_in as log_in_user
+    from toegang.models import User
+
+    log_in_user(page, User.objects.get(username=username), password=password, base_url=base_url)

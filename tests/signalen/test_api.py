@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 from audit.models import Actie, AuditRecord, Uitkomst
 from signalen.models import Signaal, Status
 from signalen.services import signaal_receive, signaal_terugkoppelen
+from tests.auth import verified_login
 from tests.signalen import factories
 from toegang.roles import Rol
 
@@ -406,7 +407,7 @@ def test_a_person_is_limited_per_user_not_per_client_rate(melder, monkeypatch):
         SimpleRateThrottle, "THROTTLE_RATES", {"api_client": "1/day", "user": "2/day"}
     )
     person = APIClient()
-    person.force_login(melder)
+    verified_login(person, melder)
     codes = [person.get(URL).status_code for _ in range(3)]
     assert codes == [200, 200, 429]
 

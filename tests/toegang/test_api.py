@@ -8,6 +8,7 @@ from django.urls import path
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from tests.auth import verified_login
 from toegang.models import ApiToken
 from toegang.roles import Rol
 from toegang.services import api_token_create, api_token_revoke, api_token_rotate, token_digest
@@ -42,7 +43,7 @@ def test_anonymous_api_call_is_problem_json_401(client, db):
 
 
 def test_wrong_method_is_problem_json_405(client, consulent):
-    client.force_login(consulent)
+    verified_login(client, consulent)
     response = client.delete("/api/v1/me")
     assert response.status_code == 405
     assert _problem(response)["title"] == "Methode niet toegestaan"
@@ -50,7 +51,7 @@ def test_wrong_method_is_problem_json_405(client, consulent):
 
 @pytest.mark.urls(__name__)
 def test_malformed_json_is_problem_json_400(client, consulent):
-    client.force_login(consulent)
+    verified_login(client, consulent)
     response = client.post("/api/v1/echo", data="{niet: json", content_type="application/json")
     assert response.status_code == 400
     body = _problem(response)
@@ -98,7 +99,7 @@ def test_create_api_token_command_prints_a_working_token(client, make_user):
 
 
 def test_openapi_schema_and_docs_are_served(client, consulent):
-    client.force_login(consulent)
+    verified_login(client, consulent)
     schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert schema.status_code == 200
     document = json.loads(schema.content)

@@ -14,6 +14,16 @@ from toegang.api.authentication import authenticate_token
 
 
 @database_sync_to_async
+def _session_allowed(session: Any, user: Any) -> bool:
+    """The same session rules as pages: not timed out, ended, or missing a second factor."""
+    from toegang.identity import mfa, sessions
+
+    if sessions.session_problem(session, user):
+        return False
+    return not mfa.second_factor_needed(user) or mfa.session_verified(session)
+
+
+@database_sync_to_async
 def _token_for(raw: str) -> Any:
     return authenticate_token(raw)
 
@@ -34,6 +44,11 @@ class _TokenOrSession(AuthMiddleware):
             scope["user"]._wrapped = AnonymousUser()
             return
         await super().resolve_scope(scope)
+        user = scope["user"]._wrapped
+        if user.is_authenticated and not await _session_allowed(scope["session"], user):
+            from django.contrib.auth.models import AnonymousUser
+
+            scope["user"]._wrapped = AnonymousUser()
 
 
 def TokenOrSessionAuthMiddleware(inner: Any) -> Any:

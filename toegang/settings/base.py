@@ -37,6 +37,9 @@ INSTALLED_APPS = [
     "guardian",
     "channels",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "toegang",
     "toegang.events",
     "audit",
@@ -53,7 +56,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "toegang.identity.middleware.SessionPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "toegang.middleware.AuditDenialMiddleware",
@@ -154,13 +159,27 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-#: Failed logins allowed per account and per IP address within the window.
+#: The login policy (toegang/identity/policy.py): failed logins or codes allowed per
+#: account within the window, and distinct failing accounts per client address.
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=900)
+LOGIN_IP_FAILURE_LIMIT = env.int("LOGIN_IP_FAILURE_LIMIT", default=10)
+#: Proxies whose X-Forwarded-For is believed (given to uvicorn as forwarded_allow_ips).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+
+#: Second factor (django-otp). Our own login policy does the lockout, so the
+#: devices' own exponential throttling is off (it would refuse a right code after a typo).
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Brede Toegang")
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+
+#: Sessions end after this many seconds without a request, and this long after login.
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=15 * 60)
+SESSION_ABSOLUTE_LIFETIME = env.int("SESSION_ABSOLUTE_LIFETIME", default=10 * 3600)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_LIFETIME
 CSRF_COOKIE_HTTPONLY = False  # htmx reads it from the cookie-less template tag instead
 
 LANGUAGE_CODE = "nl"

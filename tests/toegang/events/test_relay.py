@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from tests.auth import verified_login
 from tests.toegang.events.helpers import PROEF, captured_events, emit_committed
 from tests.toegang.events.layers import FailingLayer, RecordingLayer, redis_down_layer
 from toegang import worker
@@ -179,7 +180,7 @@ def test_replay_from_the_admin_sends_a_dead_event_again(make_user, proef_access,
     event.refresh_from_db()
     assert event.status == OutboxEvent.Status.DEAD
     beheerder = make_user(Rol.BEHEERDER, is_staff=True)
-    client.force_login(beheerder)
+    verified_login(client, beheerder)
     listing = client.get("/beheer/events/outboxevent/?status=dead")
     assert listing.status_code == 200
     assert f'_selected_action" value="{event.pk}"' in listing.content.decode()
@@ -201,12 +202,12 @@ def test_replay_from_the_admin_sends_a_dead_event_again(make_user, proef_access,
 def test_outbox_admin_is_read_only_and_closed_to_others(make_user, client):
     emit_committed()
     event = OutboxEvent.objects.get()
-    client.force_login(make_user(Rol.BEHEERDER, is_staff=True))
+    verified_login(client, make_user(Rol.BEHEERDER, is_staff=True))
     assert client.get(f"/beheer/events/outboxevent/{event.pk}/change/").status_code == 200
     response = client.post(f"/beheer/events/outboxevent/{event.pk}/change/", {"status": "dead"})
     assert response.status_code == 403
     assert client.get("/beheer/events/outboxevent/add/").status_code == 403
-    client.force_login(make_user(Rol.CONSULENT, is_staff=True))
+    verified_login(client, make_user(Rol.CONSULENT, is_staff=True))
     assert client.get("/beheer/events/outboxevent/").status_code == 403
 
 

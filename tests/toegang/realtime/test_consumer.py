@@ -11,6 +11,7 @@ from channels.testing.websocket import WebsocketCommunicator
 from django.test import Client
 from django.utils import timezone
 
+from tests.auth import verified_login
 from tests.toegang.events.helpers import (
     PROEF,
     connect,
@@ -98,7 +99,7 @@ async def test_session_auth_connects(layer, make_user):
 
     def session_cookie() -> str:
         browser = Client()
-        browser.force_login(user)
+        verified_login(browser, user)
         return browser.cookies["sessionid"].value
 
     cookie = await make(session_cookie)()

@@ -16,6 +16,7 @@ from channels.testing.websocket import WebsocketCommunicator
 from django.test import Client
 from django.utils import timezone
 
+from tests.auth import verified_login
 from tests.toegang.events.helpers import PROEF, connect, receive_events
 from tests.toegang.factories import TeamFactory
 from toegang.models import ApiToken, User
@@ -188,7 +189,7 @@ async def test_a_socket_of_a_session_that_ended_is_closed(fresh_channel_layer, m
 
     def session_cookie() -> str:
         browser = Client()
-        browser.force_login(user)
+        verified_login(browser, user)
         return browser.cookies["sessionid"].value
 
     cookie = await make(session_cookie)()

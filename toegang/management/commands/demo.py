@@ -14,6 +14,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         created = demo.load()
+        secrets = demo.enrol_totp()
         summaries: list[str] = []
         for config in apps.get_app_configs():
             if config.name == "toegang":
@@ -31,7 +32,12 @@ class Command(BaseCommand):
             self.stdout.write(f"Nieuwe demo-accounts: {len(created)}")
         self.stdout.write("")
         self.stdout.write(f"Demo-inloggegevens (wachtwoord voor allemaal: {demo.DEMO_PASSWORD}):")
+        self.stdout.write(
+            "  Tweede factor: zet het TOTP-geheim in een authenticator-app, of vraag de code "
+            "op met `python manage.py totp_code <gebruiker>`."
+        )
         for user in demo.USERS:
-            self.stdout.write(f"  {user.username:<12} {user.rol}")
+            secret = secrets.get(user.username, "(geen tweede factor nodig)")
+            self.stdout.write(f"  {user.username:<12} {user.rol:<16} TOTP-geheim: {secret}")
         for line in summaries:
             self.stdout.write(line)

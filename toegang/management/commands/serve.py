@@ -47,4 +47,8 @@ class Command(BaseCommand):
             log_config=None,
             access_log=False,
             lifespan="off",
+            # The client address of the login policy and the audit trail: only the
+            # proxies in TRUSTED_PROXIES may set it through X-Forwarded-For.
+            proxy_headers=bool(settings.TRUSTED_PROXIES),
+            forwarded_allow_ips=settings.TRUSTED_PROXIES or None,
         )
