@@ -1,9 +1,15 @@
-"""No Docker engine runs here, so the deployment file is checked by reading it."""
+"""No Docker engine runs here: the compose file and Dockerfile are checked by reading them,
+the secrets script by running it; deploy/smoke.sh (CI) runs the build and start scripts."""
 
 from __future__ import annotations
 
+import os
+import re
+import stat
 import subprocess
+import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -38,14 +44,49 @@ def test_database_data_lives_on_a_named_volume(compose):
     assert "db-data" in compose["volumes"]
 
 
-def test_web_runs_uvicorn_on_the_asgi_application(compose):
-    command = compose["services"]["web"]["command"]
-    assert command[0] == "uvicorn"
-    assert "toegang.asgi:application" in command
+def _start_script() -> str:
+    return (ROOT / "deploy" / "start.sh").read_text()
 
 
-def test_worker_runs_the_worker_command(compose):
-    assert compose["services"]["worker"]["command"] == ["python", "manage.py", "worker"]
+def _with_defaults(text: str) -> str:
+    """``${VAR:-default}`` as compose resolves it when VAR is not set."""
+    return re.sub(r"\$\{\w+:-([^}]*)\}", r"\1", text)
+
+
+def test_image_starts_through_the_start_script(compose):
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert 'ENTRYPOINT ["deploy/start.sh"]' in dockerfile
+    assert compose["services"]["web"]["command"] == ["web"]
+    assert compose["services"]["worker"]["command"] == ["worker"]
+    assert compose["services"]["migrate"]["command"] == ["migrate"]
+
+
+def test_web_runs_uvicorn_behind_configurable_trusted_proxies(compose):
+    script = _start_script()
+    assert "-m uvicorn toegang.asgi:application" in script
+    assert '--proxy-headers --forwarded-allow-ips "${TRUSTED_PROXIES:-127.0.0.1}"' in script
+    assert '--workers "${WEB_WORKERS:-' in script
+    env = compose["services"]["web"]["environment"]
+    assert _with_defaults(env["TRUSTED_PROXIES"]) == "127.0.0.1"
+
+
+def test_worker_runs_the_worker_command():
+    assert 'exec "$PYTHON" manage.py worker' in _start_script()
+
+
+def test_migrate_runs_as_owner_and_grants_the_app_role():
+    script = _start_script()
+    assert 'DATABASE_URL="$DATABASE_OWNER_URL" "$PYTHON" manage.py migrate' in script
+    assert script.index("db_roles create") < script.index("manage.py migrate")
+    assert script.index("manage.py migrate") < script.index("db_roles grant")
+
+
+def test_web_port_is_bound_to_loopback_unless_configured(compose):
+    ports = [_with_defaults(p) for p in compose["services"]["web"]["ports"]]
+    assert ports == ["127.0.0.1:8000:8000"]
+    for name, service in compose["services"].items():
+        if name != "web":
+            assert "ports" not in service, name
 
 
 @pytest.mark.parametrize("name", ["web", "worker", "migrate"])
@@ -55,8 +96,17 @@ def test_app_services_run_production_settings_on_postgres_and_redis(compose, nam
     assert env["DJANGO_SETTINGS_MODULE"] == "toegang.settings.production"
     assert env["REDIS_URL"].startswith("redis://redis:")
     assert env["KEYRING_FILE"].startswith("/run/secrets/")
-    assert "deploy/secrets.env" in service["env_file"]
+    assert "deploy/app.env" in service["env_file"]
     assert service["depends_on"]["db"]["condition"] == "service_healthy"
+
+
+def test_each_service_gets_only_its_own_secrets(compose):
+    services = compose["services"]
+    assert services["db"]["env_file"] == ["deploy/db.env"]
+    assert services["migrate"]["env_file"] == ["deploy/app.env", "deploy/migrate.env"]
+    for name in ("web", "worker"):
+        assert services[name]["env_file"] == ["deploy/app.env"], name
+    assert "env_file" not in services["redis"] and "secrets" not in services["db"]
 
 
 def test_no_secret_values_are_written_in_the_compose_file(compose):
@@ -67,19 +117,102 @@ def test_no_secret_values_are_written_in_the_compose_file(compose):
 
 
 def test_secret_files_are_ignored_by_git():
-    for path in ("deploy/secrets.env", "deploy/keyring.json"):
+    for name in ("app.env", "db.env", "migrate.env", "keyring.json"):
         result = subprocess.run(
-            ["git", "check-ignore", "-q", path], cwd=ROOT, capture_output=True, check=False
+            ["git", "check-ignore", "-q", f"deploy/{name}"],
+            cwd=ROOT,
+            capture_output=True,
+            check=False,
         )
-        assert result.returncode == 0, f"{path} is not ignored"
+        assert result.returncode == 0, f"deploy/{name} is not ignored"
 
 
-def test_dockerfile_installs_only_from_the_lock_file_and_runs_uvicorn():
+def _run_secrets_script(out: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["sh", str(ROOT / "deploy" / "secrets.sh"), str(out)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHON": sys.executable},
+        capture_output=True,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("secrets")
+    result = _run_secrets_script(out)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def _env_file(path: Path) -> dict[str, str]:
+    lines = path.read_text().splitlines()
+    return dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
+
+
+def test_generated_database_env_has_no_application_secrets(generated):
+    db = _env_file(generated / "db.env")
+    assert set(db) == {"POSTGRES_USER", "POSTGRES_PASSWORD"}
+    assert len(db["POSTGRES_PASSWORD"]) >= 32
+
+
+def test_generated_app_env_connects_as_the_app_role_not_the_superuser(generated):
+    app, migrate = _env_file(generated / "app.env"), _env_file(generated / "migrate.env")
+    assert set(app) == {"SECRET_KEY", "DATABASE_URL"}
+    assert len(app["SECRET_KEY"]) >= 50
+    assert urlsplit(app["DATABASE_URL"]).username == "toegang_app"
+    assert urlsplit(migrate["DATABASE_OWNER_URL"]).username == "toegang_owner"
+    assert urlsplit(migrate["DATABASE_ADMIN_URL"]).username == "postgres"
+    passwords = {urlsplit(url).password for url in (*migrate.values(), app["DATABASE_URL"])}
+    assert len(passwords) == 3
+
+
+def test_generated_secrets_are_private_and_never_overwritten(generated):
+    for name in ("db.env", "migrate.env", "app.env", "keyring.json"):
+        assert stat.S_IMODE((generated / name).stat().st_mode) == 0o600, name
+    before = (generated / "keyring.json").read_bytes()
+    assert _run_secrets_script(generated).returncode != 0
+    assert (generated / "keyring.json").read_bytes() == before
+
+
+def test_image_user_can_read_the_generated_key_ring(generated):
     dockerfile = (ROOT / "Dockerfile").read_text()
+    match = re.search(r"useradd .*--uid (\d+) (\w+)", dockerfile)
+    assert match, "the image makes its own user"
+    uid, user = int(match.group(1)), match.group(2)
+    assert f"USER {user}" in dockerfile
+    if os.geteuid() != 0:
+        pytest.skip("only root can give the key ring to the image's user")
+    keyring = (generated / "keyring.json").stat()
+    assert keyring.st_uid == uid and keyring.st_mode & stat.S_IRUSR
+
+
+def test_dockerfile_builds_with_the_build_script_from_the_lock_file():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    build = (ROOT / "deploy" / "build.sh").read_text()
     assert dockerfile.startswith("# ") and "FROM python:3.11" in dockerfile
-    assert "pip install --require-hashes --no-deps -r requirements/runtime.txt" in dockerfile
-    assert "pip install ." not in dockerfile
-    assert '"uvicorn", "toegang.asgi:application"' in dockerfile
+    assert "RUN deploy/build.sh deps" in dockerfile
+    assert "RUN deploy/build.sh assets" in dockerfile
+    assert "pip install" not in dockerfile
+    assert "--require-hashes --no-deps -r requirements/runtime.txt" in build
+    assert "DJANGO_SETTINGS_MODULE=toegang.settings.build" in build
+
+
+def test_build_settings_collect_static_files_without_secrets(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env={
+            **{k: v for k, v in os.environ.items() if not k.startswith(("KEYRING", "SECRET"))},
+            "DJANGO_SETTINGS_MODULE": "toegang.settings.build",
+            "VAR_DIR": str(tmp_path),
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert any((tmp_path / "static").iterdir())
 
 
 def _locked(path: str) -> dict[str, str]:
