@@ -3,6 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PORT ?= 8000
 
 LOCK_FLAGS := --universal --python-version 3.11 --generate-hashes --quiet --custom-compile-command "make lock"
 
@@ -36,7 +37,7 @@ demo: migrate
 
 ## Embedded default: SQLite, in-memory channel layer, local demo keys, demo data.
 run: demo
-	$(BIN)/python manage.py serve --host 127.0.0.1 --port 8000
+	$(BIN)/python manage.py serve --host 127.0.0.1 --port $(PORT)
 
 ## The whole test suite (SQLite unless DATABASE_URL/REDIS_URL are set).
 test: install

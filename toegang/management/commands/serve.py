@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import socket
 from typing import Any
 
 import uvicorn
@@ -32,6 +34,7 @@ class Command(BaseCommand):
         ok, detail = check_channel_layer()
         if not ok:
             raise CommandError(f"Redis is niet bereikbaar ({detail}). Controleer REDIS_URL.")
+        sock = self._bind(options["host"], options["port"])
         if getattr(settings, "DEMO_MODE", False):
             log.warning(
                 "demo_mode", detail="ontwikkelsleutels en demogegevens; niet voor echte inwoners"
@@ -42,8 +45,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Brede Toegang draait op http://{options['host']}:{options['port']}/")
         uvicorn.run(
             "toegang.asgi:application",
-            host=options["host"],
-            port=options["port"],
+            fd=sock.fileno(),  # the socket bound above: nothing can take the port in between
             log_config=None,
             access_log=False,
             lifespan="off",
@@ -52,3 +54,23 @@ class Command(BaseCommand):
             proxy_headers=bool(settings.TRUSTED_PROXIES),
             forwarded_allow_ips=settings.TRUSTED_PROXIES or None,
         )
+
+    def _bind(self, host: str, port: int) -> socket.socket:
+        """Claim the address before saying anything runs; a taken port is a clear error."""
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            sock.close()
+            if exc.errno == errno.EADDRINUSE:
+                raise CommandError(
+                    f"Poort {port} op {host} is al in gebruik door een ander programma. "
+                    f"Stop dat programma of kies een andere poort, bijvoorbeeld: "
+                    f"make run PORT={port + 1}"
+                ) from None
+            raise CommandError(f"Kan niet luisteren op {host}:{port} ({exc.strerror}).") from None
+        sock.listen(2048)
+        sock.set_inheritable(True)
+        return sock
