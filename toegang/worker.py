@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 
 from toegang.logging import get_logger
 
@@ -41,23 +41,27 @@ def jobs() -> list[Job]:
 def run_forever(stop: threading.Event, only: set[str] | None = None) -> None:
     """Run every registered job on its interval until ``stop`` is set."""
     due: dict[str, float] = {}
-    while not stop.is_set():
-        now = time.monotonic()
-        for job in jobs():
-            if only and job.name not in only:
-                continue
-            if due.get(job.name, 0.0) > now:
-                continue
-            close_old_connections()
-            try:
-                done = job.run()
-            except Exception as exc:
-                log.error("worker_job_failed", job=job.name, error=type(exc).__name__)
-                done = 0
-            # Busy jobs run again at once; idle ones wait their interval.
-            due[job.name] = now if done else now + job.interval
-        stop.wait(0.05)
-    close_old_connections()
+    try:
+        while not stop.is_set():
+            now = time.monotonic()
+            for job in jobs():
+                if only and job.name not in only:
+                    continue
+                if due.get(job.name, 0.0) > now:
+                    continue
+                close_old_connections()
+                try:
+                    done = job.run()
+                except Exception as exc:
+                    log.error("worker_job_failed", job=job.name, error=type(exc).__name__)
+                    done = 0
+                # Busy jobs run again at once; idle ones wait their interval.
+                due[job.name] = now if done else now + job.interval
+            stop.wait(0.05)
+    finally:
+        # This thread's own connections: persistent ones (CONN_MAX_AGE) would outlive it,
+        # and keep e.g. the test database from being dropped.
+        connections.close_all()
 
 
 def start_in_thread() -> threading.Event:

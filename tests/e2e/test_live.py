@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from datetime import timedelta
 from io import StringIO
 
@@ -32,6 +33,9 @@ def relay_running(demo):
     stop = worker.start_in_thread()
     yield
     stop.set()
+    for thread in threading.enumerate():
+        if thread.name == "toegang-worker":
+            thread.join(timeout=10)  # it closes its database connection on the way out
 
 
 @pytest.fixture
