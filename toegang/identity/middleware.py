@@ -1,9 +1,12 @@
 """Every request of a logged-in session: still valid, and verified with a second factor.
 
-Runs after django-otp's ``OTPMiddleware``. A session that timed out, was ended
-everywhere, or lacks the second factor its user needs is logged out: a page goes
-to the login, the API answers 401 problem+json. API tokens are not sessions and
-pass untouched (tokens are issued to staff who logged in with both factors).
+A session that timed out, was ended everywhere, or lacks the second factor its
+user needs is logged out: a page goes to the login, the API answers 401
+problem+json. Verified means django-otp's session key is set at login; no query
+per request (django-otp's ``OTPMiddleware``, which loads the device every time, is
+not used: a factor reset ends the sessions through the session generation).
+API tokens are not sessions and pass untouched (tokens are issued to staff who
+logged in with both factors).
 """
 
 from __future__ import annotations
