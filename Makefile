@@ -75,13 +75,15 @@ wrk:
 load: install wrk
 	$(BIN)/python -m bench.load $(LOAD_ARGS)
 
-## axe-core for the accessibility checks of the browser tests (npm registry).
+## axe-core for the accessibility checks of the browser tests and oidc-provider, the real
+## OpenID Connect provider of the SSO tests (npm registry).
 ## Fails loudly when it cannot: without axe-core the browser tests skip (REQUIRE_BROWSER=1: error).
 browser-deps:
-	@if [ -f node_modules/axe-core/axe.min.js ]; then exit 0; fi; \
-	command -v npm >/dev/null 2>&1 || { echo "npm is nodig voor axe-core (apt-get install npm)" >&2; exit 1; }; \
-	npm install --no-save --no-audit --no-fund --silent axe-core@4 && \
-	test -f node_modules/axe-core/axe.min.js || { echo "axe-core kon niet worden geïnstalleerd" >&2; exit 1; }
+	@if [ -f node_modules/axe-core/axe.min.js ] && [ -f node_modules/oidc-provider/package.json ]; then exit 0; fi; \
+	command -v npm >/dev/null 2>&1 || { echo "npm is nodig voor axe-core en oidc-provider (apt-get install npm)" >&2; exit 1; }; \
+	npm install --no-save --no-audit --no-fund --silent axe-core@4 oidc-provider@9 && \
+	test -f node_modules/axe-core/axe.min.js && test -f node_modules/oidc-provider/package.json || \
+		{ echo "axe-core of oidc-provider kon niet worden geïnstalleerd" >&2; exit 1; }
 
 clean:
 	rm -rf $(VENV) var node_modules

@@ -104,6 +104,15 @@ class User(AbstractUser):
             "Bij de volgende login krijgt de gebruiker te zien dat een beheerder dit deed."
         ),
     )
+    oidc_subject = models.CharField(
+        _("SSO-kenmerk"),
+        max_length=255,
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text=_("Het 'sub' van de identiteitsprovider; leeg voor lokale accounts."),
+    )
     sessie_generatie = models.PositiveIntegerField(
         _("sessiegeneratie"),
         default=0,

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from toegang import views
+from toegang.identity import account, oidc
 from toegang.identity import views as identity
 
 admin.site.site_header = "Brede Toegang — beheer"
@@ -15,8 +16,14 @@ urlpatterns = [
     path("inloggen/", identity.LoginView.as_view(), name="login"),
     path("inloggen/code/", identity.login_code, name="login_code"),
     path("inloggen/instellen/", identity.login_instellen, name="login_instellen"),
+    path("account/", account.account, name="account"),
     path("account/herstelcodes/", identity.herstelcodes, name="herstelcodes"),
+    path("account/herstelcodes/nieuw/", account.herstelcodes_nieuw, name="herstelcodes_nieuw"),
+    path("account/overal-uitloggen/", account.overal_uitloggen, name="overal_uitloggen"),
     path("uitloggen/", identity.LogoutView.as_view(), name="logout"),
+    path("inloggen/sso/", oidc.AuthenticationRequestView.as_view(), name="sso_login"),
+    path("inloggen/sso/terug/", oidc.CallbackView.as_view(), name="oidc_authentication_callback"),
+    path("inloggen/sso/geweigerd/", oidc.sso_geweigerd, name="sso_geweigerd"),
     path("healthz", views.healthz, name="healthz"),
     path("beheer/login/", identity.admin_login, name="beheer_login"),
     path("beheer/", admin.site.urls),

@@ -56,6 +56,10 @@ def touch(session: Any, *, now: float | None = None) -> None:
 
 
 def sessions_end_all(*, user: User) -> None:
-    """End every session of ``user`` (this one too, on its next request)."""
+    """End every session of ``user`` (this one too, on its next request) and close
+    the user's open websockets (after commit)."""
+    from toegang import realtime
+
     User.objects.filter(pk=user.pk).update(sessie_generatie=F("sessie_generatie") + 1)
     user.refresh_from_db(fields=["sessie_generatie"])
+    realtime.disconnect_user(user.pk)

@@ -42,6 +42,9 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "sso_enabled": settings.OIDC_ENABLED}
+
     def form_valid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
         user = form.get_user()
         next_url = self.get_success_url()
@@ -178,7 +181,7 @@ def herstelcodes(request: HttpRequest) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = ""
     if codes is None:
-        return redirect(next_url or "home")
+        return redirect(next_url or "account")
     record(
         actor=request.user,
         actie=Actie.READ,

@@ -141,6 +141,7 @@ else:
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
+    "toegang.identity.oidc.Backend",  # answers only on the SSO callback, when OIDC_ENABLED
     "guardian.backends.ObjectPermissionBackend",
 ]
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user object
@@ -171,6 +172,38 @@ TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Brede Toegang")
 OTP_TOTP_THROTTLE_FACTOR = 0
 OTP_STATIC_THROTTLE_FACTOR = 0
+
+#: Single sign-on with OpenID Connect for gemeente staff (toegang/identity/oidc.py).
+OIDC_ENABLED = env.bool("OIDC_ENABLED", default=False)
+OIDC_OP_ISSUER = env.str("OIDC_OP_ISSUER", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default="") or None
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid profile")
+OIDC_USE_PKCE = True
+OIDC_STORE_ID_TOKEN = False
+OIDC_STORE_ACCESS_TOKEN = False
+LOGIN_REDIRECT_URL_FAILURE = "/inloggen/sso/geweigerd/"
+#: Claims that carry the role and the team name; the map turns claim values into roles.
+OIDC_ROLE_CLAIM = env.str("OIDC_ROLE_CLAIM", default="roles")
+OIDC_TEAM_CLAIM = env.str("OIDC_TEAM_CLAIM", default="team")
+OIDC_ROLE_MAP = env.json(
+    "OIDC_ROLE_MAP",
+    default={
+        r: r for r in ("consulent", "teamleider", "privacy_officer", "beleidsadviseur", "beheerder")
+    },
+)
+#: The organisation (by name) that SSO users belong to: the gemeente.
+OIDC_ORGANISATIE = env.str("OIDC_ORGANISATIE", default="")
+#: Provider-asserted MFA accepted instead of our own second factor.
+OIDC_MFA_ACR_VALUES = env.list("OIDC_MFA_ACR_VALUES", default=[])
+OIDC_MFA_AMR_VALUES = env.list("OIDC_MFA_AMR_VALUES", default=["mfa"])
+#: Without asserted MFA: "local" (our own TOTP step) or "refuse".
+OIDC_MFA_FALLBACK = env.str("OIDC_MFA_FALLBACK", default="local")
 
 #: Sessions end after this many seconds without a request, and this long after login.
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=15 * 60)
