@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from casussen.models import Betrokkene, Casus, CasusUserObjectPermission, Gezinslid, Noodtoegang
-from toegang import policy
+from toegang import jsonlimits, policy
 from toegang.models import Team, User
 from toegang.roles import Rol
 
@@ -122,7 +122,7 @@ def _encode(values: list[Any]) -> str:
 def _decode(cursor: str, keys: tuple[tuple[str, bool], ...]) -> list[Any]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        values = json.loads(raw)
+        values = jsonlimits.loads(raw, limit=2)
         if not isinstance(values, list) or len(values) != len(keys):
             raise ValueError
         out: list[Any] = []

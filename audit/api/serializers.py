@@ -3,9 +3,10 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from audit.models import Actie
+from toegang.api.serializers import StrictSerializer
 
 
-class AuditRecordSerializer(serializers.Serializer):
+class AuditRecordSerializer(StrictSerializer):
     """Metadata of one access; never case content."""
 
     id = serializers.IntegerField()
@@ -24,13 +25,13 @@ class AuditRecordSerializer(serializers.Serializer):
     request_id = serializers.CharField()
 
 
-class AuditPageSerializer(serializers.Serializer):
+class AuditPageSerializer(StrictSerializer):
     results = AuditRecordSerializer(many=True)
     next = serializers.URLField(allow_null=True)
     next_cursor = serializers.CharField(allow_null=True)
 
 
-class AuditFilterSerializer(serializers.Serializer):
+class AuditFilterSerializer(StrictSerializer):
     """The filters of ``GET /audit`` (no personal data: ids only, in the URL)."""
 
     gebruiker = serializers.CharField(required=False, max_length=150)

@@ -20,6 +20,7 @@ from casussen.plan.constants import (
     Trede,
 )
 from casussen.plan.models import Actie, Doel, Meting, Plan, PlanVersie
+from toegang.api.serializers import StrictModelSerializer, StrictSerializer
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -30,7 +31,7 @@ class _Sealed(serializers.Field):
         return value if isinstance(value, str) else None
 
 
-class ActieSerializer(serializers.ModelSerializer):
+class ActieSerializer(StrictModelSerializer):
     omschrijving = _Sealed()
     eigenaar_omschrijving = _Sealed()
     reden_zwaar = _Sealed()
@@ -54,7 +55,7 @@ class ActieSerializer(serializers.ModelSerializer):
         ]
 
 
-class DoelSerializer(serializers.ModelSerializer):
+class DoelSerializer(StrictModelSerializer):
     tekst = _Sealed()
     dimensies = serializers.ListField(child=serializers.ChoiceField(Dimensie.choices))
     leefgebieden = serializers.ListField(child=serializers.CharField())
@@ -78,7 +79,7 @@ class DoelSerializer(serializers.ModelSerializer):
         return [str(g.pk) for g in doel.gezinsleden.all()]
 
 
-class VersieKortSerializer(serializers.ModelSerializer):
+class VersieKortSerializer(StrictModelSerializer):
     vastgesteld_door_id = serializers.IntegerField()
 
     class Meta:
@@ -86,7 +87,7 @@ class VersieKortSerializer(serializers.ModelSerializer):
         fields = ["nummer", "vastgesteld_op", "vastgesteld_door_id"]
 
 
-class PlanSerializer(serializers.ModelSerializer):
+class PlanSerializer(StrictModelSerializer):
     doelen = DoelSerializer(many=True)
     versies = VersieKortSerializer(many=True)
     status = serializers.ChoiceField(PlanStatus.choices)
@@ -96,7 +97,7 @@ class PlanSerializer(serializers.ModelSerializer):
         fields = ["id", "startdatum", "versie", "status", "revisie", "doelen", "versies"]
 
 
-class WijzigingSerializer(serializers.Serializer):
+class WijzigingSerializer(StrictSerializer):
     onderdeel = serializers.CharField()
     soort = serializers.CharField()
     doel_tekst = serializers.CharField()
@@ -104,7 +105,7 @@ class WijzigingSerializer(serializers.Serializer):
     velden = serializers.ListField(child=serializers.CharField())
 
 
-class VersieSerializer(serializers.Serializer):
+class VersieSerializer(StrictSerializer):
     nummer = serializers.IntegerField()
     vastgesteld_op = serializers.DateField()
     vastgesteld_door_id = serializers.IntegerField()
@@ -113,17 +114,17 @@ class VersieSerializer(serializers.Serializer):
     wijzigingen = WijzigingSerializer(many=True, help_text="Wat veranderde t.o.v. de vorige.")
 
 
-class PlanStartSerializer(serializers.Serializer):
+class PlanStartSerializer(StrictSerializer):
     startdatum = serializers.DateField()
 
 
-class VaststellenSerializer(serializers.Serializer):
+class VaststellenSerializer(StrictSerializer):
     datum = serializers.DateField()
     aanwezig = serializers.ListField(child=serializers.CharField(max_length=200), max_length=20)
     versie = serializers.IntegerField(required=False, help_text="De versie die u vaststelt.")
 
 
-class DoelInSerializer(serializers.Serializer):
+class DoelInSerializer(StrictSerializer):
     tekst = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     dimensies = serializers.ListField(child=serializers.CharField(), required=False)
     leefgebieden = serializers.ListField(child=serializers.CharField(), required=False)
@@ -139,7 +140,7 @@ class DoelInSerializer(serializers.Serializer):
     )
 
 
-class ActieInSerializer(serializers.Serializer):
+class ActieInSerializer(StrictSerializer):
     omschrijving = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     eigenaar_soort = serializers.ChoiceField(EigenaarSoort.choices, required=False)
     eigenaar_id = serializers.IntegerField(required=False, allow_null=True)
@@ -173,7 +174,7 @@ class StrictInteger(serializers.Field):
         return int(value)
 
 
-class ScoresSerializer(serializers.Serializer):
+class ScoresSerializer(StrictSerializer):
     lichaamsfuncties = StrictInteger()
     mentaal_welbevinden = StrictInteger()
     zingeving = StrictInteger()
@@ -182,7 +183,7 @@ class ScoresSerializer(serializers.Serializer):
     dagelijks_functioneren = StrictInteger()
 
 
-class MetingSerializer(serializers.ModelSerializer):
+class MetingSerializer(StrictModelSerializer):
     scores = serializers.SerializerMethodField()
     gezinslid_id = serializers.UUIDField(allow_null=True)
     soort = serializers.ChoiceField(MetingSoort.choices)
@@ -195,7 +196,7 @@ class MetingSerializer(serializers.ModelSerializer):
         return meting.scores()
 
 
-class MetingInSerializer(serializers.Serializer):
+class MetingInSerializer(StrictSerializer):
     soort = serializers.ChoiceField(MetingSoort.choices)
     datum = serializers.DateField()
     gezinslid_id = serializers.UUIDField(required=False, allow_null=True)

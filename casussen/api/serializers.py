@@ -7,7 +7,10 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from casussen.leefgebieden import LEEFGEBIEDEN
 from casussen.models import Betrokkene, Casus, Gezinslid
+from casussen.selectors import DEFAULT_SORT, SORTS
+from toegang.api.serializers import StrictModelSerializer, StrictSerializer
 from toegang.crypto.api import SealedValueField
 
 
@@ -21,12 +24,12 @@ class SealedDate(SealedValueField):
     """A sealed date; null after crypto-shredding."""
 
 
-class GebruikerSerializer(serializers.Serializer):
+class GebruikerSerializer(StrictSerializer):
     id = serializers.IntegerField()
     naam = serializers.CharField(source="weergavenaam")
 
 
-class GezinslidSerializer(serializers.ModelSerializer):
+class GezinslidSerializer(StrictModelSerializer):
     voornaam = SealedText()
     achternaam = SealedText()
     geboortedatum = SealedDate()
@@ -40,7 +43,7 @@ class GezinslidSerializer(serializers.ModelSerializer):
         return lid.bsn_index is not None
 
 
-class BetrokkeneSerializer(serializers.ModelSerializer):
+class BetrokkeneSerializer(StrictModelSerializer):
     user = GebruikerSerializer()
     reden = SealedText()
     actief = serializers.BooleanField(source="is_actief")
@@ -50,7 +53,7 @@ class BetrokkeneSerializer(serializers.ModelSerializer):
         fields = ["id", "user", "reden", "eind_datum", "schrijfrecht", "actief", "einde"]
 
 
-class CasusLijstSerializer(serializers.ModelSerializer):
+class CasusLijstSerializer(StrictModelSerializer):
     referentie = serializers.CharField()
     aanspreekpunt = GebruikerSerializer(allow_null=True)
     naam = serializers.SerializerMethodField(help_text="Achternaam van het eerste gezinslid.")
@@ -69,7 +72,7 @@ class CasusLijstSerializer(serializers.ModelSerializer):
         return str(leden[0].achternaam)
 
 
-class HuishoudenSerializer(serializers.Serializer):
+class HuishoudenSerializer(StrictSerializer):
     id = serializers.UUIDField()
     vernietigd = serializers.BooleanField(source="is_vernietigd")
     gezinsleden = serializers.SerializerMethodField()
@@ -90,7 +93,7 @@ class CasusDetailSerializer(CasusLijstSerializer):
                   "betrokkenen", "noodtoegang"]  # fmt: skip
 
 
-class CasusPageSerializer(serializers.Serializer):
+class CasusPageSerializer(StrictSerializer):
     next = serializers.CharField(allow_null=True, help_text="Cursor van de volgende pagina.")
     results = CasusLijstSerializer(many=True)
 
@@ -98,35 +101,50 @@ class CasusPageSerializer(serializers.Serializer):
 # -- writes -------------------------------------------------------------------------
 
 
-class AanspreekpuntSerializer(serializers.Serializer):
+class AanspreekpuntSerializer(StrictSerializer):
     aanspreekpunt = serializers.IntegerField(help_text="Id van de consulent.")
 
 
-class OverdrachtSerializer(serializers.Serializer):
+class OverdrachtSerializer(StrictSerializer):
     naar = serializers.IntegerField(help_text="Id van de nieuwe consulent.")
     notitie = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
     blijft_betrokkene = serializers.BooleanField(required=False, default=False)
     version = serializers.IntegerField(min_value=1, help_text="Versie van de casus die u las.")
 
 
-class StatusSerializer(serializers.Serializer):
+class StatusSerializer(StrictSerializer):
     status = serializers.ChoiceField(choices=Casus.Status.choices)
     version = serializers.IntegerField(min_value=1)
 
 
-class BetrokkeneInSerializer(serializers.Serializer):
+class BetrokkeneInSerializer(StrictSerializer):
     user = serializers.IntegerField(help_text="Id van de professional.")
     reden = serializers.CharField(max_length=300)
     eind_datum = serializers.DateField()
     schrijfrecht = serializers.BooleanField(required=False, default=False)
 
 
-class NoodtoegangInSerializer(serializers.Serializer):
+class NoodtoegangInSerializer(StrictSerializer):
     reden = serializers.CharField(max_length=1000)
 
 
-class NoodtoegangSerializer(serializers.Serializer):
+class NoodtoegangSerializer(StrictSerializer):
     id = serializers.UUIDField()
     casus = serializers.UUIDField(source="casus_id")
     started_at = serializers.DateTimeField()
     expires_at = serializers.DateTimeField()
+
+
+class CasusLijstQuerySerializer(StrictSerializer):
+    """The query parameters of ``GET /casussen``: anything else is a 400, never ignored."""
+
+    cursor = serializers.CharField(required=False, max_length=200, help_text="Cursor uit 'next'.")
+    sort = serializers.ChoiceField(choices=list(SORTS), required=False, default=DEFAULT_SORT)
+    status = serializers.ChoiceField(
+        choices=["open", "alle", *Casus.Status.values],
+        required=False,
+        default="open",
+        help_text="open, alle of een status.",
+    )
+    leefgebied = serializers.ChoiceField(choices=list(LEEFGEBIEDEN), required=False)
+    urgent = serializers.BooleanField(required=False, default=False)

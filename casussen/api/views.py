@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, permissions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -21,8 +21,6 @@ from casussen.api import serializers as s
 from casussen.api.errors import domain_errors
 from casussen.models import Betrokkene, Casus, Gezinslid
 from casussen.selectors import (
-    DEFAULT_SORT,
-    SORTS,
     Filters,
     casus_get_for_user,
     casussen_page,
@@ -77,22 +75,18 @@ class CasusListView(CasusApiView):
         summary="Mijn casussen",
         operation_id="casussen_list",
         tags=["casussen"],
-        parameters=[
-            OpenApiParameter("cursor", OpenApiTypes.STR, description="Cursor uit 'next'."),
-            OpenApiParameter("sort", OpenApiTypes.STR, enum=list(SORTS), default=DEFAULT_SORT),
-            OpenApiParameter("status", OpenApiTypes.STR, description="open, alle of een status."),
-            OpenApiParameter("leefgebied", OpenApiTypes.STR),
-            OpenApiParameter("urgent", OpenApiTypes.BOOL),
-        ],
+        parameters=[s.CasusLijstQuerySerializer],
         responses={200: s.CasusPageSerializer, **ERRORS},
     )
     def get(self, request: Request) -> Response:
-        params = request.query_params
+        query = s.CasusLijstQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
         filters = Filters(
-            status=params.get("status", "open"),
+            status=params["status"],
             leefgebied=params.get("leefgebied", ""),
-            urgent=params.get("urgent") in ("1", "true"),
-            sort=params.get("sort", DEFAULT_SORT),
+            urgent=params["urgent"],
+            sort=params["sort"],
         )
         try:
             page = casussen_page(user=request.user, filters=filters, cursor=params.get("cursor"))
@@ -110,9 +104,11 @@ class CasusListView(CasusApiView):
             )
         next_url = None
         if page.next_cursor:
-            query = params.copy()
-            query["cursor"] = page.next_cursor
-            next_url = request.build_absolute_uri(reverse("api:casussen") + "?" + query.urlencode())
+            following = request.query_params.copy()
+            following["cursor"] = page.next_cursor
+            next_url = request.build_absolute_uri(
+                reverse("api:casussen") + "?" + following.urlencode()
+            )
         data = {"next": next_url, "results": s.CasusLijstSerializer(page.items, many=True).data}
         return Response(data)
 

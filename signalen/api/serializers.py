@@ -10,9 +10,10 @@ from rest_framework import serializers
 from casussen.leefgebieden import LEEFGEBIEDEN
 from signalen.models import Signaal, Status, Toestemming
 from signalen.validation import MAX_CONTACTROUTE, MAX_OMSCHRIJVING
+from toegang.api.serializers import StrictSerializer
 
 
-class InwonerSerializer(serializers.Serializer):
+class InwonerSerializer(StrictSerializer):
     voornaam = serializers.CharField(required=False, max_length=100)
     achternaam = serializers.CharField(required=False, max_length=100)
     geboortedatum = serializers.DateField(required=False, help_text="JJJJ-MM-DD")
@@ -27,7 +28,7 @@ class InwonerSerializer(serializers.Serializer):
     telefoon = serializers.CharField(required=False)
 
 
-class SignaalInvoerSerializer(serializers.Serializer):
+class SignaalInvoerSerializer(StrictSerializer):
     toestemming = serializers.ChoiceField(
         choices=Toestemming.choices,
         help_text=(
@@ -52,7 +53,7 @@ class SignaalInvoerSerializer(serializers.Serializer):
     contactroute = serializers.CharField(required=False, max_length=MAX_CONTACTROUTE)
 
 
-class SignaalOntvangenSerializer(serializers.Serializer):
+class SignaalOntvangenSerializer(StrictSerializer):
     """The answer to a new signal: the same for a known and an unknown resident."""
 
     id = serializers.UUIDField()
@@ -73,7 +74,7 @@ class SignaalOntvangenSerializer(serializers.Serializer):
         ).data
 
 
-class SignaalStatusSerializer(serializers.Serializer):
+class SignaalStatusSerializer(StrictSerializer):
     """What a melder may know of a signal: its status and the terugkoppeling."""
 
     id = serializers.UUIDField()
@@ -98,17 +99,17 @@ class SignaalStatusSerializer(serializers.Serializer):
         ).data
 
 
-class SignaalLijstSerializer(serializers.Serializer):
+class SignaalLijstSerializer(StrictSerializer):
     results = SignaalStatusSerializer(many=True)
     next = serializers.URLField(allow_null=True, help_text="De volgende pagina, of null.")
 
 
-class InvalidParamSerializer(serializers.Serializer):
+class InvalidParamSerializer(StrictSerializer):
     name = serializers.CharField()
     reason = serializers.CharField()
 
 
-class ProblemSerializer(serializers.Serializer):
+class ProblemSerializer(StrictSerializer):
     type = serializers.URLField()
     title = serializers.CharField()
     status = serializers.IntegerField()
@@ -120,3 +121,11 @@ class ProblemSerializer(serializers.Serializer):
         fields = super().get_fields()
         fields["invalid-params"] = fields.pop("invalid_params")
         return fields
+
+
+class SignaalLijstQuerySerializer(StrictSerializer):
+    """The query parameters of ``GET /signalen``."""
+
+    cursor = serializers.CharField(
+        required=False, max_length=200, help_text="Uit `next` van de vorige pagina."
+    )

@@ -26,6 +26,7 @@ from signalen.api import examples
 from signalen.api.serializers import (
     ProblemSerializer,
     SignaalInvoerSerializer,
+    SignaalLijstQuerySerializer,
     SignaalLijstSerializer,
     SignaalOntvangenSerializer,
     SignaalStatusSerializer,
@@ -127,16 +128,15 @@ class SignalenView(MelderApiView):
         summary="Signalen van mijn organisatie",
         description="Status en terugkoppeling, nieuwste eerst, 25 per pagina.",
         tags=["signalen"],
-        parameters=[
-            OpenApiParameter(
-                "cursor", OpenApiTypes.STR, description="Uit `next` van de vorige pagina."
-            )
-        ],
+        parameters=[SignaalLijstQuerySerializer],
         responses={200: SignaalLijstSerializer, 403: _problem("Geen melder.")},
     )
     def get(self, request: Request) -> Response:
+        query = SignaalLijstQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
         page = selectors.newest_first_page(
-            selectors.signalen_for_melder(user=request.user), cursor=request.GET.get("cursor")
+            selectors.signalen_for_melder(user=request.user),
+            cursor=query.validated_data.get("cursor"),
         )
         record(
             actor=request.user,

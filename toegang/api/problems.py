@@ -110,7 +110,10 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
             invalid_params=_flatten(exc.detail),
         )
     elif isinstance(exc, exceptions.ParseError):
-        body = problem(code, detail=_("De JSON in het verzoek is ongeldig."))
+        detail = str(exc.detail)
+        if detail == str(exceptions.ParseError.default_detail):
+            detail = _("De JSON in het verzoek is ongeldig.")
+        body = problem(code, detail=detail)
     elif isinstance(exc, exceptions.Throttled):
         body = problem(code)
     elif isinstance(exc, exceptions.APIException) and code in (409, 412, 413):

@@ -8,8 +8,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from toegang.api.serializers import StrictSerializer
 
-class MeSerializer(serializers.Serializer):
+
+class MeSerializer(StrictSerializer):
     username = serializers.CharField()
     rol = serializers.CharField()
     organisatie = serializers.CharField(allow_null=True)

@@ -13,7 +13,6 @@ A socket whose user, token or session stops being valid is closed with 4401
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections import OrderedDict
 from typing import Any
@@ -21,6 +20,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from toegang import jsonlimits
 from toegang.logging import get_logger
 from toegang.realtime import bridge, validity
 from toegang.realtime.hub import hub
@@ -160,7 +160,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         try:
-            content = json.loads(text_data or "")
+            content = jsonlimits.loads(text_data or "")
         except ValueError:
             content = None
         if not isinstance(content, dict):

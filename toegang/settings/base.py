@@ -240,13 +240,17 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["toegang.api.parsers.LimitedJSONParser"],
     "DEFAULT_THROTTLE_RATES": {
         "api_client": env.str("API_CLIENT_RATE", default="120/min"),
         "user": env.str("API_USER_RATE", default="600/min"),
     },
     "UNAUTHENTICATED_USER": None,
 }
+
+#: Largest API request body (413 above it) and deepest JSON nesting (400 above it).
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
+API_MAX_JSON_DEPTH = 64
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Brede Toegang API",
@@ -261,6 +265,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "toegang.api.schema.add_problem_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "PlanStatusEnum": "casussen.plan.constants.PlanStatus",
         "ActieStatusEnum": "casussen.plan.constants.ActieStatus",

@@ -216,3 +216,16 @@ def test_the_schema_lists_the_plan_endpoints(login, consulent):
         "/api/v1/casussen/{casus_id}/metingen",
     ]:
         assert path in paths
+
+
+def test_an_unknown_field_is_a_400_problem_and_nothing_is_created(login, consulent, casus, plan):
+    before = Doel.objects.count()
+    response = login(consulent).post(
+        api(casus, "/plan/doelen"),
+        {"tekst": "Weer meedoen in de buurt", "dimensies": ["meedoen"], "prioriteit": "hoog"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"] == PROBLEM
+    assert response.json()["invalid-params"] == [{"name": "prioriteit", "reason": "Onbekend veld."}]
+    assert Doel.objects.count() == before

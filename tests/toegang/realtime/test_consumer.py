@@ -272,6 +272,8 @@ async def test_bad_messages_get_an_error_not_a_crash(layer, make_user):
     client = await connect(await make(make_user)(Rol.CONSULENT))
     await client.send_to(text_data="geen json")
     assert await client.receive_json_from(timeout=5) == {"type": "live.error", "code": "bad_json"}
+    await client.send_to(text_data="[" * 5000 + "]" * 5000)  # no RecursionError
+    assert await client.receive_json_from(timeout=5) == {"type": "live.error", "code": "bad_json"}
     await client.send_json_to({"action": "catch_up", "after": "gisteren"})
     assert (await client.receive_json_from(timeout=5))["code"] == "bad_cursor"
     await client.send_json_to({"action": "watch", "aggregate_type": "casus", "id": "../x"})
