@@ -6,10 +6,14 @@ the limit together, unlike DRF's read-modify-write request history. A flood
 is turned away before it touches the database beyond the token lookup, and the
 consultants' side, which has no such limit, keeps its share of the workers.
 A beheerder can give one client its own rate (``PartnerClient.rate_limit``).
+While Redis is down the cache counts in process memory (``toegang.cache``), and
+a cache without that fallback lets requests through: the intake needs only
+PostgreSQL, and a signal lost to a rate limiter's outage is worse than a burst.
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
 from typing import Any
 
@@ -17,8 +21,12 @@ from django.core.cache import cache
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
 from signalen.models import PartnerClient
+from toegang.cache import UNREACHABLE
+from toegang.outage import outage
 
 _RATE_CACHE_SECONDS = 60
+#: Rate limits let requests through while the cache is unreachable (logged once).
+_FAIL_OPEN = outage("rate_limit")
 
 
 def _rate_cache_key(user_id: int) -> str:
@@ -28,19 +36,32 @@ def _rate_cache_key(user_id: int) -> str:
 def client_rate(user_id: int) -> str:
     """The client's own rate ("" for the default), cached for a minute."""
     key = _rate_cache_key(user_id)
-    rate = cache.get(key)
+    try:
+        rate = cache.get(key)
+    except UNREACHABLE:
+        rate = None
     if rate is None:
         rate = (
             PartnerClient.objects.filter(user_id=user_id)
             .values_list("rate_limit", flat=True)
             .first()
         ) or ""
-        cache.set(key, rate, _RATE_CACHE_SECONDS)
+        with contextlib.suppress(*UNREACHABLE):
+            cache.set(key, rate, _RATE_CACHE_SECONDS)
     return str(rate)
 
 
 def forget_client_rate(user_id: int) -> None:
-    cache.delete(_rate_cache_key(user_id))
+    with contextlib.suppress(*UNREACHABLE):
+        cache.delete(_rate_cache_key(user_id))
+
+
+def _count(key: str, timeout: int) -> int:
+    """Raise the window's counter; usually it exists: one increment, no add first."""
+    try:
+        return int(cache.incr(key))
+    except ValueError:  # the first request of this window (or a twin started it now)
+        return 1 if cache.add(key, 1, timeout=timeout) else int(cache.incr(key))
 
 
 class _WindowThrottle(BaseThrottle):
@@ -70,10 +91,14 @@ class _WindowThrottle(BaseThrottle):
         now = time.time()
         window = int(now // duration)
         key = f"signalen:throttle:{self.scope}:{user.pk}:{duration}:{window}"
-        try:  # the window's counter usually exists: one increment, no add first
-            count = cache.incr(key)
-        except ValueError:  # the first request of this window (or a twin started it now)
-            count = 1 if cache.add(key, 1, timeout=duration + 1) else cache.incr(key)
+        try:
+            count = _count(key, duration + 1)
+        except UNREACHABLE as exc:
+            # A cache without fallback that is down: the signal matters more than the
+            # limit. Let it through (logged once per outage) rather than answer 500.
+            _FAIL_OPEN.failed(exc)
+            return True
+        _FAIL_OPEN.succeeded()
         if count <= limit:
             return True
         self._wait = (window + 1) * duration - now

@@ -1,17 +1,28 @@
-"""Liveness of the parts the platform needs: the database and the channel layer."""
+"""Liveness of the parts of the platform: the database it needs, and the parts it can miss.
+
+The database is required: without it nothing works (503). The channel layer
+(Redis), the cache (Redis) and NATS are not: while one is down the platform runs
+degraded ("beperkt", still 200), see the degradation matrix in docs/architecture.md.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import socket
 import threading
 from typing import Any
+from urllib.parse import urlsplit
 
 from channels import DEFAULT_CHANNEL_LAYER
 from channels.layers import channel_layers
+from django.conf import settings
+from django.core.cache import caches
 from django.db import connection
 
 #: Seconds the channel layer may take to pass one message round.
 LAYER_TIMEOUT = 3.0
+#: Seconds NATS may take to greet.
+PROBE_TIMEOUT = 1.0
 #: Extra seconds for closing the check's own connections before giving up on its thread.
 CLOSE_GRACE = 2.0
 
@@ -30,6 +41,42 @@ def check_database() -> tuple[bool, str]:
     except Exception as exc:
         return False, _describe(exc)
     return True, connection.vendor
+
+
+def check_cache() -> tuple[bool, str]:
+    """Ping the cache's Redis itself (the cache hides an outage behind its fallback)."""
+    from toegang.cache import FallbackRedisCache
+
+    backend = caches["default"]
+    if not isinstance(backend, FallbackRedisCache):
+        return True, type(backend).__name__
+    try:
+        backend._cache.get_client(write=True).ping()
+    except Exception as exc:
+        return False, _describe(exc)
+    return True, "redis"
+
+
+def check_nats() -> tuple[bool, str] | None:
+    """Whether NATS greets us (None when no ``NATS_URL`` is set)."""
+    url = getattr(settings, "NATS_URL", "")
+    if not url:
+        return None
+    try:
+        _probe(url)
+    except Exception as exc:
+        return False, _describe(exc)
+    return True, "nats"
+
+
+def _probe(url: str) -> None:
+    """Open a TCP connection to NATS and expect its greeting."""
+    parts = urlsplit(url.split(",")[0])
+    address = (parts.hostname or "127.0.0.1", parts.port or 4222)
+    with socket.create_connection(address, timeout=PROBE_TIMEOUT) as sock:
+        sock.settimeout(PROBE_TIMEOUT)
+        if not sock.recv(64).startswith(b"INFO"):
+            raise ConnectionError("onverwacht antwoord")
 
 
 def check_channel_layer(timeout: float = LAYER_TIMEOUT) -> tuple[bool, str]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -115,6 +117,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "toegang.User"
 
 REDIS_URL = env.str("REDIS_URL", default="")
+#: Connection options of the channel layer's Redis pools (channels_redis ``hosts``).
+REDIS_LAYER_HOST_OPTIONS: dict[str, object] = {
+    "socket_timeout": 15,
+    "socket_connect_timeout": 2,
+    "max_connections": 1000,
+    "retry_on_timeout": True,
+    "health_check_interval": 5,
+    "retry": Retry(ExponentialBackoff(cap=0.5, base=0.05), 2),
+}
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
@@ -122,8 +133,11 @@ if REDIS_URL:
             # redis-py 8 times reads out after 5 s, exactly channels_redis' blocking-pop
             # timeout (consumers then die with TimeoutError), and its pool refuses a
             # 101st connection (a burst of disconnects). Give both more room.
+            # After a Redis restart the pool's idle connections are dead: the health
+            # check and the retry make the first command after the outage reconnect
+            # instead of failing (the first websocket after recovery got HTTP 500).
             "CONFIG": {
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "max_connections": 1000}],
+                "hosts": [{"address": REDIS_URL, **REDIS_LAYER_HOST_OPTIONS}],
                 "capacity": 1500,
                 "expiry": 30,
             },
@@ -131,7 +145,8 @@ if REDIS_URL:
     }
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Falls back to process memory while Redis is away (docs/architecture.md).
+            "BACKEND": "toegang.cache.FallbackRedisCache",
             "LOCATION": REDIS_URL,
         }
     }
@@ -209,6 +224,8 @@ OIDC_MFA_FALLBACK = env.str("OIDC_MFA_FALLBACK", default="local")
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=15 * 60)
 SESSION_ABSOLUTE_LIFETIME = env.int("SESSION_ABSOLUTE_LIFETIME", default=10 * 3600)
 
+#: Sessions live in the database: a Redis outage must not log everyone out.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_LIFETIME

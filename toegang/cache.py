@@ -1,0 +1,128 @@
+"""A Redis cache that falls back to this process's memory while Redis is away.
+
+Nothing in the platform keeps data in the cache that it cannot lose: rate-limit
+counters, failed-login counters and short-lived look-ups. So while Redis is
+unreachable every cache call goes to a local in-memory cache instead of raising,
+and the request carries on (the intake needs PostgreSQL, not Redis). The outage
+is logged once when it starts and once when it ends (:mod:`toegang.outage`); while
+it lasts, Redis is only probed now and then, so a request never waits for a
+connect timeout more than once a second per process. Counters kept locally are
+per process, which is the bounded local fallback the rate limits settle for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import redis
+
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
+
+from toegang.outage import Outage, outage
+
+T = TypeVar("T")
+
+#: Errors that mean "Redis is not there", as opposed to a bad command.
+UNREACHABLE: tuple[type[BaseException], ...] = (
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+    OSError,
+)
+
+#: Short timeouts: a cache that does not answer within a second is treated as down.
+DEFAULT_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 1.0}
+
+
+class FallbackRedisCache(RedisCache):
+    """``RedisCache`` that uses a local memory cache while Redis is unreachable."""
+
+    def __init__(self, server: str, params: dict[str, Any]) -> None:
+        params = {**params, "OPTIONS": {**DEFAULT_OPTIONS, **params.get("OPTIONS", {})}}
+        super().__init__(server, params)
+        self.outage: Outage = outage("redis", key=server)
+        self.local = LocMemCache(
+            f"fallback-{server}",
+            {
+                "TIMEOUT": params.get("TIMEOUT", 300),
+                "KEY_PREFIX": params.get("KEY_PREFIX", ""),
+                "VERSION": params.get("VERSION", 1),
+                "OPTIONS": {"MAX_ENTRIES": 10_000},
+            },
+        )
+
+    def _either(self, remote: Callable[[], T], local: Callable[[], T]) -> T:
+        if self.outage.should_try():
+            try:
+                result = remote()
+            except UNREACHABLE as exc:
+                self.outage.failed(exc)
+            else:
+                self.outage.succeeded()
+                return result
+        return local()
+
+    def add(self, key: Any, value: Any, timeout: Any = None, version: Any = None) -> bool:
+        return self._either(
+            lambda: super(FallbackRedisCache, self).add(key, value, timeout, version),
+            lambda: self.local.add(key, value, timeout, version),
+        )
+
+    def get(self, key: Any, default: Any = None, version: Any = None) -> Any:
+        return self._either(
+            lambda: super(FallbackRedisCache, self).get(key, default, version),
+            lambda: self.local.get(key, default, version),
+        )
+
+    def set(self, key: Any, value: Any, timeout: Any = None, version: Any = None) -> None:
+        self._either(
+            lambda: super(FallbackRedisCache, self).set(key, value, timeout, version),
+            lambda: self.local.set(key, value, timeout, version),
+        )
+
+    def touch(self, key: Any, timeout: Any = None, version: Any = None) -> bool:
+        return self._either(
+            lambda: super(FallbackRedisCache, self).touch(key, timeout, version),
+            lambda: self.local.touch(key, timeout, version),
+        )
+
+    def delete(self, key: Any, version: Any = None) -> bool:
+        return self._either(
+            lambda: super(FallbackRedisCache, self).delete(key, version),
+            lambda: self.local.delete(key, version),
+        )
+
+    def get_many(self, keys: Any, version: Any = None) -> dict[Any, Any]:
+        return self._either(
+            lambda: super(FallbackRedisCache, self).get_many(keys, version),
+            lambda: self.local.get_many(keys, version),
+        )
+
+    def has_key(self, key: Any, version: Any = None) -> bool:
+        return self._either(
+            lambda: super(FallbackRedisCache, self).has_key(key, version),
+            lambda: self.local.has_key(key, version),
+        )
+
+    def incr(self, key: Any, delta: int = 1, version: Any = None) -> int:
+        return self._either(
+            lambda: super(FallbackRedisCache, self).incr(key, delta, version),
+            lambda: self.local.incr(key, delta, version),
+        )
+
+    def set_many(self, data: Any, timeout: Any = None, version: Any = None) -> list[Any]:
+        return self._either(
+            lambda: super(FallbackRedisCache, self).set_many(data, timeout, version),
+            lambda: self.local.set_many(data, timeout, version),
+        )
+
+    def delete_many(self, keys: Any, version: Any = None) -> None:
+        self._either(
+            lambda: super(FallbackRedisCache, self).delete_many(keys, version),
+            lambda: self.local.delete_many(keys, version),
+        )
+
+    def clear(self) -> None:
+        self.local.clear()
+        self._either(lambda: super(FallbackRedisCache, self).clear(), lambda: None)
