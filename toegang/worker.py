@@ -24,14 +24,17 @@ class Job:
     name: str
     run: Callable[[], int]
     interval: float
+    #: Jobs of one lane share a thread; a job that talks to an outside system that may
+    #: hang (NATS) gets a lane of its own, so its outage delays nothing else.
+    lane: str = "main"
 
 
 _JOBS: dict[str, Job] = {}
 
 
-def register(name: str, run: Callable[[], int], *, interval: float) -> None:
+def register(name: str, run: Callable[[], int], *, interval: float, lane: str = "main") -> None:
     """Register a job: ``run()`` does one round and returns how much it did."""
-    _JOBS[name] = Job(name=name, run=run, interval=interval)
+    _JOBS[name] = Job(name=name, run=run, interval=interval, lane=lane)
 
 
 def jobs() -> list[Job]:
@@ -64,8 +67,29 @@ def run_forever(stop: threading.Event, only: set[str] | None = None) -> None:
         connections.close_all()
 
 
+def lanes(only: set[str] | None = None) -> dict[str, set[str]]:
+    """The job names per lane (restricted to ``only`` when given)."""
+    found: dict[str, set[str]] = {}
+    for job in jobs():
+        if not only or job.name in only:
+            found.setdefault(job.lane, set()).add(job.name)
+    return found
+
+
+def start_lanes(stop: threading.Event, only: set[str] | None = None) -> list[threading.Thread]:
+    """One thread per lane, each running its jobs until ``stop`` is set."""
+    threads = [
+        threading.Thread(
+            target=run_forever, args=(stop, names), name=f"toegang-worker-{lane}", daemon=True
+        )
+        for lane, names in lanes(only).items()
+    ]
+    for thread in threads:
+        thread.start()
+    return threads
+
+
 def start_in_thread() -> threading.Event:
     stop = threading.Event()
-    thread = threading.Thread(target=run_forever, args=(stop,), name="toegang-worker", daemon=True)
-    thread.start()
+    start_lanes(stop)
     return stop

@@ -8,6 +8,9 @@ from collections.abc import Iterator
 import pytest
 
 from tests.faults.servers import NatsServer, RedisServer
+from tests.signalen.conftest import api_client_of, inloophuis, melder
+
+__all__ = ["api_client_of", "inloophuis", "melder"]  # the intake's fixtures
 
 
 def _require(server_class: type[RedisServer] | type[NatsServer]) -> None:

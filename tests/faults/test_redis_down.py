@@ -12,7 +12,6 @@ from django.core.cache import cache
 
 from signalen.models import Signaal
 from tests.signalen import factories
-from tests.signalen.conftest import api_client_of, inloophuis, melder  # noqa: F401 - fixtures
 from tests.signalen.test_pages import NIEUW, _form
 from toegang.events.models import OutboxEvent
 
@@ -34,7 +33,7 @@ def _post(api, index: int):
 def test_partner_signals_are_all_stored_while_redis_is_down(
     own_redis_cache,
     api_client_of,
-    inloophuis,  # noqa: F811
+    inloophuis,
 ):
     api = api_client_of(inloophuis)
     own_redis_cache.stop()
@@ -50,7 +49,7 @@ def test_the_rate_limit_still_counts_while_redis_is_down(
     api_client_of,
     inloophuis,
     team,
-    monkeypatch,  # noqa: F811
+    monkeypatch,
 ):
     from rest_framework.throttling import SimpleRateThrottle
 
@@ -67,7 +66,7 @@ def test_the_web_form_stores_the_signal_while_redis_is_down(
     own_redis_cache,
     client,
     melder,
-    team,  # noqa: F811
+    team,
 ):
     client.force_login(melder)
     own_redis_cache.stop()

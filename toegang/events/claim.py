@@ -22,7 +22,7 @@ from toegang.events.models import OutboxEvent
 PENDING = OutboxEvent.Status.PENDING
 
 
-def _blocked_by_earlier() -> Exists:
+def _blocked_by_earlier(owner: str) -> Exists:
     """An earlier pending event of the same aggregate that someone else holds or that waits."""
     now = timezone.now()
     return Exists(
@@ -31,7 +31,7 @@ def _blocked_by_earlier() -> Exists:
             aggregate_type=OuterRef("aggregate_type"),
             aggregate_id=OuterRef("aggregate_id"),
             id__lt=OuterRef("id"),
-        ).filter(Q(next_attempt_at__gt=now) | Q(claimed_until__gt=now))
+        ).filter(Q(next_attempt_at__gt=now) | (Q(claimed_until__gt=now) & ~Q(claimed_by=owner)))
     )
 
 
@@ -68,14 +68,18 @@ def _aggregate_prefixes(rows: Sequence[OutboxEvent]) -> list[OutboxEvent]:
 
 
 def claim_batch(*, owner: str, batch_size: int, lease: timedelta) -> list[OutboxEvent]:
-    """Claim up to ``batch_size`` deliverable rows for ``owner``, in sequence order."""
+    """Claim up to ``batch_size`` deliverable rows for ``owner``, in sequence order.
+
+    Rows that ``owner`` itself still holds count as free: a relay runs one round at a
+    time, so they are left over from a round that failed before it could release them.
+    """
     now = timezone.now()
     with transaction.atomic():
         rows = list(
             OutboxEvent.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(status=PENDING, next_attempt_at__lte=now)
-            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now))
-            .filter(~_blocked_by_earlier())
+            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now) | Q(claimed_by=owner))
+            .filter(~_blocked_by_earlier(owner))
             .order_by("id")[:batch_size]
         )
         rows = _aggregate_prefixes(rows)
@@ -87,6 +91,14 @@ def claim_batch(*, owner: str, batch_size: int, lease: timedelta) -> list[Outbox
         row.claimed_by = owner
         row.claimed_until = now + lease
     return rows
+
+
+def renew(ids: Sequence[int], *, owner: str, lease: timedelta) -> None:
+    """Extend ``owner``'s lease on rows it is still working on."""
+    if ids:
+        OutboxEvent.objects.filter(pk__in=ids, claimed_by=owner).update(
+            claimed_until=timezone.now() + lease
+        )
 
 
 def backoff_delay(attempts: int, *, base: float, cap: float) -> timedelta:

@@ -1,4 +1,4 @@
-"""The events app's background jobs for ``toegang.worker``: relay, webhooks, pruning."""
+"""The events app's background jobs for ``toegang.worker``: relay, NATS, webhooks, pruning."""
 
 from __future__ import annotations
 
@@ -19,6 +19,16 @@ def relay_round() -> int:
     return relay.run_once()
 
 
+def nats_round() -> int:
+    """Publish delivered events to NATS, in a lane of its own (a NATS outage delays only NATS)."""
+    from toegang.events.nats import NatsLane
+
+    lane = getattr(_local, "nats", None)
+    if lane is None:
+        lane = _local.nats = NatsLane()
+    return lane.run_once()
+
+
 def webhooks_round() -> int:
     from toegang.events.webhooks import deliver_due
 
@@ -34,5 +44,6 @@ def prune_round() -> int:
 
 def register_worker_jobs() -> None:
     worker.register("relay", relay_round, interval=0.25)
-    worker.register("webhooks", webhooks_round, interval=2.0)
+    worker.register("nats", nats_round, interval=0.5, lane="nats")
+    worker.register("webhooks", webhooks_round, interval=2.0, lane="webhooks")
     worker.register("outbox_prune", prune_round, interval=3600.0)

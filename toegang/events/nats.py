@@ -5,12 +5,18 @@ Settings: ``NATS_URL`` (off when empty), ``NATS_STREAM`` (default ``BREDE_TOEGAN
 ``<prefix>.<event_type>`` with header ``Nats-Msg-Id: <event_id>``, so JetStream drops
 a re-publish within its duplicate window. Rows are published in sequence order by one
 relay at a time (a PostgreSQL advisory lock); ``published_at`` records success.
+
+Publishing runs in a lane of its own (:class:`NatsLane`, the worker's ``nats`` job in
+its own thread): it keeps its own cursor (``published_at``) and back-off, so a NATS
+outage delays only NATS, never the delivery to browsers. Every step has a hard
+timeout: nats-py's ``connect`` with ``max_reconnect_attempts=0`` retries a refused
+port forever (0 means "never give up" there), so we ask for one retry, without
+waiting, inside an ``asyncio.timeout``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
 from typing import Any
 
 from django.conf import settings
@@ -20,11 +26,15 @@ from django.utils import timezone
 from toegang.events.models import OutboxEvent
 from toegang.events.webhooks import event_body
 from toegang.logging import get_logger
+from toegang.outage import Outage
 
 log = get_logger(__name__)
 
 _LOCK = (7207, 2)
 BATCH = 200
+#: Seconds a connect (with its one retry) may take, and one batch of publishes.
+CONNECT_TIMEOUT = 2.0
+PUBLISH_TIMEOUT = 10.0
 
 
 def stream_name() -> str:
@@ -42,8 +52,7 @@ class NatsPublisher:
         self.url = url
         self._nc: Any = None
         self._js: Any = None
-        self._failures = 0
-        self._retry_at = 0.0
+        self.outage = Outage("nats", probe_first=0.5, probe_last=2.0)
 
     async def _ensure(self) -> Any:
         if self._nc is not None and self._nc.is_connected:
@@ -51,9 +60,15 @@ class NatsPublisher:
         import nats
         from nats.js.errors import NotFoundError
 
-        self._nc = await nats.connect(
-            self.url, connect_timeout=2, allow_reconnect=False, max_reconnect_attempts=0
-        )
+        async with asyncio.timeout(CONNECT_TIMEOUT):
+            self._nc = await nats.connect(
+                self.url,
+                connect_timeout=CONNECT_TIMEOUT,
+                allow_reconnect=False,
+                max_reconnect_attempts=1,
+                reconnect_time_wait=0.1,
+                error_cb=_quiet,
+            )
         self._js = self._nc.jetstream(timeout=2)
         try:
             await self._js.stream_info(stream_name())
@@ -63,7 +78,7 @@ class NatsPublisher:
 
     def publish_delivered(self, loop: asyncio.AbstractEventLoop) -> int:
         """Publish the next delivered, unpublished rows; returns how many went out."""
-        if time.monotonic() < self._retry_at:
+        if not self.outage.should_try():
             return 0
         with transaction.atomic():
             if connection.vendor == "postgresql":
@@ -84,12 +99,10 @@ class NatsPublisher:
                 done = loop.run_until_complete(self._publish_tracked(rows, holder))
             except Exception as exc:
                 done = holder.done
-                self._failures += 1
-                self._retry_at = time.monotonic() + min(60.0, 2.0**self._failures)
-                log.warning("nats_publish_failed", error=type(exc).__name__, published=done)
+                self.outage.failed(exc)  # one log line per outage, not per attempt
                 loop.run_until_complete(self._drop())
             else:
-                self._failures = 0
+                self.outage.succeeded()
             if done:
                 OutboxEvent.objects.filter(pk__in=[r.pk for r in rows[:done]]).update(
                     published_at=timezone.now()
@@ -97,6 +110,10 @@ class NatsPublisher:
         return done
 
     async def _publish_tracked(self, rows: list[OutboxEvent], holder: _Progress) -> int:
+        async with asyncio.timeout(PUBLISH_TIMEOUT):
+            return await self._publish_all(rows, holder)
+
+    async def _publish_all(self, rows: list[OutboxEvent], holder: _Progress) -> int:
         js = await self._ensure()
         for row in rows:
             await js.publish(
@@ -122,3 +139,33 @@ class NatsPublisher:
 
 class _Progress:
     done = 0
+
+
+async def _quiet(exc: Exception) -> None:
+    """nats-py's error callback: the lane's outage logs once, not per attempt."""
+
+
+class NatsLane:
+    """The NATS lane: its own event loop and publisher; one round per ``run_once``."""
+
+    def __init__(self) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._publisher: NatsPublisher | None = None
+
+    def run_once(self) -> int:
+        """Publish the next delivered rows; 0 when NATS is off, down or there is nothing."""
+        url = getattr(settings, "NATS_URL", "")
+        if not url:
+            return 0
+        if self._publisher is None or self._publisher.url != url:
+            self.close()
+            self._loop = asyncio.new_event_loop()
+            self._publisher = NatsPublisher(url)
+        return self._publisher.publish_delivered(self._loop)
+
+    def close(self) -> None:
+        if self._publisher is not None:
+            self._publisher.close(self._loop)
+            self._publisher = None
+        if not self._loop.is_closed():
+            self._loop.close()

@@ -110,7 +110,8 @@ def relay_settings() -> dict[str, Any]:
         # "groups": one message per recipient to its ``user.<id>`` group.
         "delivery": "fanout",
         "batch_size": 100,
-        "lease_seconds": 30.0,
+        # A crashed relay's rows come back after this; a live relay renews it (relay.py).
+        "lease_seconds": 5.0,
         "max_attempts": 10,
         "backoff_base": 1.0,
         "backoff_cap": 300.0,

@@ -4,18 +4,29 @@ One round (:meth:`Relay.run_once`): claim a batch, resolve each event's recipien
 now (registry), send ``domain.event`` to every ``user.<id>`` group (aggregates in
 parallel, each aggregate's events strictly in order), mark delivered and queue the
 webhook deliveries in one transaction; failures back off and dead-letter after
-``max_attempts``. Then, when ``NATS_URL`` is set, publish delivered rows to NATS.
-At-least-once: a consumer drops an ``event_id`` it has already passed on.
+``max_attempts``. At-least-once: a consumer drops an ``event_id`` it has already
+passed on. NATS is not this loop's business: it has a lane of its own
+(:class:`toegang.events.nats.NatsLane`), so a NATS outage never delays browsers.
+
+Outages are not the events' fault: when every send of a round fails because the
+channel layer is unreachable, the rows go back unattempted (no back-off, never
+dead-lettered) and the relay probes the layer again within a second
+(:mod:`toegang.outage`), so delivery resumes within about a second of Redis'
+return. A round that fails halfway (the database went away) releases its claims
+at once; if even that fails, the relay reclaims its own rows on its next round
+instead of waiting for its lease, which it renews while a long round runs.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import socket
+import time
 import uuid
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -25,12 +36,14 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models.functions import Now
 
+from toegang.cache import UNREACHABLE
 from toegang.events import registry
-from toegang.events.claim import claim_batch, mark_failed, release
+from toegang.events.claim import claim_batch, mark_failed, release, renew
 from toegang.events.models import OutboxEvent
 from toegang.events.outbox import relay_settings
 from toegang.events.webhooks import enqueue_deliveries
 from toegang.logging import get_logger
+from toegang.outage import Outage
 from toegang.realtime import bridge
 from toegang.realtime.hub import FANOUT_GROUP
 from toegang.realtime.messages import domain_message, user_group
@@ -47,6 +60,17 @@ class _Outcome:
     delivered: list[OutboxEvent] = field(default_factory=list)
     failed: list[tuple[OutboxEvent, str]] = field(default_factory=list)
     released: list[int] = field(default_factory=list)
+    #: The last error of a send that failed because the layer was unreachable.
+    unreachable: BaseException | None = None
+
+    @property
+    def layer_down(self) -> bool:
+        """Nothing went out and every failure was an unreachable layer: an outage."""
+        return (
+            self.unreachable is not None
+            and not self.delivered
+            and all(error.startswith("send: ") for _, error in self.failed)
+        )
 
 
 def _chains(rows: list[OutboxEvent]) -> list[list[OutboxEvent]]:
@@ -65,25 +89,45 @@ class Relay:
         self.layer = layer if layer is not None else get_channel_layer()
         self.owner = owner or f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._loop = asyncio.new_event_loop()
-        self._publisher: Any = None
+        self.outage = Outage("channel_layer")
+
+    @property
+    def lease(self) -> timedelta:
+        return timedelta(seconds=self.config["lease_seconds"])
 
     # -- one round ---------------------------------------------------------------
 
     def run_once(self) -> int:
-        """Deliver one batch; returns how many events it handled (0 when idle)."""
-        rows = claim_batch(
-            owner=self.owner,
-            batch_size=self.config["batch_size"],
-            lease=timedelta(seconds=self.config["lease_seconds"]),
-        )
-        if rows:
+        """Deliver one batch; returns how many events it handled (0 when idle or waiting)."""
+        if not self.outage.should_try():
+            return 0  # the layer is down: probe again shortly, claim nothing meanwhile
+        rows = claim_batch(owner=self.owner, batch_size=self.config["batch_size"], lease=self.lease)
+        if not rows:
+            return 0
+        try:
             outcome = _Outcome()
             plan = self._resolve(rows, outcome)
             if plan:
-                self._run(lambda: self._send(plan, outcome))
+                self._run(lambda: self._send(plan, outcome), rows)
+            if outcome.layer_down:
+                assert outcome.unreachable is not None
+                self.outage.failed(outcome.unreachable)
+                release([row.pk for row in rows], owner=self.owner)
+                return 0
+            if outcome.delivered:
+                self.outage.succeeded()
             self._finish(outcome)
-        self.publish_to_nats()
+        except BaseException:
+            self._give_back(rows)
+            raise
         return len(rows)
+
+    def _give_back(self, rows: list[OutboxEvent]) -> None:
+        """Release a failed round's claims now, not after the lease (best effort)."""
+        try:
+            release([row.pk for row in rows], owner=self.owner)
+        except Exception as exc:  # the database itself is away: the next round reclaims them
+            log.warning("relay_release_failed", error=type(exc).__name__)
 
     def _resolve(
         self, rows: list[OutboxEvent], outcome: _Outcome
@@ -145,7 +189,9 @@ class Relay:
                 try:
                     await deliver(row, user_ids)
                 except Exception as exc:
-                    log.warning("relay_send_failed", event_id=row.pk, error=type(exc).__name__)
+                    if isinstance(exc, UNREACHABLE):
+                        outcome.unreachable = exc
+                    log.debug("relay_send_failed", event_id=row.pk, error=type(exc).__name__)
                     outcome.failed.append((row, f"send: {type(exc).__name__}"))
                     outcome.released.extend(r.pk for r, _ in chain[index + 1 :])
                     return
@@ -178,33 +224,42 @@ class Relay:
         if outcome.failed:
             log.warning("relay_round_failures", failed=len(outcome.failed))
 
-    # -- NATS ----------------------------------------------------------------------
-
-    def publish_to_nats(self) -> int:
-        from django.conf import settings
-
-        if not getattr(settings, "NATS_URL", ""):
-            return 0
-        if self._publisher is None:
-            from toegang.events.nats import NatsPublisher
-
-            self._publisher = NatsPublisher(settings.NATS_URL)
-        return int(self._publisher.publish_delivered(self._loop))
-
     # -- plumbing ------------------------------------------------------------------
 
-    def _run(self, make: Callable[[], Awaitable[T]]) -> T:
-        """Run a coroutine where the channel layer can reach the consumers."""
+    def _run(self, make: Callable[[], Coroutine[Any, Any, T]], rows: list[OutboxEvent]) -> T:
+        """Run a coroutine where the channel layer can reach the consumers.
+
+        While it runs, the relay thread renews the lease on ``rows`` every half lease,
+        so a short lease (a crashed relay's rows come back quickly) does not hand a
+        slow round's rows to another relay.
+        """
+        every = self.config["lease_seconds"] / 2
         loop = bridge.loop_for(self.layer)
         if loop is not None:
-            return asyncio.run_coroutine_threadsafe(make(), loop).result(  # type: ignore[arg-type]
-                timeout=self.config["send_timeout"] * 4
-            )
-        return self._loop.run_until_complete(make())
+            future: concurrent.futures.Future[T] = asyncio.run_coroutine_threadsafe(make(), loop)
+            deadline = time.monotonic() + self.config["send_timeout"] * 4
+            while True:
+                try:
+                    return future.result(timeout=max(0.0, min(every, deadline - time.monotonic())))
+                except concurrent.futures.TimeoutError:
+                    if time.monotonic() >= deadline:
+                        future.cancel()
+                        raise
+                    self._renew(rows)
+        task: asyncio.Task[T] = self._loop.create_task(make())
+        while True:
+            done, _ = self._loop.run_until_complete(asyncio.wait({task}, timeout=every))
+            if done:
+                return task.result()
+            self._renew(rows)
+
+    def _renew(self, rows: list[OutboxEvent]) -> None:
+        try:
+            renew([row.pk for row in rows], owner=self.owner, lease=self.lease)
+        except Exception as exc:  # a lapsed lease means at most a second delivery
+            log.warning("relay_renew_failed", error=type(exc).__name__)
 
     def close(self) -> None:
-        if self._publisher is not None:
-            self._publisher.close(self._loop)
         if not self._loop.is_closed():
             self._loop.run_until_complete(self._loop.shutdown_asyncgens())
             self._loop.close()

@@ -58,3 +58,10 @@ class FailingLayer(RecordingLayer):
             self.fail_once.discard(message["event_id"])
             raise ConnectionError("simulated send failure")
         await super().group_send(group, message)
+
+
+class RefusingLayer(RecordingLayer):
+    """Refuses every message with an error of the message, not of the connection."""
+
+    async def group_send(self, group: str, message: dict[str, Any]) -> None:
+        raise TypeError("can not serialize")

@@ -9,7 +9,12 @@ from django.utils import timezone
 
 from tests.auth import verified_login
 from tests.toegang.events.helpers import PROEF, captured_events, emit_committed
-from tests.toegang.events.layers import FailingLayer, RecordingLayer, redis_down_layer
+from tests.toegang.events.layers import (
+    FailingLayer,
+    RecordingLayer,
+    RefusingLayer,
+    redis_down_layer,
+)
 from toegang import worker
 from toegang.events.claim import claim_batch
 from toegang.events.models import OutboxEvent
@@ -99,7 +104,7 @@ def test_an_aggregate_event_never_overtakes_its_predecessor(make_user, proef_acc
 def test_send_failures_back_off_exponentially_then_dead_letter(make_user, proef_access):
     proef_access.grant("p1", make_user(Rol.CONSULENT))
     event = emit_committed(aggregate_id="p1")
-    relay = Relay(layer=redis_down_layer(), max_attempts=3, backoff_base=10.0, send_timeout=2.0)
+    relay = Relay(layer=RefusingLayer(), max_attempts=3, backoff_base=10.0, send_timeout=2.0)
     delays = []
     for attempt in (1, 2):
         before = timezone.now()
@@ -123,16 +128,54 @@ def test_rows_wait_while_redis_is_down_and_go_out_once_it_is_back(make_user, pro
     user = make_user(Rol.CONSULENT)
     proef_access.grant("p1", user)
     emitted = [emit_committed(aggregate_id="p1", version=v) for v in range(1, 4)]
-    down = Relay(layer=redis_down_layer(), send_timeout=2.0)
-    down.run_once()
+    down = Relay(layer=redis_down_layer(), send_timeout=2.0, max_attempts=1)
+    for _ in range(3):
+        down.outage._next_probe = 0.0  # each round probes at once
+        assert down.run_once() == 0
     down.close()
-    assert OutboxEvent.objects.filter(status=OutboxEvent.Status.PENDING).count() == 3
-    _due_now()
+    # An outage is not the events' fault: no attempt counted, nothing dead-lettered,
+    # nothing held back by a back-off or a lease.
+    assert (
+        list(OutboxEvent.objects.values_list("status", "attempts", "claimed_by"))
+        == [("pending", 0, "")] * 3
+    )
+    assert not OutboxEvent.objects.filter(next_attempt_at__gt=timezone.now()).exists()
     layer = RecordingLayer()
     back = Relay(layer=layer)
     back.run_once()
     back.close()
     assert layer.event_ids() == [e.pk for e in emitted]
+
+
+def test_a_relay_whose_round_failed_reclaims_its_own_rows_at_once(make_user, proef_access):
+    proef_access.grant("p1", make_user(Rol.CONSULENT))
+    emitted = [emit_committed(aggregate_id="p1", version=v) for v in (1, 2)]
+    # A round claimed these, then the database went away before it could release them.
+    claim_batch(owner="zelf", batch_size=10, lease=timedelta(seconds=30))
+    layer = RecordingLayer()
+    relay = Relay(layer=layer, owner="zelf")
+    assert relay.run_once() == 2  # its own claims do not wait for the lease
+    relay.close()
+    assert layer.event_ids() == [e.pk for e in emitted]
+
+
+def test_a_round_that_fails_releases_its_claims_at_once(make_user, proef_access, monkeypatch):
+    proef_access.grant("p1", make_user(Rol.CONSULENT))
+    emit_committed(aggregate_id="p1")
+    relay = Relay(layer=RecordingLayer(), owner="faalt")
+
+    def lost_database(outcome):
+        raise ConnectionError("the database connection was terminated")
+
+    monkeypatch.setattr(relay, "_finish", lost_database)
+    with pytest.raises(ConnectionError):
+        relay.run_once()
+    relay.close()
+    # Another relay may take the row now, not after the lease.
+    assert list(OutboxEvent.objects.values_list("claimed_by", "claimed_until")) == [("", None)]
+    successor = Relay(layer=RecordingLayer(), owner="ander")
+    assert successor.run_once() == 1
+    successor.close()
 
 
 def test_a_relay_killed_mid_batch_leaves_its_rows_to_the_next(make_user, proef_access):
@@ -176,7 +219,7 @@ def test_replay_from_the_admin_sends_a_dead_event_again(make_user, proef_access,
     user = make_user(Rol.CONSULENT)
     proef_access.grant("p1", user)
     event = emit_committed(aggregate_id="p1")
-    Relay(layer=redis_down_layer(), max_attempts=1, send_timeout=2.0).run_once()
+    Relay(layer=RefusingLayer(), max_attempts=1, send_timeout=2.0).run_once()
     event.refresh_from_db()
     assert event.status == OutboxEvent.Status.DEAD
     beheerder = make_user(Rol.BEHEERDER, is_staff=True)

@@ -24,5 +24,8 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, lambda *_: stop.set())
         names = [job.name for job in worker.jobs()]
         log.info("worker_started", jobs=names)
-        worker.run_forever(stop, set(options["only"]) if options["only"] else None)
+        threads = worker.start_lanes(stop, set(options["only"]) if options["only"] else None)
+        for thread in threads:
+            while thread.is_alive():
+                thread.join(0.5)
         log.info("worker_stopped")

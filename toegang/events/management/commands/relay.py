@@ -11,10 +11,15 @@ from django.db import close_old_connections
 
 from toegang import worker
 from toegang.events.listen import Waiter
+from toegang.events.nats import NatsLane
 from toegang.events.relay import Relay
 from toegang.logging import get_logger
 
 log = get_logger(__name__)
+
+SIDE_JOBS = {"nats", "webhooks", "outbox_prune"}
+#: Pause after a failed round (the database went away) before the next try.
+RETRY_SECONDS = 0.5
 
 
 class Command(BaseCommand):
@@ -41,19 +46,18 @@ class Command(BaseCommand):
             while done := relay.run_once():
                 total += done
             relay.close()
+            lane = NatsLane()
+            while lane.run_once():
+                pass
+            lane.close()
             self.stdout.write(f"{total} gebeurtenissen verwerkt.")
             return
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         signal.signal(signal.SIGINT, lambda *_: stop.set())
-        if not options["no_webhooks"]:
-            side = threading.Thread(
-                target=worker.run_forever,
-                args=(stop, {"webhooks", "outbox_prune"}),
-                name="relay-webhooks",
-                daemon=True,
-            )
-            side.start()
+        # NATS, webhooks and pruning each in a thread of their own: an outage of one
+        # of those sinks never holds up the delivery to browsers in this loop.
+        worker.start_lanes(stop, {"nats"} if options["no_webhooks"] else SIDE_JOBS)
         waiter = Waiter()
         log.info("relay_started", owner=relay.owner)
         try:
@@ -71,6 +75,8 @@ class Command(BaseCommand):
             except Exception as exc:
                 log.error("relay_round_failed", error=type(exc).__name__)
                 done = 0
-                stop.wait(1.0)
-            if done < relay.config["batch_size"]:
+                stop.wait(RETRY_SECONDS)
+            if relay.outage.down:
+                stop.wait(0.1)  # the relay probes the layer on its own schedule (≤ 1 s)
+            elif done < relay.config["batch_size"]:
                 waiter.wait(poll)
