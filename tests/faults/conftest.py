@@ -9,8 +9,10 @@ import pytest
 
 from tests.faults.servers import NatsServer, RedisServer
 from tests.signalen.conftest import api_client_of, inloophuis, melder
+from tests.toegang.events.helpers import fresh_channel_layer, proef_access
 
-__all__ = ["api_client_of", "inloophuis", "melder"]  # the intake's fixtures
+# The intake's and the event platform's fixtures.
+__all__ = ["api_client_of", "fresh_channel_layer", "inloophuis", "melder", "proef_access"]
 
 
 def _require(server_class: type[RedisServer] | type[NatsServer]) -> None:

@@ -8,6 +8,11 @@ for domain events, and ``live.hello``, ``live.caught_up``, ``live.resync``,
 ``presence``, ``live.watch_denied``, ``live.revoked``, ``live.error``.
 A socket whose user, token or session stops being valid is closed with 4401
 (``toegang.realtime.validity``). See docs/events.md.
+
+When the channel layer (Redis) is unreachable, on connect or later, the socket is
+closed with code 4503 ("tijdelijk niet beschikbaar") instead of failing with 1006
+and a traceback; live.js then reconnects with back-off and catches up from its
+last event id, which it can do once Redis is back.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from toegang import jsonlimits
+from toegang.cache import UNREACHABLE
 from toegang.logging import get_logger
 from toegang.realtime import bridge, validity
 from toegang.realtime.hub import hub
@@ -33,6 +39,10 @@ __all__ = ["LiveConsumer", "user_group"]
 
 log = get_logger(__name__)
 
+#: Close code: the channel layer is unreachable; try again later (live.js backs off).
+CLOSE_UNAVAILABLE = 4503
+#: Seconds joining the user's group may take before the layer counts as unreachable.
+JOIN_TIMEOUT = 5.0
 MAX_WATCHES = 20
 CATCH_UP_INTERVAL = 2.0
 RECENT_IDS = 2000
@@ -96,10 +106,16 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     _rechecker: asyncio.Task[None] | None = None
     _attached = False
     _closing = False
+    _accepted = False
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         try:
             await super().__call__(scope, receive, send)
+        except UNREACHABLE as exc:
+            # The layer's receive failed: Redis went away under an open socket.
+            log.warning("live_layer_lost", error=type(exc).__name__)
+            if self._accepted:
+                await send({"type": "websocket.close", "code": CLOSE_UNAVAILABLE})
         finally:
             # Also when the connection's task is cancelled without a disconnect message
             # (server shutdown): no presence task or hub listener may outlive it.
@@ -121,13 +137,22 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.watches: dict[str, Watch] = {}
         self._last_catch_up = 0.0
         self.credentials = validity.credentials_for(self.user, self.scope)
-        self.group = user_group(self.user_id)
-        self.groups_joined = (self.group,)
+        groups: tuple[str, ...] = (user_group(self.user_id),)
         if self.credentials.token_id is not None:
-            self.groups_joined += (token_group(self.credentials.token_id),)
-        for group in self.groups_joined:
-            await self.channel_layer.group_add(group, self.channel_name)
+            groups += (token_group(self.credentials.token_id),)
+        try:
+            async with asyncio.timeout(JOIN_TIMEOUT):
+                for group in groups:
+                    await self.channel_layer.group_add(group, self.channel_name)
+        except UNREACHABLE as exc:
+            log.warning("live_layer_unavailable", error=type(exc).__name__)
+            await self.accept()
+            await self.close(code=CLOSE_UNAVAILABLE)
+            return
+        self.group = groups[0]
+        self.groups_joined = groups
         await self.accept()
+        self._accepted = True
         self._attached = True
         await hub().attach(self)
         self._rechecker = asyncio.create_task(
@@ -139,12 +164,15 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         if not self.group:
             return
         try:
-            await self._stop_background()
-            for key in list(self.watches):
-                await self._unwatch(key)
-        finally:
-            for group in self.groups_joined:
-                await self.channel_layer.group_discard(group, self.channel_name)
+            try:
+                await self._stop_background()
+                for key in list(self.watches):
+                    await self._unwatch(key)
+            finally:
+                for group in self.groups_joined:
+                    await self.channel_layer.group_discard(group, self.channel_name)
+        except UNREACHABLE as exc:  # Redis away: the membership expires by itself
+            log.info("live_leave_failed", error=type(exc).__name__)
 
     async def _stop_background(self) -> None:
         """Stop this connection's background tasks and leave the hub (idempotent)."""

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from channels.layers import get_channel_layer
 
 from toegang.logging import get_logger
+from toegang.outage import Outage
 from toegang.realtime.tasks import cancelling, stop
 
 log = get_logger(__name__)
@@ -28,8 +29,9 @@ REJOIN_SECONDS = 600.0
 JOIN_SECONDS = 5.0
 #: How long a stopping listener may take to leave the group.
 LEAVE_SECONDS = 2.0
-#: Back-off between attempts to listen again while Redis is away.
-RETRY_FIRST, RETRY_LAST = 0.5, 30.0
+#: Back-off between attempts to listen again while Redis is away; capped low, so the
+#: fan-out resumes within about a second of Redis' return.
+RETRY_FIRST, RETRY_LAST = 0.25, 1.0
 
 
 class _Consumer(Protocol):
@@ -44,6 +46,7 @@ class _Hub:
         self.consumers: dict[int, set[_Consumer]] = {}
         self.task: asyncio.Task[None] | None = None
         self.joined = asyncio.Event()
+        self.outage = Outage("channel_layer")
 
     async def attach(self, consumer: _Consumer) -> None:
         """Register ``consumer``; returns once this process listens (or after 5 s)."""
@@ -82,8 +85,8 @@ class _Hub:
             except Exception as exc:  # Redis away: try again, consumers stay connected
                 if cancelling():
                     raise
-                log.warning("fanout_listener_failed", error=type(exc).__name__)
-                if self.loop.time() - started > RETRY_LAST:
+                self.outage.failed(exc)  # logged once per outage, not per attempt
+                if self.loop.time() - started > 30.0:
                     delay = RETRY_FIRST  # it worked for a while: a new outage
                 await asyncio.sleep(delay)
                 delay = min(RETRY_LAST, delay * 2)
@@ -97,6 +100,7 @@ class _Hub:
         channel = await layer.new_channel()
         await layer.group_add(FANOUT_GROUP, channel)
         rejoin = asyncio.create_task(_rejoin(layer, channel), name="realtime.fanout.rejoin")
+        self.outage.succeeded()
         try:
             self.joined.set()
             while True:

@@ -2,7 +2,10 @@
  * Live updates for the Brede Toegang pages (plain JS, no build step).
  *
  * Connects to /ws/, shows the connection state in #live-status, reconnects with
- * exponential backoff and catches up from the last event id it saw (sessionStorage).
+ * exponential backoff and jitter and catches up from the last event id it saw
+ * (sessionStorage). Close code 4503 means the server's channel layer is away for a
+ * while: the page says "live bijwerken tijdelijk niet beschikbaar" and retries at
+ * most every 5 s.
  * On an event it
  *   - dispatches a DOM CustomEvent "live:<event type>" on document.body,
  *   - triggers "live-refresh" (htmx) on elements whose data-live-refresh lists
@@ -24,6 +27,8 @@
   var SEEN_MAX = 200;
   var BACKOFF_MIN = 1000;
   var BACKOFF_MAX = 30000;
+  var CLOSE_UNAVAILABLE = 4503;
+  var UNAVAILABLE_BACKOFF_MAX = 5000;
 
   var TEXTS = {
     "signaal.ontvangen": "Nieuw signaal ontvangen",
@@ -258,19 +263,25 @@
         showState("closed", "Live-updates gestopt. Log opnieuw in om ze weer te krijgen.");
         return;
       }
-      scheduleReconnect();
+      scheduleReconnect(ev.code === CLOSE_UNAVAILABLE);
     };
   }
 
-  function scheduleReconnect() {
+  // After 4503 (the server's message bus is away) retry sooner: it is usually back within
+  // seconds, and the catch-up on reconnect fetches what was missed meanwhile.
+  function scheduleReconnect(unavailable) {
     attempt += 1;
-    var delay = Math.min(BACKOFF_MAX, BACKOFF_MIN * Math.pow(2, attempt - 1));
+    var cap = unavailable ? UNAVAILABLE_BACKOFF_MAX : BACKOFF_MAX;
+    var delay = Math.min(cap, BACKOFF_MIN * Math.pow(2, attempt - 1));
     delay = Math.round(delay * (0.8 + Math.random() * 0.4));
     var seconds = Math.max(1, Math.round(delay / 1000));
-    if (everOpened || attempt > 1) {
+    var wait = "Opnieuw verbinden over " + seconds + (seconds === 1 ? " seconde." : " seconden.");
+    if (unavailable) {
       wasDown = true;
-      showState("reconnecting", "Verbinding met live-updates verbroken. Opnieuw verbinden over " +
-        seconds + (seconds === 1 ? " seconde." : " seconden."));
+      showState("unavailable", "Live bijwerken tijdelijk niet beschikbaar. " + wait);
+    } else if (everOpened || attempt > 1) {
+      wasDown = true;
+      showState("reconnecting", "Verbinding met live-updates verbroken. " + wait);
     }
     window.setTimeout(connect, delay);
   }
