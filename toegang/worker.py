@@ -27,14 +27,23 @@ class Job:
     #: Jobs of one lane share a thread; a job that talks to an outside system that may
     #: hang (NATS) gets a lane of its own, so its outage delays nothing else.
     lane: str = "main"
+    #: Called in the lane's thread when it stops (closes what the job keeps per thread).
+    close: Callable[[], None] | None = None
 
 
 _JOBS: dict[str, Job] = {}
 
 
-def register(name: str, run: Callable[[], int], *, interval: float, lane: str = "main") -> None:
+def register(
+    name: str,
+    run: Callable[[], int],
+    *,
+    interval: float,
+    lane: str = "main",
+    close: Callable[[], None] | None = None,
+) -> None:
     """Register a job: ``run()`` does one round and returns how much it did."""
-    _JOBS[name] = Job(name=name, run=run, interval=interval, lane=lane)
+    _JOBS[name] = Job(name=name, run=run, interval=interval, lane=lane, close=close)
 
 
 def jobs() -> list[Job]:
@@ -62,6 +71,12 @@ def run_forever(stop: threading.Event, only: set[str] | None = None) -> None:
                 due[job.name] = now if done else now + job.interval
             stop.wait(0.05)
     finally:
+        for job in jobs():
+            if job.close is not None and (not only or job.name in only):
+                try:
+                    job.close()
+                except Exception as exc:
+                    log.warning("worker_job_close_failed", job=job.name, error=type(exc).__name__)
         # This thread's own connections: persistent ones (CONN_MAX_AGE) would outlive it,
         # and keep e.g. the test database from being dropped.
         connections.close_all()

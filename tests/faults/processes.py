@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
 import tempfile
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -46,3 +49,60 @@ def start_relay(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )  # fmt: skip
+
+
+async def listen_fanout(
+    url: str,
+    expected: set[int],
+    *,
+    bound: float,
+    ready: Callable[[], None] = lambda: None,
+    on_message: Callable[[Counter[int]], None] = lambda received: None,
+    settle: float = 1.0,
+) -> Counter[int]:
+    """Count the events the relays fan out on Redis ``url``, as an ASGI process hears them.
+
+    Listens until every id in ``expected`` came (and ``settle`` seconds more, for
+    late repeats) or ``bound`` seconds passed. The receive is never cancelled by a
+    timer (channels_redis may drop a message whose receive is cancelled): a stop
+    message to the listener's own channel ends it.
+    """
+    from channels_redis.core import RedisChannelLayer
+
+    from toegang.realtime.hub import FANOUT_GROUP
+
+    # socket_timeout above the 5 s blocking pop: redis-py 8 would time the read out.
+    layer = RedisChannelLayer(
+        hosts=[{"address": url, "socket_timeout": 15}], expiry=60, capacity=100_000
+    )
+    channel = await layer.new_channel()
+    await layer.group_add(FANOUT_GROUP, channel)
+    loop = asyncio.get_running_loop()
+    tasks: set[asyncio.Task[None]] = set()
+
+    def stop_later(seconds: float) -> asyncio.TimerHandle:
+        def send_stop() -> None:
+            task = loop.create_task(layer.send(channel, {"type": "listen.stop"}))
+            tasks.add(task)
+
+        return loop.call_later(seconds, send_stop)
+
+    timer = stop_later(bound)
+    received: Counter[int] = Counter()
+    ready()
+    try:
+        while True:
+            message = await layer.receive(channel)
+            if message["type"] == "listen.stop":
+                break
+            received[int(message["event_id"])] += 1
+            on_message(received)
+            if set(received) >= expected and timer.when() > loop.time() + settle:
+                timer.cancel()
+                timer = stop_later(settle)
+    finally:
+        timer.cancel()
+        for task in tasks:
+            await task
+        await layer.close_pools()
+    return received

@@ -8,20 +8,17 @@ Redis, and listens to the fan-out group the ASGI processes listen to.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections import Counter
 
 import pytest
-from channels_redis.core import RedisChannelLayer
 
 from django.db import connection, transaction
 
 from signalen.models import Signaal
-from tests.faults.processes import start_relay
+from tests.faults.processes import listen_fanout, start_relay
 from tests.signalen import factories
 from toegang.events.models import OutboxEvent
 from toegang.events.outbox import emit
-from toegang.realtime.hub import FANOUT_GROUP
 from toegang.roles import Rol
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -58,53 +55,35 @@ def _emit_stream(api, team) -> list[int]:
     return list(OutboxEvent.objects.order_by("pk").values_list("pk", flat=True))
 
 
-async def _listen(url: str, expected: set[int], first, then) -> tuple[Counter[int], float]:
-    """Receive fan-out messages; ``first`` runs once some arrived, ``then`` after that."""
-    layer = RedisChannelLayer(hosts=[url], expiry=60)
-    channel = await layer.new_channel()
-    await layer.group_add(FANOUT_GROUP, channel)
-    received: Counter[int] = Counter()
-    killed_at = 0.0
-    deadline = time.monotonic() + BOUND_SECONDS
-    try:
-        while set(received) < expected and time.monotonic() < deadline:
-            try:
-                message = await asyncio.wait_for(layer.receive(channel), 1.0)
-            except TimeoutError:
-                continue
-            received[int(message["event_id"])] += 1
-            if not killed_at and len(received) >= len(expected) // 4:
-                first()
-                killed_at = time.monotonic()
-                then()
-    finally:
-        await layer.close_pools()
-    return received, killed_at
-
-
 def test_a_relay_killed_mid_stream_is_taken_over_without_loss(
     redis_server, api_client_of, inloophuis, make_user, team
 ):
     make_user(Rol.TEAMLEIDER)
     ids = _emit_stream(api_client_of(inloophuis), team)
-    first = start_relay(redis_url=redis_server.url)
-    second = None
+    processes: list = []
+
+    def kill_first_start_second(received: Counter[int]) -> None:
+        if len(processes) == 1 and len(received) >= len(ids) // 4:
+            processes[0].kill()  # SIGKILL: no cleanup, its claims stay until the lease ends
+            processes[0].wait()
+            processes.append(start_relay(redis_url=redis_server.url))
+
     try:
-
-        def kill_first() -> None:
-            first.kill()  # SIGKILL: no cleanup, its claims stay until the lease runs out
-            first.wait()
-
-        def start_second() -> None:
-            nonlocal second
-            second = start_relay(redis_url=redis_server.url)
-
-        received, _ = asyncio.run(_listen(redis_server.url, set(ids), kill_first, start_second))
+        received = asyncio.run(
+            listen_fanout(
+                redis_server.url,
+                set(ids),
+                bound=BOUND_SECONDS,
+                ready=lambda: processes.append(start_relay(redis_url=redis_server.url)),
+                on_message=kill_first_start_second,
+            )
+        )
     finally:
-        for process in (first, second):
-            if process is not None and process.poll() is None:
+        for process in processes:
+            if process.poll() is None:
                 process.kill()
                 process.wait()
+    first = processes[0]
     assert first.returncode == -9
     assert set(received) == set(ids)  # 0 lost
     # At-least-once: what the killed relay sent but could not mark goes out again, at

@@ -29,6 +29,13 @@ def nats_round() -> int:
     return lane.run_once()
 
 
+def nats_close() -> None:
+    lane = getattr(_local, "nats", None)
+    if lane is not None:
+        _local.nats = None
+        lane.close()
+
+
 def webhooks_round() -> int:
     from toegang.events.webhooks import deliver_due
 
@@ -44,6 +51,6 @@ def prune_round() -> int:
 
 def register_worker_jobs() -> None:
     worker.register("relay", relay_round, interval=0.25)
-    worker.register("nats", nats_round, interval=0.5, lane="nats")
+    worker.register("nats", nats_round, interval=0.5, lane="nats", close=nats_close)
     worker.register("webhooks", webhooks_round, interval=2.0, lane="webhooks")
     worker.register("outbox_prune", prune_round, interval=3600.0)
