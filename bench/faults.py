@@ -13,6 +13,8 @@ tests/faults), stops and restarts them, and prints per scenario:
 3. Relay ``kill -9``: two relay processes, one killed mid-stream; time from the kill
    until the rows it held are delivered by the other (takeover), events lost, and
    events sent twice on the channel layer (consumers drop those by event id).
+4. Database connections terminated (``pg_terminate_backend``) under a running relay:
+   whether it survives, and the time until it delivers again.
 
 Every phase is bounded in time; loopback only.
 """
@@ -257,6 +259,48 @@ def relay_kill(redis: RedisServer, emitter: _Emitter) -> None:
     )
 
 
+def database_terminated(redis: RedisServer, emitter: _Emitter) -> None:
+    import psycopg
+
+    from django.db import connection
+
+    from tests.faults.processes import database_url, start_relay
+    from toegang.events.models import OutboxEvent
+
+    if connection.vendor != "postgresql":
+        print("database connections terminated: skipped (needs PostgreSQL)")
+        return
+    ids = emitter.emit(300)
+    delivered = OutboxEvent.objects.filter(pk__in=ids, delivered_at__isnull=False)
+    relay = start_relay(redis_url=redis.url, batch_size=20)
+    try:
+        _wait(lambda: delivered.count() > 60)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            own = cursor.fetchone()[0]
+        with psycopg.connect(database_url(), autocommit=True) as conn:
+            terminated = len(
+                conn.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname ="
+                    " current_database() AND pid NOT IN (pg_backend_pid(), %s)",
+                    [own],
+                ).fetchall()
+            )
+        at = time.time()
+        complete = _wait(lambda: _delivered(ids))
+        survived = relay.poll() is None
+    finally:
+        if relay.poll() is None:
+            relay.kill()
+            relay.wait()
+    after = [_ts(r.delivered_at) - at for r in _rows(ids) if _ts(r.delivered_at) > at]
+    resumed = min(after) if after else float("nan")
+    print(
+        f"database connections terminated ({terminated}) mid-stream: relay survived {survived}, "
+        f"all {len(ids)} delivered {complete}; termination → next delivery {resumed:.2f} s"
+    )
+
+
 def main() -> int:
     if not (RedisServer.available() and NatsServer.available()):
         print("bench.faults: redis-server and nats-server are needed")
@@ -283,6 +327,7 @@ def main() -> int:
         redis_outage(redis, emitter)
         nats_outage(nats, emitter)
         relay_kill(redis, emitter)
+        database_terminated(redis, emitter)
     finally:
         redis.close()
         nats.close()

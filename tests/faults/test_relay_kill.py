@@ -1,4 +1,6 @@
-"""A relay killed with ``kill -9`` mid-stream: another relay takes over, nothing is lost.
+"""A relay killed with ``kill -9``, or its database connections terminated, mid-stream.
+
+Another relay takes over after the lease, or the relay itself goes on; nothing is lost.
 
 Runs real relay processes against the PostgreSQL test database (SQLite has no
 ``SKIP LOCKED`` and no second process on the test database) and this test's own
@@ -10,12 +12,13 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 
+import psycopg
 import pytest
 
 from django.db import connection, transaction
 
 from signalen.models import Signaal
-from tests.faults.processes import listen_fanout, start_relay
+from tests.faults.processes import database_url, listen_fanout, start_relay
 from tests.signalen import factories
 from toegang.events.models import OutboxEvent
 from toegang.events.outbox import emit
@@ -89,5 +92,54 @@ def test_a_relay_killed_mid_stream_is_taken_over_without_loss(
     # At-least-once: what the killed relay sent but could not mark goes out again, at
     # most its one batch; the consumers drop an event id they passed on already.
     assert sum(count - 1 for count in received.values()) <= 10
+    statuses = Counter(OutboxEvent.objects.values_list("status", flat=True))
+    assert statuses == Counter({OutboxEvent.Status.DELIVERED: len(ids)})
+
+
+def _terminate_connections(*, sparing: int) -> int:
+    """``pg_terminate_backend`` for the test database's connections but ours and ``sparing``."""
+    with psycopg.connect(database_url(), autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid NOT IN (pg_backend_pid(), %s)",
+            [sparing],
+        ).fetchall()
+    return len(rows)
+
+
+def test_delivery_goes_on_after_the_database_connections_are_terminated(
+    redis_server, api_client_of, inloophuis, make_user, team
+):
+    make_user(Rol.TEAMLEIDER)
+    ids = _emit_stream(api_client_of(inloophuis), team)
+    processes: list = []
+    terminated: list[int] = []
+    with connection.cursor() as cursor:  # this test's own connection stays
+        cursor.execute("SELECT pg_backend_pid()")
+        own = cursor.fetchone()[0]
+
+    def terminate_mid_stream(received: Counter[int]) -> None:
+        if not terminated and len(received) >= len(ids) // 4:
+            terminated.append(_terminate_connections(sparing=own))
+
+    try:
+        received = asyncio.run(
+            listen_fanout(
+                redis_server.url,
+                set(ids),
+                bound=BOUND_SECONDS,
+                ready=lambda: processes.append(start_relay(redis_url=redis_server.url)),
+                on_message=terminate_mid_stream,
+            )
+        )
+        survived = processes[0].poll() is None
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    assert terminated and terminated[0] >= 1
+    assert survived  # the relay rode it out and went on by itself
+    assert set(received) == set(ids)  # 0 lost
     statuses = Counter(OutboxEvent.objects.values_list("status", flat=True))
     assert statuses == Counter({OutboxEvent.Status.DELIVERED: len(ids)})
