@@ -10,6 +10,7 @@ Redis, and listens to the fan-out group the ASGI processes listen to.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import Counter
 
 import psycopg
@@ -36,6 +37,15 @@ BOUND_SECONDS = 120.0
 def _postgres_only():
     if connection.vendor != "postgresql":
         pytest.skip("relay processes share the test database only on PostgreSQL")
+
+
+def _all_delivered(ids: list[int]) -> bool:
+    """Wait (bounded) until every row is marked delivered, as a relay finishes its round."""
+    deadline = time.monotonic() + BOUND_SECONDS
+    pending = OutboxEvent.objects.filter(pk__in=ids).exclude(status=OutboxEvent.Status.DELIVERED)
+    while pending.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return not pending.exists()
 
 
 def _emit_stream(api, team) -> list[int]:
@@ -81,6 +91,8 @@ def test_a_relay_killed_mid_stream_is_taken_over_without_loss(
                 on_message=kill_first_start_second,
             )
         )
+        # The rows the killed relay held are marked once the other relay took them over.
+        delivered = _all_delivered(ids)
     finally:
         for process in processes:
             if process.poll() is None:
@@ -92,6 +104,7 @@ def test_a_relay_killed_mid_stream_is_taken_over_without_loss(
     # At-least-once: what the killed relay sent but could not mark goes out again, at
     # most its one batch; the consumers drop an event id they passed on already.
     assert sum(count - 1 for count in received.values()) <= 10
+    assert delivered
     statuses = Counter(OutboxEvent.objects.values_list("status", flat=True))
     assert statuses == Counter({OutboxEvent.Status.DELIVERED: len(ids)})
 
@@ -132,6 +145,7 @@ def test_delivery_goes_on_after_the_database_connections_are_terminated(
                 on_message=terminate_mid_stream,
             )
         )
+        delivered = _all_delivered(ids)
         survived = processes[0].poll() is None
     finally:
         for process in processes:
@@ -141,5 +155,6 @@ def test_delivery_goes_on_after_the_database_connections_are_terminated(
     assert terminated and terminated[0] >= 1
     assert survived  # the relay rode it out and went on by itself
     assert set(received) == set(ids)  # 0 lost
+    assert delivered
     statuses = Counter(OutboxEvent.objects.values_list("status", flat=True))
     assert statuses == Counter({OutboxEvent.Status.DELIVERED: len(ids)})

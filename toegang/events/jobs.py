@@ -19,6 +19,13 @@ def relay_round() -> int:
     return relay.run_once()
 
 
+def relay_close() -> None:
+    relay = getattr(_local, "relay", None)
+    if relay is not None:
+        _local.relay = None
+        relay.close()  # closes its loop, and with it the layer's connections of that loop
+
+
 def nats_round() -> int:
     """Publish delivered events to NATS, in a lane of its own (a NATS outage delays only NATS)."""
     from toegang.events.nats import NatsLane
@@ -50,7 +57,7 @@ def prune_round() -> int:
 
 
 def register_worker_jobs() -> None:
-    worker.register("relay", relay_round, interval=0.25)
+    worker.register("relay", relay_round, interval=0.25, close=relay_close)
     worker.register("nats", nats_round, interval=0.5, lane="nats", close=nats_close)
     worker.register("webhooks", webhooks_round, interval=2.0, lane="webhooks")
     worker.register("outbox_prune", prune_round, interval=3600.0)
