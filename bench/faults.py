@@ -260,11 +260,9 @@ def relay_kill(redis: RedisServer, emitter: _Emitter) -> None:
 
 
 def database_terminated(redis: RedisServer, emitter: _Emitter) -> None:
-    import psycopg
-
     from django.db import connection
 
-    from tests.faults.processes import database_url, start_relay
+    from tests.faults.processes import start_relay, terminate_relay_connections
     from toegang.events.models import OutboxEvent
 
     if connection.vendor != "postgresql":
@@ -275,17 +273,7 @@ def database_terminated(redis: RedisServer, emitter: _Emitter) -> None:
     relay = start_relay(redis_url=redis.url, batch_size=20)
     try:
         _wait(lambda: delivered.count() > 60)
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_backend_pid()")
-            own = cursor.fetchone()[0]
-        with psycopg.connect(database_url(), autocommit=True) as conn:
-            terminated = len(
-                conn.execute(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname ="
-                    " current_database() AND pid NOT IN (pg_backend_pid(), %s)",
-                    [own],
-                ).fetchall()
-            )
+        terminated = terminate_relay_connections()
         at = time.time()
         complete = _wait(lambda: _delivered(ids))
         survived = relay.poll() is None
@@ -296,7 +284,8 @@ def database_terminated(redis: RedisServer, emitter: _Emitter) -> None:
     after = [_ts(r.delivered_at) - at for r in _rows(ids) if _ts(r.delivered_at) > at]
     resumed = min(after) if after else float("nan")
     print(
-        f"database connections terminated ({terminated}) mid-stream: relay survived {survived}, "
+        f"the relay's {terminated} database connections terminated mid-stream: "
+        f"relay survived {survived}, "
         f"all {len(ids)} delivered {complete}; termination → next delivery {resumed:.2f} s"
     )
 

@@ -15,6 +15,19 @@ from typing import Any
 from django.conf import settings
 
 ROOT = Path(__file__).resolve().parent.parent.parent
+RELAY_APPLICATION_NAME = "fault-relay"
+
+
+def terminate_relay_connections() -> int:
+    """``pg_terminate_backend`` for every database connection of the relay processes."""
+    import psycopg
+
+    with psycopg.connect(database_url(), autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s",
+            [RELAY_APPLICATION_NAME],
+        ).fetchall()
+    return len(rows)
 
 
 def database_url() -> str:
@@ -40,6 +53,8 @@ def start_relay(
         "EMBEDDED_WORKER": "0",
         "VAR_DIR": tempfile.mkdtemp(prefix="fault-relay-"),
         "LOG_LEVEL": "WARNING",
+        # libpq names the relay's connections, so a test can terminate exactly those.
+        "PGAPPNAME": RELAY_APPLICATION_NAME,
     }
     return subprocess.Popen(
         [sys.executable, str(ROOT / "manage.py"), "relay", "--batch-size", str(batch_size),

@@ -13,13 +13,12 @@ import asyncio
 import time
 from collections import Counter
 
-import psycopg
 import pytest
 
 from django.db import connection, transaction
 
 from signalen.models import Signaal
-from tests.faults.processes import database_url, listen_fanout, start_relay
+from tests.faults.processes import listen_fanout, start_relay, terminate_relay_connections
 from tests.signalen import factories
 from toegang.events.models import OutboxEvent
 from toegang.events.outbox import emit
@@ -109,17 +108,6 @@ def test_a_relay_killed_mid_stream_is_taken_over_without_loss(
     assert statuses == Counter({OutboxEvent.Status.DELIVERED: len(ids)})
 
 
-def _terminate_connections(*, sparing: int) -> int:
-    """``pg_terminate_backend`` for the test database's connections but ours and ``sparing``."""
-    with psycopg.connect(database_url(), autocommit=True) as conn:
-        rows = conn.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid NOT IN (pg_backend_pid(), %s)",
-            [sparing],
-        ).fetchall()
-    return len(rows)
-
-
 def test_delivery_goes_on_after_the_database_connections_are_terminated(
     redis_server, api_client_of, inloophuis, make_user, team
 ):
@@ -127,13 +115,10 @@ def test_delivery_goes_on_after_the_database_connections_are_terminated(
     ids = _emit_stream(api_client_of(inloophuis), team)
     processes: list = []
     terminated: list[int] = []
-    with connection.cursor() as cursor:  # this test's own connection stays
-        cursor.execute("SELECT pg_backend_pid()")
-        own = cursor.fetchone()[0]
 
     def terminate_mid_stream(received: Counter[int]) -> None:
         if not terminated and len(received) >= len(ids) // 4:
-            terminated.append(_terminate_connections(sparing=own))
+            terminated.append(terminate_relay_connections())
 
     try:
         received = asyncio.run(
