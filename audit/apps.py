@@ -24,10 +24,14 @@ class AuditConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from audit import sealing
+        from django.conf import settings
+
+        from audit import anchors, sealing
         from audit.db import register_sqlite_function
         from toegang import worker
 
         connection_created.connect(register_sqlite_function, dispatch_uid="audit_sqlite_fn")
         post_migrate.connect(_reinstall_sqlite_triggers, sender=self, dispatch_uid="audit_trg")
         worker.register("audit_sealer", sealing.seal_pending, interval=2.0)
+        interval = float(getattr(settings, "AUDIT_ANCHOR_INTERVAL", 300.0))
+        worker.register("audit_anchor", anchors.publish_job, interval=interval)

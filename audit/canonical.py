@@ -1,8 +1,8 @@
-"""The canonical form of an audit record, and the hash over a batch of them.
+"""The canonical form of an audit record, the hash over a batch, and the seal.
 
-Version 1. A record is the concatenation of its fields in ``FIELDS`` order,
-each written as a netstring of its UTF-8 text, ``<byte length>:<bytes>``, or
-``~`` for NULL. The text of each type is fixed:
+Records: version 1 (unchanged since the start). A record is the concatenation
+of its fields in ``FIELDS`` order, each written as a netstring of its UTF-8
+text, ``<byte length>:<bytes>``, or ``~`` for NULL. The text of each type is fixed:
 
 =========  ===============================================================
 int        decimal (``42``)
@@ -20,18 +20,28 @@ Every field is self-delimiting, so the concatenation is unambiguous. The same
 form is produced in Python (``encode_record``: SQLite, tests) and in SQL
 (``BATCHES_SQL``: PostgreSQL builds the text of each batch in one pass over the
 primary key and Python hashes it, which is where SHA-256 is fastest).
+
+Seals: version 2 is an HMAC-SHA256 under an audit key of the key ring, whose
+version is part of the sealed text (``seal_hash``), so the database alone cannot
+make a valid seal. Version 1 was an unkeyed SHA-256; ``audit_verify`` accepts
+such seals only when asked to and only before the first keyed seal.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+#: The version of the canonical record form.
 VERSION = 1
+#: Seal versions: 1 unkeyed (legacy), 2 keyed with an audit key.
+SEAL_UNKEYED = 1
+SEAL_KEYED = 2
 
 #: (column, type) in canonical order. Every concrete field of AuditRecord must be here.
 FIELDS: tuple[tuple[str, str], ...] = (
@@ -187,17 +197,20 @@ def seal_hash(
     records_hash: str,
     previous_hash: str,
     sealed_at: datetime,
+    key: bytes | None = None,
+    key_version: int | None = None,
 ) -> str:
-    """The hash of a seal, over all of its fields and the previous seal's hash."""
-    text = "|".join(
-        [
-            f"audit-seal-v{versie}",
-            str(first_id),
-            str(last_id),
-            str(count),
-            records_hash,
-            previous_hash,
-            _timestamp(sealed_at),
-        ]
-    )
-    return hashlib.sha256(text.encode("ascii")).hexdigest()
+    """The hash of a seal, over all of its fields and the previous seal's hash.
+
+    Version 2 needs ``key`` and ``key_version`` (HMAC-SHA256); version 1 is the
+    legacy unkeyed SHA-256.
+    """
+    fields = [str(first_id), str(last_id), str(count), records_hash, previous_hash]
+    fields.append(_timestamp(sealed_at))
+    if versie == SEAL_UNKEYED:
+        text = "|".join([f"audit-seal-v{versie}", *fields])
+        return hashlib.sha256(text.encode("ascii")).hexdigest()
+    if versie != SEAL_KEYED or key is None or key_version is None:
+        raise ValueError(f"seal version {versie} needs an audit key")
+    text = "|".join([f"audit-seal-v{versie}", f"k{key_version}", *fields])
+    return hmac.new(key, text.encode("ascii"), hashlib.sha256).hexdigest()

@@ -106,7 +106,7 @@ class AuditRecord(models.Model):
 
 
 class AuditSeal(models.Model):
-    """A hash over one batch of records, chained to the previous seal.
+    """A keyed hash (HMAC) over one batch of records, chained to the previous seal.
 
     A seal covers every record with ``previous.last_id < id <= last_id`` (the
     first seal starts after 0). ``first_id`` is the lowest id in that range.
@@ -115,6 +115,8 @@ class AuditSeal(models.Model):
 
     id = models.BigAutoField(primary_key=True)
     versie = models.PositiveSmallIntegerField(default=1)
+    #: The audit key version of the key ring that made ``seal_hash`` (versie 2).
+    sleutelversie = models.PositiveSmallIntegerField(null=True, blank=True)
     first_id = models.BigIntegerField()
     last_id = models.BigIntegerField(unique=True)
     count = models.PositiveIntegerField()

@@ -12,13 +12,17 @@ passed by a record committing later, so the sealer:
 * seals the contiguous run of visible ids after the last seal (every id in it is
   committed; nothing can join it);
 * stops at the first missing id (a gap) until it knows the gap is permanent
-  (its transaction rolled back): it notes when it first saw the gap, takes a
-  *barrier* ``pg_snapshot_xmax`` at least ``AUDIT_SEAL_GAP_SETTLE`` seconds later
-  (by then the transaction holding the id has a transaction id, assigned in the
-  same INSERT statement that drew the id), and passes the gap once
-  ``pg_snapshot_xmin`` of a later snapshot has reached that barrier, i.e. every
-  transaction that could hold the id has ended. A gap that is still missing then
-  will stay missing.
+  (its transaction rolled back): it notes when it first saw the gap and, at
+  least ``AUDIT_SEAL_GAP_SETTLE`` seconds later (by then the transaction holding
+  the id has a transaction id, assigned in the same INSERT statement that drew
+  the id), takes a *barrier*: the other transactions of this database that hold
+  a transaction id (``pg_stat_activity``). Once none of them is running, every
+  transaction that could hold the id has ended; a gap still missing then stays
+  missing. Only this database counts: a long transaction elsewhere on the
+  server (another application, a backup) does not hold the sealer back.
+
+Each seal is an HMAC under the key ring's current audit key (``audit.keys``);
+without the key ring nothing is sealed and the worker logs why.
 
 Only one sealer runs at a time (``pg_try_advisory_xact_lock``, taken by the
 sealer only). On SQLite writers are serialised and the sealer holds the write
@@ -36,6 +40,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from audit import canonical
+from audit.keys import sealing_key
 from audit.models import AuditRecord, AuditSeal
 from toegang.logging import get_logger
 
@@ -53,27 +58,26 @@ def _settle() -> float:
     return float(getattr(settings, "AUDIT_SEAL_GAP_SETTLE", 1.0))
 
 
+Running = frozenset[tuple[int, str]]  # (backend pid, transaction id) in this database
+
+
 @dataclass
 class GapTracker:
     """What one sealer process knows about gaps (PostgreSQL).
 
-    Per gap: when it was first seen, and its barrier, the snapshot xmax taken
+    Per gap: when it was first seen, and its barrier, the transactions running
     at the first run at least ``settle`` seconds later.
     """
 
     first_seen: dict[int, float] = field(default_factory=dict)
-    barrier: dict[int, int] = field(default_factory=dict)
-    xmax: int = 0
+    barrier: dict[int, Running] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def observe(self, now: float, xmax: int) -> None:
-        self.xmax = xmax
-
-    def passable(self, gap: int, now: float, xmin: int, settle: float) -> bool:
+    def passable(self, gap: int, now: float, running: Running, settle: float) -> bool:
         seen = self.first_seen.setdefault(gap, now)
         if gap not in self.barrier and now >= seen + settle:
-            self.barrier[gap] = self.xmax
-        return gap in self.barrier and xmin >= self.barrier[gap]
+            self.barrier[gap] = running
+        return gap in self.barrier and not (self.barrier[gap] & running)
 
     def forget_upto(self, last_id: int) -> None:
         for gap in [g for g in self.first_seen if g <= last_id]:
@@ -98,27 +102,23 @@ def records_hash_between(after_id: int, upto_id: int) -> tuple[int, str]:
     return canonical.records_hash(rows)
 
 
-def _snapshot_pg(tracker: GapTracker, now: float) -> int:
-    """Note this moment's snapshot as a barrier; return the oldest *other* running xid.
+def _running_pg() -> Running:
+    """The other transactions of this database that hold a transaction id.
 
-    Our own transaction cannot hold a missing id (its rows are visible to it), so
-    it is left out; with no other transaction running, that is the snapshot's xmax.
+    Our own transaction cannot hold a missing id (its rows are visible to it).
     """
     with connection.cursor() as cursor:
         cursor.execute(
-            "WITH s AS (SELECT pg_current_snapshot() AS snap) "
-            "SELECT coalesce((SELECT min(x::text::bigint) FROM pg_snapshot_xip(s.snap) x "
-            "                 WHERE x IS DISTINCT FROM pg_current_xact_id_if_assigned()), "
-            "                pg_snapshot_xmax(s.snap)::text::bigint), "
-            "       pg_snapshot_xmax(s.snap)::text::bigint "
-            "FROM s"
+            "SELECT pid, backend_xid::text FROM pg_stat_activity "
+            "WHERE datname = current_database() AND backend_xid IS NOT NULL "
+            "AND pid <> pg_backend_pid()"
         )
-        oldest, xmax = cursor.fetchone()
-    tracker.observe(now, int(xmax))
-    return int(oldest)
+        return frozenset((int(pid), str(xid)) for pid, xid in cursor.fetchall())
 
 
-def _final_end_pg(after_id: int, ids: list[int], xmin: int, now: float, tracker: GapTracker) -> int:
+def _final_end_pg(
+    after_id: int, ids: list[int], running: Running, now: float, tracker: GapTracker
+) -> int:
     """The highest id in ``ids`` up to which every id is final (PostgreSQL).
 
     A run of missing ids is keyed by its first id: all of it was seen missing
@@ -126,7 +126,7 @@ def _final_end_pg(after_id: int, ids: list[int], xmin: int, now: float, tracker:
     """
     end = after_id
     for current in ids:
-        if current > end + 1 and not tracker.passable(end + 1, now, xmin, _settle()):
+        if current > end + 1 and not tracker.passable(end + 1, now, running, _settle()):
             return end
         end = current
     return end
@@ -161,12 +161,12 @@ def seal_once(tracker: GapTracker | None = None) -> int:
             return 0
         after_id, previous_hash = _last_seal()
         if connection.vendor == "postgresql":
-            # Snapshot first, ids second: a gap whose transaction ended before the
-            # snapshot shows up in the id list if it committed.
+            # Running transactions first, ids second: a gap whose transaction ended
+            # before the first query shows up in the id list if it committed.
             now = time.monotonic()
-            xmin = _snapshot_pg(tracker, now)
+            running = _running_pg()
             ids = _visible_ids_after(after_id)
-            end = _final_end_pg(after_id, ids, xmin, now, tracker)
+            end = _final_end_pg(after_id, ids, running, now, tracker)
         else:
             ids = _visible_ids_after(after_id)
             end = ids[-1] if ids else after_id
@@ -177,9 +177,12 @@ def seal_once(tracker: GapTracker | None = None) -> int:
         if count != expected:
             log.warning("audit_seal_retry", after_id=after_id, end=end)
             return 0
+        key_version, key = sealing_key()
         sealed_at = timezone.now()
         first_id = ids[0]
         seal = AuditSeal.objects.create(
+            versie=canonical.SEAL_KEYED,
+            sleutelversie=key_version,
             first_id=first_id,
             last_id=end,
             count=count,
@@ -187,7 +190,9 @@ def seal_once(tracker: GapTracker | None = None) -> int:
             previous_hash=previous_hash,
             sealed_at=sealed_at,
             seal_hash=canonical.seal_hash(
-                versie=canonical.VERSION,
+                versie=canonical.SEAL_KEYED,
+                key=key.material,
+                key_version=key_version,
                 first_id=first_id,
                 last_id=end,
                 count=count,
@@ -216,6 +221,9 @@ def seal_all(*, timeout: float = 30.0, tracker: GapTracker | None = None) -> int
         if done:
             continue
         pending = AuditRecord.objects.filter(id__gt=_last_seal()[0]).exists()
-        if not pending or time.monotonic() > deadline:
+        if not pending:
+            return total
+        if time.monotonic() > deadline:
+            log.warning("audit_seal_all_timeout", sealed=total)
             return total
         time.sleep(min(0.2, _settle() / 2 or 0.05))

@@ -5,10 +5,16 @@ the seal's own hash, and the count and records hash of the records in its id
 range. The first seal that fails is the first broken position. On PostgreSQL
 the records hashes are computed in the database, many seals per query, so no
 record travels to Python; elsewhere records stream once through ``hashlib``.
+
+A seal's own hash is an HMAC under the audit key version it names (checked with
+the key ring). Unkeyed seals (version 1, from before the audit key) count only
+with ``accept_unkeyed`` and only before the first keyed seal: otherwise anyone
+who can write the database could rewrite a row and reseal from there unkeyed.
 """
 
 from __future__ import annotations
 
+import hmac
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -20,7 +26,9 @@ from django.db import connection, connections, transaction
 from django.utils.translation import gettext as _
 
 from audit import canonical
+from audit.keys import checking_key
 from audit.models import AuditRecord, AuditSeal
+from toegang.crypto.errors import KeyRingError
 
 #: Seals per PostgreSQL query and records per group (whichever comes first).
 GROUP_SEALS = 500
@@ -29,6 +37,7 @@ GROUP_RECORDS = 100_000
 _SEAL_COLUMNS = (
     "id",
     "versie",
+    "sleutelversie",
     "first_id",
     "last_id",
     "count",
@@ -43,6 +52,7 @@ _SEAL_COLUMNS = (
 class Seal:
     id: int
     versie: int
+    sleutelversie: int | None
     first_id: int
     last_id: int
     count: int
@@ -61,6 +71,8 @@ class VerifyResult:
     seconds: float = 0.0
     problem: str | None = None
     seal_id: int | None = None
+    unkeyed: int = 0  # legacy unkeyed seals accepted (only with accept_unkeyed)
+    last_seal: Seal | None = None
 
     @property
     def ok(self) -> bool:
@@ -92,25 +104,60 @@ def _start(since: int | datetime | None) -> tuple[int, str, Any]:
     return after_id, previous, seals.filter(last_id__gte=first.last_id)
 
 
-def _chain_problem(seal: Seal, previous_hash: str) -> str | None:
-    if seal.versie != canonical.VERSION:
-        return _("onbekende zegelversie %(v)s") % {"v": seal.versie}
-    if seal.previous_hash != previous_hash:
-        return _("de verwijzing naar de vorige zegel klopt niet (zegel verwijderd of gewijzigd)")
-    if not seal.after_id < seal.first_id <= seal.last_id:
-        return _("het bereik van de zegel klopt niet")
-    expected = canonical.seal_hash(
-        versie=seal.versie,
-        first_id=seal.first_id,
-        last_id=seal.last_id,
-        count=seal.count,
-        records_hash=seal.records_hash,
-        previous_hash=seal.previous_hash,
-        sealed_at=seal.sealed_at,
-    )
-    if expected != seal.seal_hash:
-        return _("de zegel zelf is gewijzigd")
-    return None
+class _Chain:
+    """The state carried from seal to seal: the previous hash, keyed yet or not."""
+
+    def __init__(self, previous_hash: str, accept_unkeyed: bool) -> None:
+        self.previous_hash = previous_hash
+        self.accept_unkeyed = accept_unkeyed
+        self.keyed_seen = False
+        self.keys: dict[int, bytes] = {}
+
+    def key(self, version: int) -> bytes | None:
+        if version not in self.keys:
+            try:
+                self.keys[version] = checking_key(version).material
+            except KeyRingError:
+                return None
+        return self.keys[version]
+
+    def problem(self, seal: Seal) -> str | None:
+        if seal.previous_hash != self.previous_hash:
+            return _(
+                "de verwijzing naar de vorige zegel klopt niet (zegel verwijderd of gewijzigd)"
+            )
+        if not seal.after_id < seal.first_id <= seal.last_id:
+            return _("het bereik van de zegel klopt niet")
+        key: bytes | None = None
+        if seal.versie == canonical.SEAL_UNKEYED:
+            if not self.accept_unkeyed or self.keyed_seen:
+                return _(
+                    "zegel zonder auditsleutel (versie 1): niet bewijskrachtig, "
+                    "iedereen met schrijfrechten op de database kan zo'n zegel maken"
+                )
+        elif seal.versie == canonical.SEAL_KEYED:
+            key = self.key(seal.sleutelversie) if seal.sleutelversie is not None else None
+            if key is None:
+                return _("auditsleutel versie %(v)s ontbreekt in de sleutelbos") % {
+                    "v": seal.sleutelversie
+                }
+        else:
+            return _("onbekende zegelversie %(v)s") % {"v": seal.versie}
+        expected = canonical.seal_hash(
+            versie=seal.versie,
+            key=key,
+            key_version=seal.sleutelversie,
+            first_id=seal.first_id,
+            last_id=seal.last_id,
+            count=seal.count,
+            records_hash=seal.records_hash,
+            previous_hash=seal.previous_hash,
+            sealed_at=seal.sealed_at,
+        )
+        if not hmac.compare_digest(expected, seal.seal_hash):
+            return _("de zegel klopt niet met de auditsleutel (zegel gewijzigd of nagemaakt)")
+        self.keyed_seen = self.keyed_seen or key is not None
+        return None
 
 
 def _records_problem(seal: Seal, count: int, digest: str) -> str | None:
@@ -193,12 +240,20 @@ def _hash_groups(
 
 
 def verify_chain(
-    *, since: int | datetime | None = None, workers: int = 1, use_sql: bool | None = None
+    *,
+    since: int | datetime | None = None,
+    workers: int = 1,
+    use_sql: bool | None = None,
+    accept_unkeyed: bool = False,
 ) -> VerifyResult:
     """Check the chain from the start (or from seal id / date ``since``)."""
     started = time.perf_counter()
     result = VerifyResult()
     after_id, previous_hash, queryset = _start(since)
+    chain = _Chain(previous_hash, accept_unkeyed)
+    chain.keyed_seen = AuditSeal.objects.filter(
+        last_id__lte=after_id, versie=canonical.SEAL_KEYED
+    ).exists()
     use_sql = connection.vendor == "postgresql" if use_sql is None else use_sql
     if connection.in_atomic_block:
         workers = 1  # other connections would not see this transaction's rows
@@ -206,10 +261,12 @@ def verify_chain(
     groups = _groups(_seals(queryset, after_id))
     for group, hashes in _hash_groups(groups, workers, use_sql):
         for seal, (count, digest) in zip(group, hashes, strict=True):
-            problem = _chain_problem(seal, previous_hash) or _records_problem(seal, count, digest)
+            problem = chain.problem(seal) or _records_problem(seal, count, digest)
             if problem:
                 return _fail(result, seal, problem, started)
-            previous_hash, last_id = seal.seal_hash, seal.last_id
+            chain.previous_hash, last_id = seal.seal_hash, seal.last_id
+            result.unkeyed += seal.versie == canonical.SEAL_UNKEYED
+            result.last_seal = seal
             result.seals += 1
             result.records += count
     result.unsealed = AuditRecord.objects.filter(id__gt=last_id).count()
@@ -227,13 +284,3 @@ def _fail(result: VerifyResult, seal: Seal, problem: str, started: float) -> Ver
     }
     result.seconds = time.perf_counter() - started
     return result
-
-
-def check_anchors(anchors: list[dict[str, Any]]) -> str | None:
-    """None when every exported seal is still in the chain unchanged."""
-    wanted = {int(a["seal_id"]): a for a in anchors}
-    found = dict(AuditSeal.objects.filter(id__in=wanted).values_list("id", "seal_hash"))
-    for seal_id, anchor in sorted(wanted.items()):
-        if found.get(seal_id) != anchor["seal_hash"]:
-            return _("verankerde zegel %(id)d ontbreekt of wijkt af") % {"id": seal_id}
-    return None

@@ -9,6 +9,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
+from audit.anchors import configured as anchors_configured
+from audit.anchors import status as anchor_status
 from toegang.api.problems import problem_response
 from toegang.health import check_cache, check_channel_layer, check_database, check_nats
 from toegang.overload import overload_response
@@ -35,6 +37,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
     for name, (ok, detail) in checks.items():
         parts[name] = {"ok": ok, "detail": detail}
     degraded = sorted(name for name, (ok, _) in checks.items() if not ok)
+    # Anchoring: reported always; a configured store that fails or falls behind degrades.
+    anchoring = anchor_status() if db_ok else {"ok": False, "detail": "database onbereikbaar"}
+    parts["audit_verankering"] = anchoring
+    if anchors_configured() and not anchoring["ok"]:
+        degraded = sorted([*degraded, "audit_verankering"])
     status = "fout" if not db_ok else ("beperkt" if degraded else "ok")
     return JsonResponse(
         {"status": status, **parts, "beperkt": degraded},

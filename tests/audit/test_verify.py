@@ -17,8 +17,8 @@ from audit.verify import verify_chain
 from tests.audit.tamper import raw, triggers_off
 
 # Ids from 1 without gaps: on PostgreSQL, ids drawn by earlier (rolled back) tests
-# would leave a gap that the sealer only passes once every transaction in the
-# cluster that might hold it has ended (see audit.sealing).
+# would leave a gap that the sealer only passes after the settle time, once every
+# transaction of this database that might hold it has ended (see audit.sealing).
 pytestmark = pytest.mark.django_db(transaction=True, reset_sequences=True)
 
 
@@ -137,10 +137,10 @@ def test_export_seals_prints_json_lines_and_anchor_check_uses_them(sealed, tmp_p
     assert all(len(line["seal_hash"]) == 64 for line in lines)
     anchor = tmp_path / "anker.jsonl"
     anchor.write_text(out.getvalue())
-    assert "Verankering: 3 zegel(s) kloppen" in _verify_with_anchor(anchor)
+    assert "3 anker(s) in 1 opslag(en) kloppen" in _verify_with_anchor(anchor)
     with triggers_off():
         raw("DELETE FROM audit_auditseal WHERE id = %s", [lines[-1]["seal_id"]])
-    with pytest.raises(CommandError, match="verankerde zegel"):
+    with pytest.raises(CommandError, match="de keten is ingekort"):
         _verify_with_anchor(anchor)
 
 

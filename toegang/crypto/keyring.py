@@ -1,4 +1,4 @@
-"""The key ring: versioned key-encryption keys (KEKs) and the blind-index key.
+"""The key ring: versioned key-encryption keys (KEKs), the blind-index key, the audit keys.
 
 It lives outside the database: in ``settings.KEYRING`` (a JSON string, e.g. from
 a secret in the environment) or in the file ``settings.KEYRING_FILE``. The
@@ -10,7 +10,13 @@ File format (all keys 32 random bytes, base64)::
 
     {"format": 1, "development": false, "current_kek": 2,
      "keks": {"1": "...", "2": "..."},
-     "blind_index_key": "...", "blind_index_key_next": "..." (only during rotation)}
+     "blind_index_key": "...", "blind_index_key_next": "..." (only during rotation),
+     "current_audit_key": 1, "audit_keys": {"1": "..."}}
+
+The audit keys sign the seals of the audit trail (HMAC, see ``audit.canonical``).
+Every version stays in the ring: old seals are checked with the key that made
+them. A ring written before audit keys existed has none; a development ring gets
+one on first use, any other needs ``rotate_keys --audit``.
 
 Key bytes never appear in reprs, logs or exception messages.
 """
@@ -103,16 +109,24 @@ class KeyRing:
     keks: Mapping[int, SecretKey]
     blind_index_key: SecretKey
     blind_index_key_next: SecretKey | None = None
+    audit_keys: Mapping[int, SecretKey] = field(default_factory=dict)
+    current_audit_version: int | None = None
     _ciphers: dict[int, AESGCM] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
         if self.current_version not in self.keks:
             raise KeyRingError(f"key ring: current KEK version {self.current_version} is missing")
+        if self.current_audit_version is not None and (
+            self.current_audit_version not in self.audit_keys
+        ):
+            raise KeyRingError(
+                f"key ring: current audit key version {self.current_audit_version} is missing"
+            )
 
     def __repr__(self) -> str:
         return (
             f"KeyRing(versions={sorted(self.keks)}, current={self.current_version}, "
-            f"development={self.development})"
+            f"audit={sorted(self.audit_keys)}, development={self.development})"
         )
 
     @property
@@ -129,6 +143,19 @@ class KeyRing:
             cipher = self._ciphers[version] = AESGCM(key.material)
         return cipher
 
+    def audit_key(self, version: int) -> SecretKey:
+        """Audit key ``version`` (to check a seal made with it)."""
+        key = self.audit_keys.get(version)
+        if key is None:
+            raise KeyRingError(f"audit key version {version} is not in the key ring")
+        return key
+
+    def current_audit_key(self) -> tuple[int, SecretKey]:
+        """(version, key) to seal with now."""
+        if self.current_audit_version is None:
+            raise KeyRingError("the key ring has no audit key; run rotate_keys --audit")
+        return self.current_audit_version, self.audit_keys[self.current_audit_version]
+
     # -- changes return a new ring ------------------------------------------------
 
     @classmethod
@@ -138,6 +165,17 @@ class KeyRing:
             current_version=1,
             keks={1: SecretKey.generate()},
             blind_index_key=SecretKey.generate(),
+            audit_keys={1: SecretKey.generate()},
+            current_audit_version=1,
+        )
+
+    def with_new_audit_key(self) -> KeyRing:
+        version = max(self.audit_keys, default=0) + 1
+        return replace(
+            self,
+            audit_keys={**self.audit_keys, version: SecretKey.generate()},
+            current_audit_version=version,
+            _ciphers={},
         )
 
     def with_new_kek(self) -> KeyRing:
@@ -181,6 +219,11 @@ class KeyRing:
         }
         if self.blind_index_key_next is not None:
             data["blind_index_key_next"] = _encode_key(self.blind_index_key_next)
+        if self.current_audit_version is not None:
+            data["current_audit_key"] = self.current_audit_version
+            data["audit_keys"] = {
+                str(v): _encode_key(k) for v, k in sorted(self.audit_keys.items())
+            }
         return json.dumps(data, indent=2) + "\n"
 
     @classmethod
@@ -198,12 +241,23 @@ class KeyRing:
         except (KeyError, TypeError, ValueError):
             raise KeyRingError("key ring: keks, current_kek or blind_index_key missing") from None
         nxt = data.get("blind_index_key_next")
+        try:
+            audit_keys = {
+                int(v): _decode_key(k, f"audit key {v}")
+                for v, k in dict(data.get("audit_keys") or {}).items()
+            }
+            current_audit = data.get("current_audit_key")
+            current_audit = int(current_audit) if current_audit is not None else None
+        except (TypeError, ValueError):
+            raise KeyRingError("key ring: audit_keys or current_audit_key malformed") from None
         return cls(
             development=bool(data.get("development", False)),
             current_version=current,
             keks=keks,
             blind_index_key=blind,
             blind_index_key_next=_decode_key(nxt, "blind_index_key_next") if nxt else None,
+            audit_keys=audit_keys,
+            current_audit_version=current_audit,
         )
 
 

@@ -1,4 +1,5 @@
-"""Key rotation: new KEK versions, re-wrapping data keys, retiring KEKs, a new blind-index key.
+"""Key rotation: new KEK versions, re-wrapping data keys, retiring KEKs, a new blind-index
+key, a new audit key.
 
 Rotating the KEK re-wraps data keys only (a few dozen bytes each); sealed
 values are untouched. It is resumable: data keys still wrapped by an older
@@ -106,6 +107,21 @@ def kek_rewrap(
         if progress is not None:
             progress(done, total)
     return done
+
+
+def audit_key_rotate() -> int:
+    """Add an audit key version and make it the one new seals use; returns it.
+
+    Older versions stay in the ring for good: the seals they made are checked
+    with them. There is no retiring of audit keys.
+    """
+    ring = get_keyring(fresh=True).with_new_audit_key()
+    save_keyring(ring)
+    version = ring.current_audit_version
+    assert version is not None
+    log.info("audit_key_added", version=version)
+    _audit(f"auditsleutel v{version} toegevoegd; nieuwe zegels gebruiken deze", f"audit-v{version}")
+    return version
 
 
 def kek_retire(*, version: int) -> None:

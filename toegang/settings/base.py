@@ -301,6 +301,13 @@ KEYRING = env.str("KEYRING", default="")
 #: Optional NATS JetStream bus for other municipal systems (docs/events.md); off when empty.
 NATS_URL = env.str("NATS_URL", default="")
 
+#: Where the head of the audit chain is anchored outside the database (audit.anchors):
+#: comma-separated ``file:<path>`` and/or ``nats://host:port/<STREAM>``. Empty: no anchors
+#: (``audit_verify`` and ``/healthz`` say so).
+AUDIT_ANCHOR_STORE = env.str("AUDIT_ANCHOR_STORE", default="")
+#: Seconds between anchors (the worker's ``audit_anchor`` job).
+AUDIT_ANCHOR_INTERVAL = env.float("AUDIT_ANCHOR_INTERVAL", default=300.0)
+
 #: Run the outbox relay and audit sealer inside the web process (embedded default).
 EMBEDDED_WORKER = env.bool("EMBEDDED_WORKER", default=False)
 

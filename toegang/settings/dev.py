@@ -12,6 +12,8 @@ EMBEDDED_WORKER = env.bool("EMBEDDED_WORKER", default=True)
 KEYRING_FILE = env.str("KEYRING_FILE", default=str(VAR_DIR / "demo-keyring.json"))
 #: Generate development keys on first run if the key ring file is missing.
 KEYRING_GENERATE_DEV = True
+AUDIT_ANCHOR_STORE = env.str("AUDIT_ANCHOR_STORE", default="file:var/audit-ankers.jsonl")
+AUDIT_ANCHOR_INTERVAL = env.float("AUDIT_ANCHOR_INTERVAL", default=60.0)
 
 from toegang.logging import configure  # noqa: E402
 

@@ -7,14 +7,15 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from toegang.crypto.errors import KeyRingError
-from toegang.crypto.rotation import blind_index_rotate, kek_retire, kek_rotate
+from toegang.crypto.rotation import audit_key_rotate, blind_index_rotate, kek_retire, kek_rotate
 
 
 class Command(BaseCommand):
     help = (
         "Voeg een nieuwe sleutelversie (KEK) toe en verpak alle gegevenssleutels opnieuw, "
         "in batches en hervatbaar. --retire VERSIE verwijdert een oude versie die niet meer "
-        "gebruikt wordt; --blind-index vervangt de sleutel van de blinde indexen (zwaar)."
+        "gebruikt wordt; --blind-index vervangt de sleutel van de blinde indexen (zwaar); "
+        "--audit voegt een nieuwe auditsleutel toe (oude blijven voor de controle)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -26,6 +27,11 @@ class Command(BaseCommand):
             "--blind-index",
             action="store_true",
             help="blinde-indexsleutel vervangen en alle indexen herberekenen",
+        )
+        group.add_argument(
+            "--audit",
+            action="store_true",
+            help="nieuwe auditsleutel voor de zegels van het audittrail",
         )
         parser.add_argument("--batch-size", type=int, default=500)
         parser.add_argument(
@@ -43,6 +49,11 @@ class Command(BaseCommand):
             if options["retire"] is not None:
                 kek_retire(version=options["retire"])
                 self.stdout.write(self.style.SUCCESS(f"KEK-versie {options['retire']} verwijderd."))
+            elif options["audit"]:
+                version = audit_key_rotate()
+                self.stdout.write(
+                    self.style.SUCCESS(f"Auditsleutel versie {version} toegevoegd en in gebruik.")
+                )
             elif options["blind_index"]:
                 rows = blind_index_rotate(batch_size=options["batch_size"], progress=self._progress)
                 self.stdout.write(self.style.SUCCESS(f"Blinde indexen herberekend: {rows} rijen."))
