@@ -101,9 +101,7 @@ def test_the_worker_job_anchors_on_its_schedule(sealed, anchor_file):
     assert json.loads(anchor_file.read_text())["seal_id"] == AuditSeal.objects.last().pk
 
 
-def test_verify_checks_anchors_by_default_and_says_how_far_the_proof_reaches(
-    sealed, anchor_file
-):
+def test_verify_checks_anchors_by_default_and_says_how_far_the_proof_reaches(sealed, anchor_file):
     anchors.publish()
     out = _verify()
     assert "1 anker(s) in 1 opslag(en) kloppen" in out
