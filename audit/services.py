@@ -12,15 +12,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from audit import context
 from audit.models import Actie, AuditRecord, Doel, Uitkomst
-
-_MAX_UA = 300
-
-
-def _client_ip(request: Any) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def record(
@@ -40,15 +33,20 @@ def record(
     request: Any = None,
     username: str = "",
 ) -> AuditRecord:
-    """Append one audit record. ``actor`` is a user (or None for the system)."""
+    """Append one audit record. ``actor`` is a user (or None for the system).
+
+    Request id, client address, user agent and API token come from ``request``
+    when given, else from the bound request context (``audit.context``).
+    """
     if actie not in Actie.values:
         raise ValueError(f"unknown audit action {actie!r}")
     if doel not in Doel.values:
         raise ValueError(f"unknown audit purpose {doel!r}")
     is_user = actor is not None and getattr(actor, "pk", None) is not None
     organisatie = getattr(actor, "organisatie", None) if is_user else None
-    token = getattr(request, "auth", None) if request is not None else None
-    user_agent = request.META.get("HTTP_USER_AGENT", "") if request is not None else ""
+    where = context.current()
+    if request is not None:
+        where = context.from_request(request).filled_from(where)
     return AuditRecord.objects.create(
         occurred_at=timezone.now(),
         user_id=actor.pk if is_user else None,
@@ -56,7 +54,7 @@ def record(
         rol=getattr(actor, "rol", "") if is_user else "",
         organisatie_id=organisatie.pk if organisatie else None,
         organisatie_naam=organisatie.naam if organisatie else "",
-        api_token_id=getattr(token, "pk", None) if token is not None else None,
+        api_token_id=where.api_token_id,
         huishouden_id=huishouden_id,
         persoon_ids=[str(p) for p in persoon_ids],
         actie=actie,
@@ -67,8 +65,8 @@ def record(
         doel=doel,
         reden=reden,
         noodtoegang=noodtoegang,
-        request_id=getattr(request, "request_id", "") if request is not None else "",
-        ip_adres=_client_ip(request),
-        user_agent=user_agent[:_MAX_UA],
+        request_id=where.request_id,
+        ip_adres=where.ip_adres,
+        user_agent=where.user_agent,
         uitkomst=uitkomst,
     )

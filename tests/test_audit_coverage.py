@@ -431,15 +431,17 @@ def _refused_roles(name: str) -> list[str]:
 OBJECT_PERSONAL = [n for n in PERSONAL if _refused_roles(n)]
 
 
-def send(client: Any, req: Req) -> Any:
+def send(client: Any, req: Req, **extra: Any) -> Any:
     method = getattr(client, req.method.lower())
     if req.method == "GET":
-        return method(req.url)
+        return method(req.url, **extra)
     if req.json:
-        return method(req.url, data=json.dumps(req.data or {}), content_type="application/json")
+        return method(
+            req.url, data=json.dumps(req.data or {}), content_type="application/json", **extra
+        )
     if req.method == "POST":
-        return method(req.url, data=req.data or {})
-    return method(req.url)
+        return method(req.url, data=req.data or {}, **extra)
+    return method(req.url, **extra)
 
 
 def test_every_personal_data_url_has_a_request_builder():
@@ -470,6 +472,29 @@ def test_a_permitted_request_writes_an_audit_record(name, scene, client, make_us
         assert response.status_code < 400, (
             f"{req.method} {req.url}: {response.status_code} {response.content[:300]!r}"
         )
+
+
+@pytest.mark.parametrize("name", PERSONAL)
+def test_every_audit_record_of_a_request_carries_its_context(name, scene, client, make_user):
+    """Reads and writes alike, however deep the service that records: one context."""
+    scene.users.setdefault("collega_b", make_user(Rol.CONSULENT, team=TeamFactory()))
+    req = REQUESTS[name](scene)
+    client.force_login(scene.users[req.user])
+    before = AuditRecord.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    response = send(
+        client,
+        req,
+        HTTP_USER_AGENT="ContextProbe/1.0",
+        REMOTE_ADDR="198.51.100.23",
+        HTTP_X_REQUEST_ID="probe-request-0001",
+    )
+    assert response.status_code < 400
+    written = AuditRecord.objects.filter(id__gt=before)
+    assert written.exists()
+    contexts = set(written.values_list("request_id", "ip_adres", "user_agent"))
+    assert contexts == {("probe-request-0001", "198.51.100.23", "ContextProbe/1.0")}, (
+        f"{req.method} {req.url}"
+    )
 
 
 @pytest.fixture

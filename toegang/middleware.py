@@ -1,4 +1,4 @@
-"""Request id per request, bound to every log line and the audit trail."""
+"""Request id and audit context per request, bound to every log line and audit record."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from collections.abc import Callable
 import structlog
 
 from django.http import Http404, HttpRequest, HttpResponse
+
+from audit import context as audit_context
 
 _VALID_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 
@@ -25,7 +27,9 @@ class RequestIdMiddleware:
         request.request_id = request_id  # type: ignore[attr-defined]
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
-        response = self.get_response(request)
+        # Every audit record written during this request carries its context.
+        with audit_context.bound(audit_context.from_request(request)):
+            response = self.get_response(request)
         response["X-Request-ID"] = request_id
         return response
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -11,6 +12,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
+from audit import context as audit_context
 from toegang.models import ApiToken
 from toegang.services import token_digest
 
@@ -47,6 +49,9 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         token = authenticate_token(parts[1])
         if token is None:
             raise exceptions.AuthenticationFailed(_("Ongeldig of ingetrokken token."))
+        # The audit records of this request name the token (the middleware's context
+        # ends with the request).
+        audit_context.bind(replace(audit_context.current(), api_token_id=token.pk))
         return token.user, token
 
     def authenticate_header(self, request: Request) -> str:

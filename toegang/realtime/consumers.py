@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections import OrderedDict
 from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from audit import context as audit_context
 from toegang import jsonlimits
 from toegang.cache import UNREACHABLE
 from toegang.logging import get_logger
@@ -109,6 +111,8 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     _accepted = False
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        # The connection's own task: every audit record written for it has its context.
+        audit_context.bind(audit_context.from_scope(scope, uuid.uuid4().hex))
         try:
             await super().__call__(scope, receive, send)
         except UNREACHABLE as exc:
