@@ -479,7 +479,7 @@ def test_every_audit_record_of_a_request_carries_its_context(name, scene, client
     """Reads and writes alike, however deep the service that records: one context."""
     scene.users.setdefault("collega_b", make_user(Rol.CONSULENT, team=TeamFactory()))
     req = REQUESTS[name](scene)
-    client.force_login(scene.users[req.user])
+    verified_login(client, scene.users[req.user])
     before = AuditRecord.objects.order_by("-id").values_list("id", flat=True).first() or 0
     response = send(
         client,
