@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from django.http import HttpRequest, JsonResponse
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from toegang.api.problems import problem_response
 from toegang.api.views import MeView
+
+
+class ApiDocsView(SpectacularSwaggerSplitView):
+    """Swagger UI without inline script (its set-up is served as a script), for the CSP."""
+
+    template_name = "toegang/api/swagger_ui.html"
 
 
 def not_found(request: HttpRequest, *args: object, **kwargs: object) -> JsonResponse:
@@ -16,7 +22,7 @@ def not_found(request: HttpRequest, *args: object, **kwargs: object) -> JsonResp
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", ApiDocsView.as_view(url_name="api:schema"), name="docs"),
     path("me", MeView.as_view(), name="me"),
     path("", include("signalen.api.urls")),
     path("", include("casussen.api.urls")),

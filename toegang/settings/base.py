@@ -11,6 +11,7 @@ from pathlib import Path
 import environ
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
+from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "csp",
     "toegang",
     "toegang.events",
     "audit",
@@ -51,6 +53,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "toegang.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -80,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "toegang.context_processors.platform",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -263,6 +267,22 @@ REST_FRAMEWORK = {
         "user": env.str("API_USER_RATE", default="600/min"),
     },
     "UNAUTHENTICATED_USER": None,
+}
+
+#: Content-Security-Policy (django-csp 4): scripts and styles from this origin or with
+#: the response's nonce only; no inline event handlers, style attributes or eval.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+    }
 }
 
 #: Largest API request body (413 above it) and deepest JSON nesting (400 above it).
