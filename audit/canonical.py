@@ -175,7 +175,7 @@ CROSS JOIN LATERAL (
     ) v
 ) x
 ORDER BY s.idx
-"""  # noqa: S608  (built from the constants above only)
+"""  # noqa: S608  # nosec B608  # built from the constants above only
 
 
 def batch_hashes_pg(cursor: Any, ranges: list[tuple[int, int]]) -> list[tuple[int, str]]:

@@ -19,7 +19,7 @@ from toegang.models import Organisatie, Team, User
 from toegang.roles import Rol
 from toegang.services import user_create
 
-DEMO_PASSWORD = "demo-Putten-2026"  # noqa: S105  (demo only, printed on purpose)
+DEMO_PASSWORD = "demo-Putten-2026"  # noqa: S105  # nosec B105  # demo only, printed on purpose
 
 GEMEENTE = "Gemeente Putten"
 TEAM = "Brede Toegang Putten"

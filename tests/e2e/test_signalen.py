@@ -7,6 +7,7 @@ import threading
 from io import StringIO
 
 import pytest
+from playwright.sync_api import expect
 
 from django.core.management import call_command
 
@@ -150,7 +151,7 @@ def test_the_melder_sees_the_status_change_live(gastvrouw, demo):
     kaart = page.locator(f"#signaal-{signaal.referentie}")
     assert "Ontvangen" in kaart.inner_text()
     assert serious_axe_violations(page) == []
-    page.wait_for_function("document.querySelector('#live-status .live-dot') !== null")
+    page.locator("#live-status .live-dot").wait_for(state="attached")
 
     from signalen.services import signaal_terugkoppelen
 
@@ -163,9 +164,8 @@ def test_the_melder_sees_the_status_change_live(gastvrouw, demo):
     )
     _relay_in_a_thread()
 
-    page.wait_for_function(
-        "document.querySelector('#signaal-" + signaal.referentie + "').innerText"
-        ".includes('Doorverwezen naar de woningcorporatie')"
+    expect(page.locator(f"#signaal-{signaal.referentie}")).to_contain_text(
+        "Doorverwezen naar de woningcorporatie"
     )
     assert "Doorverwezen" in kaart.inner_text()
 
@@ -207,8 +207,6 @@ def test_the_teamleider_assigns_an_aanmelding_and_the_consulent_gives_feedback(d
     kaart.get_by_label("Status voor de melder").select_option("afgerond")
     kaart.get_by_label("Bericht aan de melder (optioneel)").fill("Hij heeft een werkcoach.")
     kaart.get_by_role("button", name="Terugkoppeling opslaan").click()
-    page.wait_for_function(
-        f"document.querySelector('#signaal-{signaal.pk} .status').innerText === 'Afgerond'"
-    )
+    expect(page.locator(f"#signaal-{signaal.pk} .status")).to_have_text("Afgerond")
     signaal.refresh_from_db()
     assert (signaal.status, signaal.terugkoppeling) == (Status.AFGEROND, "Hij heeft een werkcoach.")
