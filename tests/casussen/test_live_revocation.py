@@ -25,22 +25,17 @@ from casussen.services.betrokkenen import (
     betrokkene_revoke,
     noodtoegang_start,
 )
-from tests.toegang.events.helpers import connect, fresh_channel_layer, receive_events
-from toegang.events.relay import Relay
+from tests.toegang.events.helpers import (
+    connect,
+    fresh_channel_layer,
+    receive_events,
+    relay_until_idle,
+)
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 __all__ = ["fresh_channel_layer"]  # the fixture
 
 make = database_sync_to_async
-
-
-def _relay_all() -> None:
-    relay = Relay()
-    try:
-        while relay.run_once():
-            pass
-    finally:
-        relay.close()
 
 
 def _casus_changed(casus) -> None:
@@ -69,7 +64,7 @@ async def _revoked(client, casus) -> dict:
 async def _feed_stopped(casus, *, kept, lost) -> None:
     """An event about the casus after the revocation: the aanspreekpunt yes, the other no."""
     await make(_casus_changed)(casus)
-    await make(_relay_all)()
+    await make(relay_until_idle)()
     seen = []
     while "casus.bijgewerkt" not in seen:  # the revocation's own event may come first
         seen += [e["type"] for e in await receive_events(kept, 1)]
@@ -97,7 +92,7 @@ def _add_betrokkene(casus, user, by):
 async def test_a_revoked_betrokkene_loses_the_watch_and_the_feed(fresh_channel_layer, setup):
     casus, aanspreekpunt, collega, _ = setup
     betrokkene = await make(_add_betrokkene)(casus, collega, aanspreekpunt)
-    await make(_relay_all)()  # what happened before the sockets opened is not at issue
+    await make(relay_until_idle)()  # what happened before the sockets opened is not at issue
     kept, lost = await connect(aanspreekpunt), await _watching(collega, casus)
 
     await make(betrokkene_revoke)(betrokkene=betrokkene, by=aanspreekpunt)
@@ -111,7 +106,7 @@ async def test_a_betrokkene_whose_term_ended_loses_the_watch_and_the_feed(
 ):
     casus, aanspreekpunt, collega, _ = setup
     betrokkene = await make(_add_betrokkene)(casus, collega, aanspreekpunt)
-    await make(_relay_all)()  # what happened before the sockets opened is not at issue
+    await make(relay_until_idle)()  # what happened before the sockets opened is not at issue
     kept, lost = await connect(aanspreekpunt), await _watching(collega, casus)
 
     yesterday = timezone.localdate() - timedelta(days=1)
@@ -130,7 +125,7 @@ async def test_ended_noodtoegang_loses_the_watch_and_the_feed(
     casus = await make(make_casus)(consulent)
     buiten = await make(make_user)(Rol.CONSULENT, team=ander_team)
     grant = await make(noodtoegang_start)(casus_id=casus.pk, reden="Crisis in de nacht", by=buiten)
-    await make(_relay_all)()
+    await make(relay_until_idle)()
     kept, lost = await connect(consulent), await _watching(buiten, casus)
 
     await make(Noodtoegang.objects.filter(pk=grant.pk).update)(

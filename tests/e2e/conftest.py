@@ -99,6 +99,17 @@ def _drop_server_connections() -> None:
         )
 
 
+@pytest.fixture
+def demo(server) -> str:
+    """The base URL of a server whose database holds the demo data (`manage.py demo`)."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("demo", stdout=StringIO())
+    return server
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
@@ -117,6 +128,7 @@ def server(asgi_server, transactional_db) -> str:
 
 @pytest.fixture
 def page(browser):
+    """A desktop page under the site's own CSP (no ``bypass_csp``)."""
     context = browser.new_context(locale="nl-NL", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(10_000)

@@ -7,11 +7,7 @@ connection the policy refuses shows up there as a violation. None may.
 
 from __future__ import annotations
 
-from io import StringIO
-
 import pytest
-
-from django.core.management import call_command
 
 from tests.e2e.conftest import log_in
 from toegang.demo import DEMO_PASSWORD
@@ -30,17 +26,8 @@ ROLE_PAGES = {
 
 
 @pytest.fixture
-def demo(server):
-    call_command("demo", stdout=StringIO())
-    return server
-
-
-@pytest.fixture
-def watched_page(browser):
-    """A page without ``bypass_csp`` whose console CSP reports are collected."""
-    context = browser.new_context(locale="nl-NL", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
+def watched_page(page):
+    """The page (under the CSP, see conftest) with its console's CSP reports collected."""
     violations: list[str] = []
 
     def on_console(message) -> None:
@@ -48,8 +35,7 @@ def watched_page(browser):
             violations.append(f"{page.url}: {message.text}")
 
     page.on("console", on_console)
-    yield page, violations
-    context.close()
+    return page, violations
 
 
 def _open(page, url: str) -> int:

@@ -5,11 +5,9 @@ from __future__ import annotations
 import re
 import threading
 from datetime import timedelta
-from io import StringIO
 
 import pytest
 
-from django.core.management import call_command
 from django.utils import timezone
 
 from tests.casussen.factories import gezinslid_values, make_huishouden, random_bsn
@@ -19,12 +17,6 @@ from toegang.demo import DEMO_PASSWORD
 from toegang.models import User
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def demo(server):
-    call_command("demo", stdout=StringIO())
-    return server
 
 
 @pytest.fixture

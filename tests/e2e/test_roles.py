@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from io import StringIO
-
 import pytest
-
-from django.core.management import call_command
 
 from tests.e2e.conftest import log_in, serious_axe_violations
 from toegang.demo import DEMO_PASSWORD
@@ -21,12 +17,6 @@ ROLE_HOMES = [
 ]
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def demo(server):
-    call_command("demo", stdout=StringIO())
-    return server
 
 
 @pytest.mark.parametrize(("username", "path", "heading"), ROLE_HOMES)

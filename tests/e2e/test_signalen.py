@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import re
 import threading
-from io import StringIO
 
 import pytest
 from playwright.sync_api import expect
-
-from django.core.management import call_command
 
 from signalen.models import Signaal, Status, Toestemming
 from tests.e2e.conftest import log_in, serious_axe_violations
@@ -19,12 +16,6 @@ from toegang.models import User
 pytestmark = pytest.mark.browser
 
 REFERENTIE = re.compile(r"^BT-[2-9A-HJKMNP-TW-Z]{4}-[2-9A-HJKMNP-TW-Z]{4}$")
-
-
-@pytest.fixture
-def demo(server):
-    call_command("demo", stdout=StringIO())
-    return server
 
 
 @pytest.fixture
@@ -124,15 +115,12 @@ def test_errors_are_summarised_focused_and_accessible_on_a_phone(gastvrouw):
 
 def _relay_in_a_thread() -> None:
     """Deliver waiting events (the relay owns an event loop; this thread has Playwright's)."""
-    from toegang.events.relay import Relay
+    from tests.toegang.events.helpers import relay_until_idle
 
     def run() -> None:
-        relay = Relay()
         try:
-            while relay.run_once():
-                pass
+            relay_until_idle()
         finally:
-            relay.close()
             from django.db import connection
 
             connection.close()

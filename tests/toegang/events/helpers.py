@@ -191,13 +191,50 @@ async def connect(user: Any | None = None, *, token: str | None = None) -> Webso
     if token is None and user is not None:
         token = await _token_for(user)
     headers = [(b"authorization", f"Bearer {token}".encode())] if token else []
-    client = WebsocketCommunicator(application, "/ws/", headers=headers)
+    return await _connected(WebsocketCommunicator(application, "/ws/", headers=headers))
+
+
+async def _connected(client: WebsocketCommunicator) -> WebsocketCommunicator:
+    """Connect ``client`` (closed again at teardown) and read its ``live.hello``."""
     _open_clients.append(client)
     connected, _ = await client.connect()
     assert connected, "websocket connection refused"
     hello = await client.receive_json_from(timeout=5)
     assert hello["type"] == "live.hello"
     return client
+
+
+def relay_until_idle(**kwargs: Any) -> int:
+    """Run a relay until nothing is waiting (sync; wrap with database_sync_to_async)."""
+    from toegang.events.relay import Relay
+
+    relay = Relay(**kwargs)
+    try:
+        total = 0
+        while done := relay.run_once():
+            total += done
+        return total
+    finally:
+        relay.close()
+
+
+def session_cookie_for(user: Any) -> str:
+    """A logged-in browser session of ``user``: its ``sessionid`` cookie (sync)."""
+    from django.test import Client
+
+    from tests.auth import verified_login
+
+    browser = Client()
+    verified_login(browser, user)
+    return browser.cookies["sessionid"].value
+
+
+async def connect_with_session(cookie: str) -> WebsocketCommunicator:
+    """A connected websocket client with a session cookie, past ``live.hello``."""
+    from toegang.asgi import application
+
+    headers = [(b"cookie", f"sessionid={cookie}".encode())]
+    return await _connected(WebsocketCommunicator(application, "/ws/", headers=headers))
 
 
 async def receive_events(client: WebsocketCommunicator, count: int) -> list[dict[str, Any]]:

@@ -8,19 +8,19 @@ import pytest
 
 from channels.db import database_sync_to_async
 from channels.testing.websocket import WebsocketCommunicator
-from django.test import Client
 from django.utils import timezone
 
-from tests.auth import verified_login
 from tests.toegang.events.helpers import (
     PROEF,
     connect,
+    connect_with_session,
     emit_committed,
     receive_events,
+    relay_until_idle,
+    session_cookie_for,
 )
 from tests.toegang.events.layers import redis_down_layer
 from toegang.events.models import OutboxEvent
-from toegang.events.relay import Relay
 from toegang.roles import Rol
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
@@ -34,17 +34,7 @@ def layer(fresh_channel_layer):
 
 
 async def _relay(**kwargs) -> int:
-    def run() -> int:
-        relay = Relay(**kwargs)
-        try:
-            total = 0
-            while done := relay.run_once():
-                total += done
-            return total
-        finally:
-            relay.close()
-
-    return await make(run)()
+    return await make(relay_until_idle)(**kwargs)
 
 
 async def _emit(**kwargs):
@@ -93,22 +83,8 @@ async def test_token_auth_connects_and_joins_the_user_group(layer, make_user):
 
 
 async def test_session_auth_connects(layer, make_user):
-    from toegang.asgi import application
-
     user = await make(make_user)(Rol.CONSULENT)
-
-    def session_cookie() -> str:
-        browser = Client()
-        verified_login(browser, user)
-        return browser.cookies["sessionid"].value
-
-    cookie = await make(session_cookie)()
-    client = WebsocketCommunicator(
-        application, "/ws/", headers=[(b"cookie", f"sessionid={cookie}".encode())]
-    )
-    connected, _ = await client.connect()
-    assert connected
-    assert (await client.receive_json_from(timeout=5))["type"] == "live.hello"
+    client = await connect_with_session(await make(session_cookie_for)(user))
     await client.disconnect()
 
 

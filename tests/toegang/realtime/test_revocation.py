@@ -13,11 +13,15 @@ import pytest
 
 from channels.db import database_sync_to_async
 from channels.testing.websocket import WebsocketCommunicator
-from django.test import Client
 from django.utils import timezone
 
-from tests.auth import verified_login
-from tests.toegang.events.helpers import PROEF, connect, receive_events
+from tests.toegang.events.helpers import (
+    PROEF,
+    connect,
+    connect_with_session,
+    receive_events,
+    session_cookie_for,
+)
 from tests.toegang.factories import TeamFactory
 from toegang.models import ApiToken, User
 from toegang.realtime import CLOSE_REVOKED
@@ -182,24 +186,11 @@ async def test_an_idle_socket_is_closed_by_the_periodic_recheck(
 async def test_a_socket_of_a_session_that_ended_is_closed(fresh_channel_layer, make_user, settings):
     from django.contrib.sessions.models import Session
 
-    from toegang.asgi import application
-
     settings.LIVE_RECHECK_SECONDS = 0.05
     user = await make(make_user)(Rol.CONSULENT)
-
-    def session_cookie() -> str:
-        browser = Client()
-        verified_login(browser, user)
-        return browser.cookies["sessionid"].value
-
-    cookie = await make(session_cookie)()
-    client = WebsocketCommunicator(
-        application, "/ws/", headers=[(b"cookie", f"sessionid={cookie}".encode())]
-    )
-    assert (await client.connect())[0]
-    assert (await client.receive_json_from(timeout=5))["type"] == "live.hello"
+    cookie = await make(session_cookie_for)(user)
+    client = await connect_with_session(cookie)
 
     await make(Session.objects.filter(session_key=cookie).delete)()
 
     assert await _closed_with(client) == CLOSE_REVOKED
-    await client.disconnect()
