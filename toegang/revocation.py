@@ -7,7 +7,9 @@ after commit:
   of that user closes (4401); the browser asks to log in again, and a new socket
   gets the rights of now;
 * an API token that is revoked (also by rotation) or deleted: every socket opened
-  with that token closes (4401).
+  with that token closes (4401);
+* a browser session that ends (logout, a deleted session row: "log out
+  everywhere", ``clearsessions``): the sockets opened with that session close (4401).
 
 Access to one casus (a betrokkene's term, noodtoegang, a handover) ends in
 ``casussen.services.access.access_sync``, which drops the watch of that casus on
@@ -20,6 +22,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.signals import user_logged_out
+from django.contrib.sessions.models import Session
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from toegang import realtime
@@ -73,6 +77,17 @@ def _token_deleted(sender: Any, instance: ApiToken, **kwargs: Any) -> None:
     realtime.disconnect_token(instance.pk)
 
 
+def _session_deleted(sender: Any, instance: Session, **kwargs: Any) -> None:
+    realtime.disconnect_session(instance.session_key)
+
+
+def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    """Also for session engines without rows (cache, signed cookies)."""
+    session_key = getattr(getattr(request, "session", None), "session_key", None)
+    if session_key:
+        realtime.disconnect_session(session_key)
+
+
 def connect() -> None:
     """Called once from ``ToegangConfig.ready``."""
     pre_save.connect(_user_before_save, sender=User, dispatch_uid="revocation.user_before")
@@ -80,3 +95,5 @@ def connect() -> None:
     post_delete.connect(_user_deleted, sender=User, dispatch_uid="revocation.user_deleted")
     post_save.connect(_token_saved, sender=ApiToken, dispatch_uid="revocation.token_saved")
     post_delete.connect(_token_deleted, sender=ApiToken, dispatch_uid="revocation.token_deleted")
+    post_delete.connect(_session_deleted, sender=Session, dispatch_uid="revocation.session_deleted")
+    user_logged_out.connect(_logged_out, dispatch_uid="revocation.logged_out")

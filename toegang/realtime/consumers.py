@@ -32,7 +32,13 @@ from toegang.cache import UNREACHABLE
 from toegang.logging import get_logger
 from toegang.realtime import bridge, validity
 from toegang.realtime.hub import hub
-from toegang.realtime.messages import client_message, domain_message, token_group, user_group
+from toegang.realtime.messages import (
+    client_message,
+    domain_message,
+    session_group,
+    token_group,
+    user_group,
+)
 from toegang.realtime.presence import REFRESH, Watch, valid_target
 from toegang.realtime.revoke import CLOSE_REVOKED
 from toegang.realtime.tasks import cancelling, stop
@@ -144,6 +150,8 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         groups: tuple[str, ...] = (user_group(self.user_id),)
         if self.credentials.token_id is not None:
             groups += (token_group(self.credentials.token_id),)
+        if self.credentials.session_key is not None:
+            groups += (session_group(self.credentials.session_key),)
         try:
             async with asyncio.timeout(JOIN_TIMEOUT):
                 for group in groups:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -10,6 +11,13 @@ if TYPE_CHECKING:
 
 def user_group(user_id: int) -> str:
     return f"user.{user_id}"
+
+
+def session_group(session_key: str) -> str:
+    """The sockets opened with one browser session (closed when it ends), by a digest:
+    the session key itself is a credential and stays out of the channel layer."""
+    digest = hashlib.sha256(session_key.encode()).hexdigest()[:32]
+    return f"session.{digest}"
 
 
 def token_group(token_id: Any) -> str:

@@ -12,7 +12,7 @@ from django.db import transaction
 
 from toegang.logging import get_logger
 from toegang.realtime import bridge
-from toegang.realtime.messages import token_group, user_group
+from toegang.realtime.messages import session_group, token_group, user_group
 
 log = get_logger(__name__)
 
@@ -68,3 +68,9 @@ def disconnect_token(token_id: Any) -> None:
     """Close every socket opened with API token ``token_id`` (revoked, rotated), after commit."""
     message = {"type": "live.close", "code": CLOSE_REVOKED}
     transaction.on_commit(lambda: _send(token_group(token_id), message))
+
+
+def disconnect_session(session_key: str) -> None:
+    """Close every socket opened with browser session ``session_key`` (logout), after commit."""
+    message = {"type": "live.close", "code": CLOSE_REVOKED}
+    transaction.on_commit(lambda: _send(session_group(session_key), message))

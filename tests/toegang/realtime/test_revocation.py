@@ -13,6 +13,7 @@ import pytest
 
 from channels.db import database_sync_to_async
 from channels.testing.websocket import WebsocketCommunicator
+from django.test import Client
 from django.utils import timezone
 
 from tests.toegang.events.helpers import (
@@ -191,6 +192,29 @@ async def test_a_socket_of_a_session_that_ended_is_closed(fresh_channel_layer, m
     cookie = await make(session_cookie_for)(user)
     client = await connect_with_session(cookie)
 
-    await make(Session.objects.filter(session_key=cookie).delete)()
+    # Gone without a signal (as with a cache session that expired): the re-check finds it.
+    rows = Session.objects.filter(session_key=cookie)
+    await make(rows._raw_delete)(rows.db)
 
     assert await _closed_with(client) == CLOSE_REVOKED
+
+
+async def test_logging_out_closes_the_sockets_of_that_session_only(fresh_channel_layer, make_user):
+    """No waiting for the periodic re-check: the session's own group is closed."""
+
+    user = await make(make_user)(Rol.CONSULENT)
+    ended = await make(session_cookie_for)(user)
+    other = await make(session_cookie_for)(user)
+    on_ended = await connect_with_session(ended)
+    on_other = await connect_with_session(other)
+
+    def log_out() -> None:
+        browser = Client()
+        browser.cookies["sessionid"] = ended
+        browser.post("/uitloggen/")
+
+    await make(log_out)()
+
+    assert await _closed_with(on_ended) == CLOSE_REVOKED
+    await fresh_channel_layer.group_send(f"user.{user.pk}", _domain_event(11))
+    assert [e["event_id"] for e in await receive_events(on_other, 1)] == [11]
