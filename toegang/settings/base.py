@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
-from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
