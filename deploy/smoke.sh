@@ -13,7 +13,7 @@ SRC="$(cd "$(dirname "$0")/.." && pwd)"
 PG="${SMOKE_PG:-postgres://postgres@127.0.0.1:5432}"
 REDIS_URL="${SMOKE_REDIS_URL:-redis://127.0.0.1:6379/11}"
 # A Python the image's user can run (pyenv's under /root is not): the system's 3.11 if any.
-PYTHON="${SMOKE_PYTHON:-$(command -v /usr/bin/python3.11 || command -v python3.11)}"
+HOST_PYTHON="${SMOKE_PYTHON:-$(command -v /usr/bin/python3.11 || command -v python3.11)}"
 DB="toegang_smoke_$$"
 OWNER="${DB}_owner"
 APP="${DB}_app"
@@ -44,7 +44,7 @@ if [ "$(id -u)" -eq 0 ]; then
     as_app() { setpriv --reuid="$UID_IMAGE" --regid="$UID_IMAGE" --clear-groups -- "$@"; }
 fi
 
-as_app "$PYTHON" -c "" || { echo "smoke: $PYTHON is not runnable as uid $UID_IMAGE (SMOKE_PYTHON)"; exit 1; }
+as_app "$HOST_PYTHON" -c "" || { echo "smoke: $HOST_PYTHON is not runnable as uid $UID_IMAGE (SMOKE_PYTHON)"; exit 1; }
 
 echo "smoke: copy of the tree in $WORK/app"
 mkdir -p "$WORK/app"
@@ -54,8 +54,10 @@ if [ "$(id -u)" -eq 0 ]; then chown -R "$UID_IMAGE:$UID_IMAGE" "$WORK"; fi
 chmod 0755 "$WORK"
 
 echo "smoke: deploy/build.sh (lock file only) in a fresh virtualenv"
-as_app "$PYTHON" -m venv "$WORK/venv"
+as_app "$HOST_PYTHON" -m venv "$WORK/venv"
 export PATH="$WORK/venv/bin:$PATH" HOME="$WORK"
+# build.sh and start.sh take `python` from PYTHON: the virtualenv's, whatever CI exported.
+export PYTHON="$WORK/venv/bin/python"
 as_app env PATH="$PATH" "$WORK/app/deploy/build.sh" > "$WORK/build.log" 2>&1
 
 echo "smoke: key ring, secrets, database $DB"
@@ -83,7 +85,7 @@ grep -qx "$APP:false" "$WORK/roles.txt" && grep -qx "$OWNER:false" "$WORK/roles.
     && grep -qx "audit-owner:$OWNER" "$WORK/roles.txt" \
     || { echo "smoke: roles not as expected:"; cat "$WORK/roles.txt"; exit 1; }
 
-PORT="$("$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+PORT="$("$HOST_PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 echo "smoke: deploy/start.sh web (port $PORT, 2 workers) and worker, as the app role"
 as_app env PATH="$PATH" PORT="$PORT" WEB_HOST=127.0.0.1 WEB_WORKERS=2 \
     "$WORK/app/deploy/start.sh" web > "$WORK/web.log" 2>&1 &
