@@ -12,6 +12,26 @@ from toegang.models import Organisatie
 from toegang.roles import Rol
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _test_database_is_dropped(django_db_setup, django_db_blocker):
+    """The test database is always dropped: end sessions that threads or pools left open."""
+    yield
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for connection in connections.all(initialized_only=True):
+            if connection.vendor != "postgresql":
+                continue
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            connection.close()
+            if hasattr(connection, "close_pool"):
+                connection.close_pool()
+
+
 @pytest.fixture
 def gemeente(db) -> Organisatie:
     return OrganisatieFactory(naam="Gemeente Test", soort=Organisatie.Soort.GEMEENTE)
