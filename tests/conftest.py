@@ -22,14 +22,19 @@ def _test_database_is_dropped(django_db_setup, django_db_blocker):
         for connection in connections.all(initialized_only=True):
             if connection.vendor != "postgresql":
                 continue
+            _close_with_pool(connection)  # its pooled connections may have been ended
             with connection.cursor() as cursor:
                 cursor.execute(
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                     "WHERE datname = current_database() AND pid <> pg_backend_pid()"
                 )
-            connection.close()
-            if hasattr(connection, "close_pool"):
-                connection.close_pool()
+            _close_with_pool(connection)
+
+
+def _close_with_pool(connection) -> None:
+    connection.close()
+    if hasattr(connection, "close_pool"):
+        connection.close_pool()
 
 
 @pytest.fixture

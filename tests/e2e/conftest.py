@@ -97,6 +97,10 @@ def _drop_server_connections() -> None:
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
+    # The pool's idle connections were among them: start a fresh pool, not a dead one.
+    connection.close()
+    if hasattr(connection, "close_pool"):
+        connection.close_pool()
 
 
 @pytest.fixture
