@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import Resolver404, resolve, reverse
 from django.views.decorators.cache import never_cache
 
 from audit.anchors import configured as anchors_configured
@@ -14,7 +15,7 @@ from audit.anchors import status as anchor_status
 from toegang.api.problems import problem_response
 from toegang.health import check_cache, check_channel_layer, check_database, check_nats
 from toegang.overload import overload_response
-from toegang.roles import HOME_URL_NAME
+from toegang.roles import HOME_URL_NAME, Rol
 
 
 @login_required
@@ -53,10 +54,26 @@ def _is_api(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
 
 
+def _noodtoegang_url(request: HttpRequest) -> str | None:
+    """On a casus address a consultant cannot open: the way to noodtoegang (no existence leak:
+    the form asks a reason first and every casus address gets the same offer)."""
+    user = request.user
+    if not user.is_authenticated or user.rol != Rol.CONSULENT:  # type: ignore[union-attr]
+        return None
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    casus_id = match.kwargs.get("casus_id")
+    if match.namespace != "casussen" or casus_id is None:
+        return None
+    return reverse("casussen:noodtoegang", args=[casus_id])
+
+
 def error_404(request: HttpRequest, exception: Any = None) -> HttpResponse:
     if _is_api(request):
         return problem_response(request, 404)
-    return render(request, "404.html", status=404)
+    return render(request, "404.html", {"noodtoegang_url": _noodtoegang_url(request)}, status=404)
 
 
 def error_403(request: HttpRequest, exception: Any = None) -> HttpResponse:

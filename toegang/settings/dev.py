@@ -5,7 +5,11 @@ from __future__ import annotations
 from .base import *  # noqa: F403
 from .base import VAR_DIR, env
 
-DEBUG = env.bool("DEBUG", default=True)
+#: Off like production, so users see the Dutch error pages; a developer sets DEBUG=1.
+DEBUG = env.bool("DEBUG", default=False)
+#: WhiteNoise serves the apps' static files straight from their folders (no collectstatic).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
 SECRET_KEY = env.str("SECRET_KEY", default="demo-only-not-secret-" + "x" * 40)
 DEMO_MODE = True
 EMBEDDED_WORKER = env.bool("EMBEDDED_WORKER", default=True)
