@@ -1,10 +1,14 @@
 """Models of the casussen app, one module per topic."""
 
+from casussen.models.bewaring import Besluit, Vernietigingsitem, Vernietigingslijst
 from casussen.models.casus import (
+    Afsluitreden,
     Betrokkene,
     Casus,
+    CasusAfsluiting,
     CasusGroupObjectPermission,
     CasusUserObjectPermission,
+    Grondslag,
     Noodtoegang,
     TimelineEntry,
 )
@@ -12,13 +16,19 @@ from casussen.models.huishouden import Gezinslid, Huishouden, Relatie
 from casussen.plan import models as plan_models  # noqa: F401  (registers the plan models)
 
 __all__ = [
+    "Afsluitreden",
+    "Besluit",
     "Betrokkene",
     "Casus",
+    "CasusAfsluiting",
     "CasusGroupObjectPermission",
     "CasusUserObjectPermission",
     "Gezinslid",
+    "Grondslag",
     "Huishouden",
     "Noodtoegang",
     "Relatie",
     "TimelineEntry",
+    "Vernietigingsitem",
+    "Vernietigingslijst",
 ]

@@ -21,6 +21,26 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from toegang.crypto.fields import SealedCharField, SealedManager, SealedTextField
 
 
+class Afsluitreden(models.TextChoices):
+    DOELEN_BEREIKT = "doelen_bereikt", _("Doelen bereikt")
+    VERHUISD = "verhuisd", _("Verhuisd")
+    OVERLEDEN = "overleden", _("Overleden")
+    GEEN_HULPVRAAG = "geen_hulpvraag", _("Geen hulpvraag (meer)")
+    OVERGEDRAGEN = "overgedragen", _("Overgedragen aan andere organisatie")
+    HULP_GEWEIGERD = "hulp_geweigerd", _("Hulp geweigerd door inwoner")
+    ANDERS = "anders", _("Anders")
+
+
+class Grondslag(models.TextChoices):
+    """The law under which support was given; it decides the bewaartermijn."""
+
+    WMO = "wmo_2015", _("Wmo 2015")
+    JEUGDWET = "jeugdwet", _("Jeugdwet")
+    PARTICIPATIEWET = "participatiewet", _("Participatiewet")
+    WGS = "wgs", _("Wet gemeentelijke schuldhulpverlening")
+    GEEN = "geen_wettelijke_taak", _("Geen wettelijke taak / preventief")
+
+
 class Casus(models.Model):
     """The one casus of a huishouden: status, aanspreekpunt, urgency, leefgebieden."""
 
@@ -58,6 +78,21 @@ class Casus(models.Model):
     opened_at = models.DateTimeField(_("geopend"), default=timezone.now)
     closed_at = models.DateTimeField(_("gesloten"), null=True, blank=True)
     last_activity_at = models.DateTimeField(_("laatste activiteit"), default=timezone.now)
+    #: Set when the casus is closed (``casus_close``); the history is ``CasusAfsluiting``.
+    afsluitreden = models.CharField(
+        _("reden van afsluiten"), max_length=32, choices=Afsluitreden.choices, blank=True
+    )
+    grondslag = models.CharField(
+        _("wettelijke grondslag"), max_length=32, choices=Grondslag.choices, blank=True
+    )
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("afgesloten door"),
+    )
 
     class Meta:
         verbose_name = _("casus")
@@ -215,6 +250,43 @@ class Noodtoegang(models.Model):
         return f"Noodtoegang {self.pk}"
 
 
+class CasusAfsluiting(models.Model):
+    """One step of a casus's closure history: closed, reason changed, reopened (append-only)."""
+
+    class Soort(models.TextChoices):
+        AFGESLOTEN = "afgesloten", _("Afgesloten")
+        GEWIJZIGD = "gewijzigd", _("Reden of grondslag gewijzigd")
+        HEROPEND = "heropend", _("Heropend")
+
+    id = models.BigAutoField(primary_key=True)
+    casus = models.ForeignKey(
+        Casus, on_delete=models.CASCADE, related_name="afsluitingen", verbose_name=_("casus")
+    )
+    soort = models.CharField(_("soort"), max_length=16, choices=Soort.choices)
+    afsluitreden = models.CharField(
+        _("reden van afsluiten"), max_length=32, choices=Afsluitreden.choices, blank=True
+    )
+    grondslag = models.CharField(
+        _("wettelijke grondslag"), max_length=32, choices=Grondslag.choices, blank=True
+    )
+    door = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("door"),
+    )
+    op = models.DateTimeField(_("tijdstip"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("afsluiting")
+        verbose_name_plural = _("afsluitingen")
+        ordering = ["op", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_soort_display()} ({self.op:%Y-%m-%d})"
+
+
 class TimelineEntry(models.Model):
     """One line of the casus's timeline; the optional text is sealed."""
 
@@ -228,6 +300,7 @@ class TimelineEntry(models.Model):
         NOODTOEGANG = "noodtoegang", _("Noodtoegang")
         SIGNAAL = "signaal", _("Signaal")
         SAMENVOEGING = "samenvoeging", _("Huishoudens samengevoegd")
+        AFSLUITING = "afsluiting", _("Afsluiting")
         NOTITIE = "notitie", _("Notitie")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

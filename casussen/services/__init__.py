@@ -26,6 +26,7 @@ _PUBLIC: dict[str, str] = {
     "huishouden_create": "huishouden",
     "gezinslid_add": "huishouden",
     "huishouden_shred": "huishouden",
+    "destroy_household": "retention",
 }
 
 

@@ -149,16 +149,36 @@ def gezinslid_new(
 
 
 @transaction.atomic
-def huishouden_shred(*, huishouden: Huishouden, by: Any, reden: str = "") -> Huishouden:
+def huishouden_shred(
+    *,
+    huishouden: Huishouden,
+    by: Any,
+    reden: str = "",
+    velden: list[str] | None = None,
+    persoon_ids: list[Any] | None = None,
+) -> Huishouden:
     """Crypto-shredding: destroy the data key, so every sealed value of the household is lost.
 
     The blind indexes of its gezinsleden are cleared too, so lookups no longer
     find it. Nothing can bring the values back, from this database or a later backup.
+    The audit record (actie ``shred``, the data key's id in ``object_ids``) is the
+    tombstone and the shred ledger's entry (``audit.shred_ledger``). Refused with
+    ``VernietigingGeweigerd`` under a restriction or an open noodtoegang.
+    ``velden`` and ``persoon_ids``: the tables and gezinsleden whose rows
+    ``destroy_household`` deleted before.
     """
+    from casussen.services.retention import VernietigingGeweigerd, destroy_refusal
+
     huishouden = Huishouden.objects.select_for_update().get(pk=huishouden.pk)
     if huishouden.is_vernietigd:
         return huishouden
-    persoon_ids = list(huishouden.gezinsleden.values_list("pk", flat=True))
+    refusal = destroy_refusal(huishouden)
+    if refusal:
+        raise VernietigingGeweigerd(refusal)
+    persoon_ids = [
+        *(persoon_ids or []),
+        *huishouden.gezinsleden.values_list("pk", flat=True),
+    ]
     data_key_destroy(huishouden.data_key)
     Gezinslid.objects.filter(huishouden=huishouden).update(
         bsn_index=None, naam_geboortedatum_index=None, postcode_huisnummer_index=None
@@ -171,8 +191,10 @@ def huishouden_shred(*, huishouden: Huishouden, by: Any, reden: str = "") -> Hui
         doel=Doel.BEHEER,
         object_type="huishouden",
         object_id=huishouden.pk,
+        object_ids=[huishouden.data_key_id],
         huishouden_id=huishouden.pk,
         persoon_ids=persoon_ids,
+        velden=velden or [],
         reden=reden,
     )
     # event: huishouden.vernietigd  (emit {id, version} here once toegang.events exists)

@@ -1,0 +1,153 @@
+"""Destruction at the end of the bewaartermijn: the one path that removes a household's data.
+
+``destroy_household(huishouden=..., by=..., reden=...)`` is the service every
+destruction goes through (an approved item of a destruction list, a granted
+erasure request): in one transaction it refuses what may not go yet (an open
+noodtoegang, a restriction, see ``destroy_refusal``), deletes every row that holds
+sealed data of the household (gezinsleden, signalen, tijdlijn, betrokkenen,
+noodtoegangen, plan, metingen), and crypto-shreds the data key
+(``huishouden_shred``), whose audit record (actie ``shred``) is the tombstone and
+the entry of the shred ledger (``audit.shred_ledger``). What stays is data without
+persons: the ``Huishouden`` row marked destroyed and its ``Casus`` rows (status,
+dates, grondslag), so pages and the API say "vernietigd" instead of "not found".
+
+The transaction is the unit: a destruction interrupted halfway leaves the household
+whole, and running it again destroys it once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.apps import apps
+from django.db import transaction
+from django.db.models import Model, ProtectedError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.models import Actie, Doel
+from audit.services import record
+from casussen.errors import CasusConflict
+from casussen.models import Huishouden, Noodtoegang
+
+#: A guard answers a Dutch reason why ``huishouden`` may not be destroyed now, or None.
+DestroyGuard = Callable[[Huishouden], str | None]
+_GUARDS: list[DestroyGuard] = []
+
+
+class VernietigingGeweigerd(CasusConflict):
+    """The household may not be destroyed now (restriction, open noodtoegang)."""
+
+
+def register_destroy_guard(guard: DestroyGuard) -> None:
+    """Add a check run before every destruction (e.g. a restriction under AVG art. 18)."""
+    if guard not in _GUARDS:
+        _GUARDS.append(guard)
+
+
+def _open_noodtoegang(huishouden: Huishouden) -> str | None:
+    if Noodtoegang.objects.filter(
+        casus__huishouden=huishouden, ended_at__isnull=True, expires_at__gt=timezone.now()
+    ).exists():
+        return _("Er loopt een noodtoegang op een casus van dit huishouden; vernietigen kan niet.")
+    return None
+
+
+def _restricted(huishouden: Huishouden) -> str | None:
+    """A casus under a restriction of processing (AVG art. 18) is never destroyed.
+
+    Reads the casus's ``beperkt`` flag when the rights workflows define one; they
+    may also register their own guard (``register_destroy_guard``).
+    """
+    from casussen.models import Casus
+
+    if not any(f.name == "beperkt" for f in Casus._meta.get_fields()):
+        return None
+    if Casus.objects.filter(huishouden=huishouden, **{"beperkt": True}).exists():
+        return _("Op een casus van dit huishouden rust een beperking; vernietigen kan niet.")
+    return None
+
+
+def destroy_refusal(huishouden: Huishouden) -> str | None:
+    """Why ``huishouden`` may not be destroyed now (Dutch), or None."""
+    for guard in (_open_noodtoegang, _restricted, *_GUARDS):
+        reason = guard(huishouden)
+        if reason:
+            return reason
+    return None
+
+
+def _sealed_models() -> list[tuple[type[Model], str]]:
+    """Every model with sealed values of a household, with its path to the huishouden."""
+    found = []
+    for model in apps.get_models():
+        path = getattr(model, "sealed_with", None)
+        if not path or model is Huishouden:
+            continue
+        found.append((model, path.removesuffix("__data_key")))
+    return found
+
+
+def _delete_sealed_rows(huishouden: Huishouden) -> list[str]:
+    """Delete every sealed row of ``huishouden`` (the rows that protect others last)."""
+    pending = _sealed_models()
+    deleted: list[str] = []
+    while pending:
+        blocked = []
+        for model, path in pending:
+            try:
+                count, _per_model = model._default_manager.filter(**{path: huishouden}).delete()
+            except ProtectedError:
+                blocked.append((model, path))
+                continue
+            if count:
+                deleted.append(model._meta.label_lower)
+        if len(blocked) == len(pending):
+            raise ProtectedError("rows of other models still refer to this household", set())
+        pending = blocked
+    Plan = apps.get_model("casussen", "Plan")
+    if Plan.objects.filter(huishouden=huishouden).delete()[0]:
+        deleted.append(Plan._meta.label_lower)
+    return sorted(set(deleted))
+
+
+@transaction.atomic
+def destroy_household(
+    *, huishouden: Huishouden | uuid.UUID | str, by: Any, reden: str
+) -> Huishouden:
+    """Destroy the personal data of ``huishouden`` for good (see the module docstring).
+
+    ``by`` is the user who decided it (the approver of the destruction list, the privacy
+    officer granting erasure) or None for the system. Raises ``VernietigingGeweigerd``
+    with a Dutch message when it may not go now; nothing is changed then.
+    """
+    from casussen.services.huishouden import huishouden_shred
+
+    pk = huishouden.pk if isinstance(huishouden, Huishouden) else huishouden
+    current = Huishouden.objects.select_for_update().get(pk=pk)
+    refusal = destroy_refusal(current)
+    if refusal:
+        raise VernietigingGeweigerd(refusal)
+    already = current.is_vernietigd
+    persoon_ids = list(current.gezinsleden.values_list("pk", flat=True))
+    tables = _delete_sealed_rows(current)
+    if already:
+        if tables:
+            record(
+                actor=by,
+                username="" if by is not None else "systeem",
+                actie=Actie.DELETE,
+                doel=Doel.BEHEER,
+                object_type="huishouden",
+                object_id=current.pk,
+                huishouden_id=current.pk,
+                persoon_ids=persoon_ids,
+                velden=tables,
+                reden=reden,
+            )
+        return current
+    return huishouden_shred(
+        huishouden=current, by=by, reden=reden, velden=tables, persoon_ids=persoon_ids
+    )
