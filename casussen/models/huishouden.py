@@ -94,7 +94,16 @@ class Gezinslid(models.Model):
 
     @property
     def adres(self) -> Any:
-        """Straat and huisnummer on one line (``VERNIETIGD`` after shredding)."""
+        """One line, "Dorpsstraat 12, 3881 AB Putten" (``VERNIETIGD`` after shredding)."""
         if self.straat is VERNIETIGD:
             return VERNIETIGD
-        return f"{self.straat} {self.huisnummer}".strip()
+        return adres_regel(self.straat, self.huisnummer, self.postcode, self.woonplaats)
+
+
+def adres_regel(straat: str, huisnummer: str, postcode: str, woonplaats: str) -> str:
+    """The Dutch address line; missing parts are left out, the postcode as "3881 AB"."""
+    code = "".join((postcode or "").split()).upper()
+    if len(code) == 6:
+        code = f"{code[:4]} {code[4:]}"
+    parts = [f"{straat or ''} {huisnummer or ''}".strip(), f"{code} {woonplaats or ''}".strip()]
+    return ", ".join(part for part in parts if part)

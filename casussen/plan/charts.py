@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import date
 from xml.sax.saxutils import escape, quoteattr  # nosec B406  # escapes output; parses no XML
 
-from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 
 from casussen.plan.constants import DIMENSIES, SCORE_MAX, Dimensie
+from toegang.datums import datum
 
 #: Colours with at least 3:1 contrast on white (WCAG 1.4.11), with a dash pattern each.
 STYLES: tuple[tuple[str, str], ...] = (
@@ -376,7 +376,7 @@ def _trend_axes(punten: Sequence[TrendPunt]) -> list[str]:
         body.append(
             _el(
                 "text",
-                escape(date_format(punt.datum, "j M Y")),
+                escape(datum(punt.datum, "kort")),
                 x=_fmt(x),
                 y=_fmt(_TOP + _PLOT_H + 18),
                 text_anchor="middle",
@@ -411,7 +411,7 @@ def _trend_line(index: int, code: str, punten: Sequence[TrendPunt]) -> list[str]
         if value is None:
             continue
         x, y = _trend_x(i, len(punten)), _trend_y(value)
-        tip = _el("title", escape(f"{label}, {date_format(punten[i].datum, 'j F Y')}: {value}"))
+        tip = _el("title", escape(f"{label}, {datum(punten[i].datum)}: {value}"))
         body.append(_marker(index, x, y, colour, tip, code, value))
     return body
 
@@ -436,7 +436,7 @@ def _trend_description(punten: Sequence[TrendPunt]) -> str:
         if values:
             parts.append(f"{dimensie_label(code)}: {' → '.join(values)}")
     first, last = punten[0].datum, punten[-1].datum
-    span = f"van {date_format(first, 'j F Y')} tot {date_format(last, 'j F Y')}"
+    span = f"van {datum(first)} tot {datum(last)}"
     return f"Scores per meting {span}. " + "; ".join(parts) + "."
 
 

@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.dateparse import parse_date
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _l
+
+from toegang.datums import datum
 
 DOEL_VELDEN = ("tekst", "dimensies", "leefgebieden", "gezinsleden", "uitkomst")
 ACTIE_VELDEN = (
@@ -186,5 +187,5 @@ class Weergave:
             return str(self.labels[name].get(value, value))
         if name in ("deadline", "startdatum"):
             parsed = parse_date(str(value))
-            return date_format(parsed, "j F Y") if parsed else str(value)
+            return datum(parsed) if parsed else str(value)
         return str(value)

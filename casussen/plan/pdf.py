@@ -14,10 +14,10 @@ from datetime import date
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from casussen.plan.afdruk import Afdruk, AfdrukDoel
+from toegang.datums import datum
 
 _REPLACEMENTS = str.maketrans(
     {
@@ -55,7 +55,7 @@ def latin1(text: str) -> str:
 
 
 def _datum(value: date | None) -> str:
-    return date_format(value, "j F Y") if value else "-"
+    return datum(value) or "-"
 
 
 class _Document(FPDF):

@@ -26,6 +26,7 @@ from signalen.services import (
     signaal_terugkoppelen,
 )
 from toegang.access import role_required
+from toegang.datums import datum
 from toegang.models import User
 from toegang.roles import Rol
 
@@ -67,7 +68,9 @@ _INWONER_LABELS = {
 def _inwoner_rijen(signaal: Signaal) -> list[tuple[str, str]]:
     gegevens = signaal.inwoner_gegevens
     return [
-        (str(label), gegevens[key]) for key, label in _INWONER_LABELS.items() if key in gegevens
+        (str(label), datum(gegevens[key], "kort") if key == "geboortedatum" else gegevens[key])
+        for key, label in _INWONER_LABELS.items()
+        if key in gegevens
     ]
 
 

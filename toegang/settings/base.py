@@ -85,6 +85,7 @@ TEMPLATES = [
                 "toegang.context_processors.platform",
                 "csp.context_processors.nonce",
             ],
+            "builtins": ["toegang.templatetags.datums"],
         },
     },
 ]
@@ -241,6 +242,8 @@ TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "toegang" / "locale"]
+#: One date format for the whole platform (toegang/formats/nl/formats.py, toegang/datums.py).
+FORMAT_MODULE_PATH = ["toegang.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"

@@ -12,7 +12,6 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from casussen.plan.constants import LICHTE_TREDEN, ActieStatus, EigenaarSoort, Trede
@@ -28,6 +27,7 @@ from casussen.plan.services._common import (
 )
 from casussen.plan.services.validation import MAX_TEKST, clean_text, raise_if
 from casussen.selectors import casus_viewer_ids
+from toegang.datums import datum
 
 _UNSET: Any = object()
 REDEN_NODIG = "reden_nodig"
@@ -68,7 +68,7 @@ def _check_fields(
         elif deadline < plan.startdatum:
             errors["deadline"] = [
                 _("De datum ligt vóór de start van het plan (%(start)s).")
-                % {"start": date_format(plan.startdatum, "j F Y")}
+                % {"start": datum(plan.startdatum)}
             ]
     if "trede" in values and (
         isinstance(values["trede"], bool) or values["trede"] not in Trede.values

@@ -106,7 +106,7 @@ def test_trend_has_a_line_per_dimension_dates_and_values():
     lines = [el.get("data-dimensie") for el in root.iterfind(".//svg:polyline", NS)]
     assert lines == list(DIMENSIES)
     dates = [el.text for el in root.iterfind(".//svg:text", NS) if el.get("class") == "as-datum"]
-    assert dates == ["12 Jan 2026", "2 Apr 2026", "1 Jul 2026"]
+    assert dates == ["12-01-2026", "02-04-2026", "01-07-2026"]
     meedoen = [
         el.get("data-waarde")
         for el in root.iter()
