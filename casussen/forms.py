@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casussen import leefgebieden as lg
-from casussen.models import Casus
+from casussen.models import Afsluitreden, Casus, Grondslag
 from casussen.selectors import ACTIVITEIT_DAGEN
 from toegang.models import User
 from toegang.roles import Rol
@@ -54,6 +54,24 @@ class FilterForm(forms.Form):
 
 class StatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Nieuwe status"), choices=Casus.Status.choices)
+    afsluitreden = forms.ChoiceField(
+        label=_("Reden van afsluiten"),
+        choices=[("", _("(alleen bij afsluiten)")), *Afsluitreden.choices],
+        required=False,
+        help_text=_("Verplicht als u de casus afsluit."),
+    )
+    grondslag = forms.ChoiceField(
+        label=_("Wettelijke grondslag"),
+        choices=[("", _("(alleen bij afsluiten)")), *Grondslag.choices],
+        required=False,
+        help_text=_("De wet waaronder hulp is gegeven; bepaalt de bewaartermijn."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class AfsluitingForm(forms.Form):
+    afsluitreden = forms.ChoiceField(label=_("Reden van afsluiten"), choices=Afsluitreden.choices)
+    grondslag = forms.ChoiceField(label=_("Wettelijke grondslag"), choices=Grondslag.choices)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from casussen.views import casus, lists
+from casussen.views import afsluiting, casus, lists
 
 app_name = "casussen"
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("monitor/", lists.monitor, name="monitor"),
     path("<uuid:casus_id>/", casus.casus_detail, name="casus"),
     path("<uuid:casus_id>/status/", casus.casus_status, name="status"),
+    path("<uuid:casus_id>/afsluiting/", afsluiting.casus_afsluiting, name="afsluiting"),
+    path("<uuid:casus_id>/heropenen/", afsluiting.casus_heropenen_view, name="heropenen"),
     path("<uuid:casus_id>/overdracht/", casus.casus_overdracht, name="overdracht"),
     path("<uuid:casus_id>/betrokkenen/", casus.betrokkene_toevoegen, name="betrokkene_toevoegen"),
     path(

@@ -32,12 +32,12 @@ from casussen.models import Casus
 from casussen.plan import services as plan_services
 from casussen.plan.models import Plan
 from casussen.services.betrokkenen import betrokkene_add
-from casussen.services.casus import casus_open
+from casussen.services.casus import casus_open, casus_set_status
 from signalen.models import Signaal
 from signalen.services import signaal_receive
 from tests.audit.helpers import assert_audited
 from tests.auth import verified_login
-from tests.casussen.factories import make_huishouden
+from tests.casussen.factories import AFSLUITING, make_huishouden
 from tests.signalen import factories as signaal_factories
 from tests.test_authorization_matrix import ALL_PATTERNS, build_url, entry_for, iter_patterns
 from tests.toegang.factories import TeamFactory
@@ -243,6 +243,20 @@ def _version(s: Scene) -> int:
     return Casus.objects.get(pk=s.casus.pk).version
 
 
+def _closed(s: Scene) -> int:
+    """Close the scene's casus (the closure URLs need one); its version after closing."""
+    casus = Casus.objects.get(pk=s.casus.pk)
+    if casus.is_open:
+        casus = casus_set_status(
+            casus=casus,
+            status="afgesloten",
+            version=casus.version,
+            by=s.users["consulent"],
+            **AFSLUITING,
+        )
+    return casus.version
+
+
 def _plan_versie(s: Scene) -> int:
     return Plan.objects.get(huishouden_id=s.casus.huishouden_id).versie
 
@@ -261,6 +275,11 @@ REQUESTS: dict[str, Builder] = {
     "casussen:status": _form(
         "casussen:status", lambda s: {"status": "in_behandeling", "version": _version(s)}
     ),
+    "casussen:afsluiting": _form(
+        "casussen:afsluiting",
+        lambda s: {"afsluitreden": "verhuisd", "grondslag": "jeugdwet", "version": _closed(s)},
+    ),
+    "casussen:heropenen": _form("casussen:heropenen", lambda s: {"version": _closed(s)}),
     # the GET forms show the casus reference and staff names only: the write is the access
     "casussen:overdracht": _form(
         "casussen:overdracht", lambda s: {"naar": s.users["collega"].pk, "notitie": "Verlof"}
@@ -291,6 +310,12 @@ REQUESTS: dict[str, Builder] = {
     "api:casus_status": _api(
         "/status", "POST", lambda s: {"status": "in_behandeling", "version": _version(s)}
     ),
+    "api:casus_afsluiting": _api(
+        "/afsluiting",
+        "POST",
+        lambda s: {"afsluitreden": "verhuisd", "grondslag": "jeugdwet", "version": _closed(s)},
+    ),
+    "api:casus_heropenen": _api("/heropenen", "POST", lambda s: {"version": _closed(s)}),
     "api:casus_betrokkenen": _api(
         "/betrokkenen",
         "POST",

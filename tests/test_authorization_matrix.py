@@ -85,6 +85,12 @@ MATRIX: dict[str, Access] = {
     "casussen:monitor": Access(roles=roles(B), note="counts per team and status, no one's data"),
     "casussen:casus": Access(roles=roles(C), object=True, personal_data=True),
     "casussen:status": Access(roles=roles(C), methods=("POST",), object=True, personal_data=True),
+    "casussen:afsluiting": Access(
+        roles=roles(C), methods=("POST",), object=True, personal_data=True
+    ),
+    "casussen:heropenen": Access(
+        roles=roles(C), methods=("POST",), object=True, personal_data=True
+    ),
     "casussen:overdracht": Access(
         roles=roles(C, T), methods=("GET", "POST"), object=True, personal_data=True
     ),
@@ -111,6 +117,12 @@ MATRIX: dict[str, Access] = {
         roles=roles(C, T), methods=("POST",), object=True, personal_data=True
     ),
     "api:casus_status": Access(roles=roles(C), methods=("POST",), object=True, personal_data=True),
+    "api:casus_afsluiting": Access(
+        roles=roles(C), methods=("POST",), object=True, personal_data=True
+    ),
+    "api:casus_heropenen": Access(
+        roles=roles(C), methods=("POST",), object=True, personal_data=True
+    ),
     "api:casus_betrokkenen": Access(
         roles=roles(C), methods=("POST",), object=True, personal_data=True
     ),

@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from casussen.leefgebieden import LEEFGEBIEDEN
-from casussen.models import Betrokkene, Casus, Gezinslid
+from casussen.models import Afsluitreden, Betrokkene, Casus, Gezinslid, Grondslag
 from casussen.selectors import DEFAULT_SORT, SORTS
 from toegang.api.serializers import StrictModelSerializer, StrictSerializer
 from toegang.crypto.api import SealedValueField
@@ -89,8 +89,8 @@ class CasusDetailSerializer(CasusLijstSerializer):
     noodtoegang = serializers.BooleanField(source="via_noodtoegang")
 
     class Meta(CasusLijstSerializer.Meta):
-        fields = [*CasusLijstSerializer.Meta.fields, "closed_at", "team", "huishouden",
-                  "betrokkenen", "noodtoegang"]  # fmt: skip
+        fields = [*CasusLijstSerializer.Meta.fields, "closed_at", "afsluitreden", "grondslag",
+                  "team", "huishouden", "betrokkenen", "noodtoegang"]  # fmt: skip
 
 
 class CasusPageSerializer(StrictSerializer):
@@ -115,6 +115,22 @@ class OverdrachtSerializer(StrictSerializer):
 class StatusSerializer(StrictSerializer):
     status = serializers.ChoiceField(choices=Casus.Status.choices)
     version = serializers.IntegerField(min_value=1)
+    afsluitreden = serializers.ChoiceField(
+        choices=Afsluitreden.choices, required=False, help_text="Verplicht bij afgesloten."
+    )
+    grondslag = serializers.ChoiceField(
+        choices=Grondslag.choices, required=False, help_text="Verplicht bij afgesloten."
+    )
+
+
+class AfsluitingSerializer(StrictSerializer):
+    afsluitreden = serializers.ChoiceField(choices=Afsluitreden.choices)
+    grondslag = serializers.ChoiceField(choices=Grondslag.choices)
+    version = serializers.IntegerField(min_value=1)
+
+
+class VersieSerializer(StrictSerializer):
+    version = serializers.IntegerField(min_value=1, help_text="Versie van de casus die u las.")
 
 
 class BetrokkeneInSerializer(StrictSerializer):

@@ -19,6 +19,16 @@ urlpatterns = [
     ),
     path("casussen/<uuid:casus_id>/status", views.StatusView.as_view(), name="casus_status"),
     path(
+        "casussen/<uuid:casus_id>/afsluiting",
+        views.AfsluitingView.as_view(),
+        name="casus_afsluiting",
+    ),
+    path(
+        "casussen/<uuid:casus_id>/heropenen",
+        views.HeropenenView.as_view(),
+        name="casus_heropenen",
+    ),
+    path(
         "casussen/<uuid:casus_id>/betrokkenen",
         views.BetrokkenenView.as_view(),
         name="casus_betrokkenen",

@@ -26,6 +26,7 @@ from casussen.selectors import (
     casussen_page,
     noodtoegang_actief,
 )
+from casussen.services.afsluiting import casus_afsluiting_wijzigen, casus_heropenen
 from casussen.services.betrokkenen import betrokkene_add, betrokkene_revoke, noodtoegang_start
 from casussen.services.casus import casus_assign_aanspreekpunt, casus_overdragen, casus_set_status
 from toegang.models import User
@@ -140,9 +141,9 @@ def _team_casus(request: Request, casus_id: UUID) -> Casus:
 
 
 def _detail(request: Request, casus: Casus, code: int = status.HTTP_200_OK) -> Response:
-    return Response(
-        {"id": str(casus.pk), "version": casus.version, "status": casus.status}, status=code
-    )
+    body = {"id": str(casus.pk), "version": casus.version, "status": casus.status}
+    body.update(afsluitreden=casus.afsluitreden, grondslag=casus.grondslag)
+    return Response(body, status=code)
 
 
 class AanspreekpuntView(CasusApiView):
@@ -200,6 +201,34 @@ class StatusView(CasusApiView):
         body = s.StatusSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         casus = casus_set_status(casus=casus, by=request.user, **body.validated_data)  # type: ignore[arg-type]
+        return _detail(request, casus)
+
+
+class AfsluitingView(CasusApiView):
+    @extend_schema(
+        summary="Reden of grondslag van een afgesloten casus wijzigen", tags=["casussen"],
+        request=s.AfsluitingSerializer, responses={200: OpenApiTypes.OBJECT, **ERRORS},
+    )  # fmt: skip
+    @domain_errors
+    def post(self, request: Request, casus_id: UUID) -> Response:
+        casus = casus_get_for_user(user=request.user, casus_id=casus_id, need="change")
+        body = s.AfsluitingSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        casus = casus_afsluiting_wijzigen(casus=casus, by=request.user, **body.validated_data)  # type: ignore[arg-type]
+        return _detail(request, casus)
+
+
+class HeropenenView(CasusApiView):
+    @extend_schema(
+        summary="Afgesloten casus heropenen", tags=["casussen"],
+        request=s.VersieSerializer, responses={200: OpenApiTypes.OBJECT, **ERRORS},
+    )  # fmt: skip
+    @domain_errors
+    def post(self, request: Request, casus_id: UUID) -> Response:
+        casus = casus_get_for_user(user=request.user, casus_id=casus_id, need="change")
+        body = s.VersieSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        casus = casus_heropenen(casus=casus, by=request.user, **body.validated_data)  # type: ignore[arg-type]
         return _detail(request, casus)
 
 

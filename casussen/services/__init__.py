@@ -18,6 +18,8 @@ _PUBLIC: dict[str, str] = {
     "casus_overdragen": "casus",
     "casus_set_status": "casus",
     "casus_touch": "casus",
+    "casus_afsluiting_wijzigen": "afsluiting",
+    "casus_heropenen": "afsluiting",
     "timeline_add": "casus",
     "betrokkene_add": "betrokkenen",
     "betrokkene_revoke": "betrokkenen",

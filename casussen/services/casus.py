@@ -181,10 +181,25 @@ def casus_overdragen(
 
 
 @transaction.atomic
-def casus_set_status(*, casus: Casus, status: str, version: int, by: User) -> Casus:
-    """Change the status if nobody changed the casus since ``version`` was read."""
+def casus_set_status(
+    *,
+    casus: Casus,
+    status: str,
+    version: int,
+    by: User,
+    afsluitreden: str | None = None,
+    grondslag: str | None = None,
+) -> Casus:
+    """Change the status if nobody changed the casus since ``version`` was read.
+
+    Closing (``afgesloten``) needs the reason and the legal basis (``afsluiting.close``).
+    """
+    from casussen.services.afsluiting import clean_afsluiting, close
+
     if status not in Casus.Status.values:
         raise ValidationError({"status": _("Onbekende status.")})
+    if status == Casus.Status.AFGESLOTEN:
+        afsluitreden, grondslag = clean_afsluiting(afsluitreden, grondslag)
     current = lock(casus)
     if current.version != version:
         raise VersieConflict(
@@ -198,20 +213,17 @@ def casus_set_status(*, casus: Casus, status: str, version: int, by: User) -> Ca
         raise ValidationError(
             {"status": _("Een casus in behandeling kan niet terug naar aangemeld.")}
         )
+    if status == Casus.Status.AFGESLOTEN:
+        assert afsluitreden is not None and grondslag is not None
+        return close(casus=current, afsluitreden=afsluitreden, grondslag=grondslag, by=by)
     if status == current.status:
         return current
-    changes: dict[str, Any] = {"status": status}
-    if status == Casus.Status.AFGESLOTEN:
-        changes["closed_at"] = timezone.now()
-    current = _bump(current, **changes)
+    current = _bump(current, status=status)
     timeline_entry(
         casus=current, soort=TimelineEntry.Soort.STATUS, by=by, tekst=current.get_status_display()
     )
     audit_casus(by=by, actie=Actie.UPDATE, casus=current, velden=["status"])
-    if status == Casus.Status.AFGESLOTEN:
-        events.emit("casus.gesloten", casus=current)
-    else:
-        events.emit("casus.bijgewerkt", casus=current, data={"onderdeel": "status"})
+    events.emit("casus.bijgewerkt", casus=current, data={"onderdeel": "status"})
     return current
 
 

@@ -31,6 +31,7 @@ from casussen.selectors import (
 )
 from casussen.services.betrokkenen import betrokkene_add, betrokkene_revoke, noodtoegang_start
 from casussen.services.casus import casus_overdragen, casus_set_status
+from casussen.views.afsluiting import afsluiting_context
 from toegang.access import role_required
 from toegang.roles import Rol
 
@@ -39,7 +40,7 @@ SHOWN_FIELDS = ["voornaam", "achternaam", "geboortedatum", "straat", "huisnummer
 TIJDLIJN_MAX = 50
 
 
-def _apply_errors(form: Any, exc: ValidationError) -> None:
+def apply_errors(form: Any, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
@@ -47,7 +48,7 @@ def _apply_errors(form: Any, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-def _page_context(request: HttpRequest, casus: Casus) -> dict[str, Any]:
+def page_context(request: HttpRequest, casus: Casus) -> dict[str, Any]:
     """Everything the case page shows; decrypts only those fields and records the read."""
     user = request.user
     leden = list(casus.huishouden.gezinsleden.all())
@@ -81,6 +82,7 @@ def _page_context(request: HttpRequest, casus: Casus) -> dict[str, Any]:
         "is_aanspreekpunt": casus.aanspreekpunt_id == user.pk,
         "leefgebieden": [lg.label(c) for c in casus.leefgebieden],
         "status_form": StatusForm(initial={"status": casus.status, "version": casus.version}),
+        **afsluiting_context(casus, user),
         "signalen_url": _signalen_url(casus),
     }
 
@@ -96,7 +98,7 @@ def _signalen_url(casus: Casus) -> str | None:
 @role_required(Rol.CONSULENT)
 def casus_detail(request: HttpRequest, casus_id: uuid.UUID) -> HttpResponse:
     casus = casus_get_for_user(user=request.user, casus_id=casus_id)
-    return render(request, "casussen/casus.html", _page_context(request, casus))
+    return render(request, "casussen/casus.html", page_context(request, casus))
 
 
 @require_POST
@@ -111,17 +113,19 @@ def casus_status(request: HttpRequest, casus_id: uuid.UUID) -> HttpResponse:
                 casus=casus,
                 status=form.cleaned_data["status"],
                 version=form.cleaned_data["version"],
+                afsluitreden=form.cleaned_data["afsluitreden"] or None,
+                grondslag=form.cleaned_data["grondslag"] or None,
                 by=request.user,  # type: ignore[arg-type]
             )
         except CasusConflict as exc:
             conflict = exc.message
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("De status is gewijzigd."))
             return redirect("casussen:casus", casus_id=casus.pk)
     casus.refresh_from_db()
-    context = _page_context(request, casus)
+    context = page_context(request, casus)
     context["status_form"] = form if not conflict else context["status_form"]
     context["conflict"] = conflict
     status = 409 if conflict else 400
@@ -160,7 +164,7 @@ def casus_overdracht(request: HttpRequest, casus_id: uuid.UUID) -> HttpResponse:
         except CasusConflict as exc:
             form.add_error(None, exc.message)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         except PermissionDenied:
             raise Http404 from None
         else:
@@ -188,7 +192,7 @@ def betrokkene_toevoegen(request: HttpRequest, casus_id: uuid.UUID) -> HttpRespo
         except CasusConflict as exc:
             form.add_error(None, exc.message)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("De betrokkene is toegevoegd."))
             return redirect("casussen:casus", casus_id=casus.pk)
@@ -230,7 +234,7 @@ def noodtoegang(request: HttpRequest, casus_id: uuid.UUID) -> HttpResponse:
         except CasusConflict:
             return redirect("casussen:casus", casus_id=casus_id)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.warning(request, _("U werkt met noodtoegang. Dit wordt beoordeeld."))
             return redirect("casussen:casus", casus_id=casus_id)

@@ -13,6 +13,8 @@ from casussen.services.huishouden import gezinslid_add, huishouden_create
 
 fake = Faker("nl_NL")
 _WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2)
+#: What closing a casus needs besides the status.
+AFSLUITING = {"afsluitreden": "doelen_bereikt", "grondslag": "wmo_2015"}
 
 
 def random_bsn(rng: random.Random | None = None) -> str:

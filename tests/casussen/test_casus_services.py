@@ -19,7 +19,7 @@ from casussen.services.casus import (
     casus_touch,
     timeline_add,
 )
-from tests.casussen.factories import make_huishouden
+from tests.casussen.factories import AFSLUITING, make_huishouden
 from toegang import policy
 from toegang.roles import Rol
 
@@ -52,7 +52,11 @@ def test_second_open_casus_for_one_huishouden_is_refused(team, teamleider, consu
 def test_a_closed_casus_allows_a_new_one(make_casus, consulent, teamleider, team):
     casus = make_casus(consulent)
     casus_set_status(
-        casus=casus, status=Casus.Status.AFGESLOTEN, version=casus.version, by=consulent
+        casus=casus,
+        status=Casus.Status.AFGESLOTEN,
+        version=casus.version,
+        by=consulent,
+        **AFSLUITING,
     )
     again = casus_open(
         huishouden=casus.huishouden, aanspreekpunt=consulent, team=team, by=teamleider
@@ -169,7 +173,9 @@ def test_stale_version_is_refused_and_nothing_is_overwritten(casus, consulent, c
 
 
 def test_a_closed_casus_cannot_change_status(casus, consulent):
-    closed = casus_set_status(casus=casus, status=Casus.Status.AFGESLOTEN, version=1, by=consulent)
+    closed = casus_set_status(
+        casus=casus, status=Casus.Status.AFGESLOTEN, version=1, by=consulent, **AFSLUITING
+    )
     assert closed.closed_at is not None
     with pytest.raises(CasusConflict):
         casus_set_status(

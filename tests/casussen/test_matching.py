@@ -13,7 +13,7 @@ from casussen.models import Gezinslid, Huishouden
 from casussen.services.casus import casus_set_status
 from casussen.services.intake import huishouden_merge, intake_persoon, register_merge_handler
 from casussen.types import PersoonsGegevens
-from tests.casussen.factories import make_huishouden, random_bsn
+from tests.casussen.factories import AFSLUITING, make_huishouden, random_bsn
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,7 @@ def test_exact_bsn_finds_the_open_casus(make_casus, consulent):
 def test_exact_bsn_without_open_casus_finds_the_household(make_casus, consulent):
     bsn = random_bsn()
     casus = make_casus(consulent, leden=[{"bsn": bsn}])
-    casus_set_status(casus=casus, status="afgesloten", version=1, by=consulent)
+    casus_set_status(casus=casus, status="afgesloten", version=1, by=consulent, **AFSLUITING)
     result = match_persoon(bsn=bsn)
     assert result.casus is None and result.huishouden == casus.huishouden
 

@@ -20,6 +20,7 @@ from casussen.plan.diff import snapshot_diff
 from casussen.plan.errors import PlanBestaatAlError, PlanError, VersieVastgesteldError
 from casussen.plan.models import Doel, Plan, PlanVersie
 from casussen.services.casus import casus_open, casus_set_status
+from tests.casussen.factories import AFSLUITING
 from tests.casussen.plan.conftest import START
 from toegang.events.models import OutboxEvent
 
@@ -51,7 +52,11 @@ def test_a_new_casus_of_the_same_huishouden_continues_its_plan(
     casus, consulent, plan, team, teamleider
 ):
     casus_set_status(
-        casus=casus, status=Casus.Status.AFGESLOTEN, version=casus.version, by=consulent
+        casus=casus,
+        status=Casus.Status.AFGESLOTEN,
+        version=casus.version,
+        by=consulent,
+        **AFSLUITING,
     )
     again = casus_open(
         huishouden=casus.huishouden, aanspreekpunt=consulent, team=team, by=teamleider
@@ -233,7 +238,11 @@ def test_a_goal_is_sealed_with_the_huishoudens_key(doel):
 
 def test_a_closed_casus_refuses_plan_changes(casus, consulent, plan, doel):
     casus = casus_set_status(
-        casus=casus, status=Casus.Status.AFGESLOTEN, version=casus.version, by=consulent
+        casus=casus,
+        status=Casus.Status.AFGESLOTEN,
+        version=casus.version,
+        by=consulent,
+        **AFSLUITING,
     )
     with pytest.raises(PlanError, match="afgesloten"):
         services.doel_update(doel=doel, casus=casus, by=consulent, tekst="Nee")
