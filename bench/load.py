@@ -249,26 +249,65 @@ def _manage(env: dict[str, str], *args: str, timeout: float = 600) -> None:
     )
 
 
-class Topology:
-    """uvicorn with N worker processes and ``manage.py worker``, stopped on exit."""
+@dataclass(frozen=True)
+class Variant:
+    """How the web tier is served in one part of the run."""
 
-    def __init__(self, env: dict[str, str], web_workers: int) -> None:
+    server: str = "uvicorn"  # "uvicorn": ASGI for all; "gunicorn": WSGI for HTTP + uvicorn for /ws/
+    pool: bool = True
+    audit: bool = True
+
+    @property
+    def name(self) -> str:
+        name = self.server
+        if not self.pool:
+            name += "/nopool"
+        if not self.audit:
+            name += "/noaudit"
+        return name
+
+
+class Topology:
+    """The web processes and ``manage.py worker``, stopped on exit.
+
+    uvicorn: ``--web-workers`` ASGI processes serve HTTP and websockets on one port.
+    gunicorn: ``--web-workers`` WSGI processes (gthread) serve HTTP, and one uvicorn
+    process serves only the websockets on a second port (as a proxy would route ``/ws/``).
+    """
+
+    def __init__(self, env: dict[str, str], web_workers: int, variant: Variant) -> None:
         self.env = env
         self.web_workers = web_workers
+        self.variant = variant
         self.port = _free_port()
+        self.ws_port = self.port if variant.server == "uvicorn" else _free_port()
         self.procs: list[subprocess.Popen[bytes]] = []
 
-    def __enter__(self) -> Topology:
-        web = [
-            sys.executable, "-m", "uvicorn", "toegang.asgi:application",
-            "--host", "127.0.0.1", "--port", str(self.port),
-            "--workers", str(self.web_workers),
+    def _uvicorn(self, port: int, workers: int) -> list[str]:
+        app = "toegang.asgi:application" if self.variant.audit else "bench.noaudit_asgi:application"
+        return [
+            sys.executable, "-m", "uvicorn", app,
+            "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
             "--lifespan", "off", "--no-access-log", "--log-level", "warning",
         ]  # fmt: skip
+
+    def __enter__(self) -> Topology:
+        if self.variant.server == "uvicorn":
+            web = self._uvicorn(self.port, self.web_workers)
+        else:
+            web = [
+                sys.executable, "-m", "gunicorn", "toegang.wsgi:application",
+                "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.web_workers),
+                "--worker-class", "gthread", "--threads", "8", "--log-level", "warning",
+            ]  # fmt: skip
+            self.procs.append(
+                subprocess.Popen(self._uvicorn(self.ws_port, 1), cwd=ROOT, env=self.env)
+            )
         self.procs.append(subprocess.Popen(web, cwd=ROOT, env=self.env))
         worker = [sys.executable, "manage.py", "worker"]
         self.procs.append(subprocess.Popen(worker, cwd=ROOT, env=self.env))
         _wait_ready(self.port)
+        _wait_ready(self.ws_port)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -280,6 +319,39 @@ class Topology:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(timeout=10)
+
+
+class Websockets:
+    """``bench.load_ws`` holding N consultant sockets open for as long as the block runs."""
+
+    def __init__(self, port: int, folder: Path, count: int, env: dict[str, str]) -> None:
+        self.out = folder / f"ws-{port}.json"
+        self.command = [
+            sys.executable, "-m", "bench.load_ws", "--url", f"ws://127.0.0.1:{port}/ws/",
+            "--tokens", str(folder / "consulenten.txt"), "--count", str(count),
+            "--out", str(self.out),
+        ]  # fmt: skip
+        self.env = env
+        self.count = count
+        self.result: dict[str, Any] = {}
+
+    def __enter__(self) -> Websockets:
+        self.proc = subprocess.Popen(self.command, cwd=ROOT, env=self.env)
+        ready = self.out.with_suffix(".ready")
+        deadline = time.monotonic() + 180
+        while not ready.exists() and time.monotonic() < deadline and self.proc.poll() is None:
+            time.sleep(0.2)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+        if self.out.exists():
+            self.result = json.loads(self.out.read_text())
 
 
 def _wrk(port: int, script: Path, connections: int, duration: int, threads: int) -> dict[str, Any]:
@@ -306,7 +378,7 @@ def _scripts(folder: Path) -> dict[str, Path]:
     return paths
 
 
-def _env(args: argparse.Namespace, folder: Path, *, pool: bool) -> dict[str, str]:
+def _env(args: argparse.Namespace, folder: Path, *, pool: bool = True) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
@@ -348,13 +420,15 @@ def _run_variant(
     folder: Path,
     scripts: dict[str, Path],
     sampler: ConnectionSampler,
-    *,
-    pool: bool,
+    variant: Variant,
     kinds: list[str],
-) -> list[Result]:
-    variant = "pool" if pool else "no pool"
+) -> tuple[list[Result], dict[str, Any]]:
     results = []
-    with Topology(_env(args, folder, pool=pool), args.web_workers) as topology:
+    env = _env(args, folder, pool=variant.pool)
+    with (
+        Topology(env, args.web_workers, variant) as topology,
+        Websockets(topology.ws_port, folder, args.websockets, env) as sockets,
+    ):
         for connections in args.connections:
             for kind in kinds:
                 # A short warm-up per type (imports, caches, pool fill), not measured.
@@ -363,9 +437,9 @@ def _run_variant(
                     figures = _wrk(
                         topology.port, scripts[kind], connections, args.duration, args.threads
                     )
-                results.append(Result(kind, connections, variant, figures, sampler.peak))
+                results.append(Result(kind, connections, variant.name, figures, sampler.peak))
                 print(_row(results[-1], None), flush=True)
-    return results
+    return results, sockets.result
 
 
 def _ms(us: float) -> str:
@@ -376,39 +450,77 @@ def _row(result: Result, floor: Result | None) -> str:
     f = result.figures
     ratio = f"{result.rps / floor.rps:.2f}" if floor and floor.rps else "-"
     return (
-        f"{result.kind:<20} {result.variant:<8} {result.connections:>5} {result.rps:>9.1f} "
+        f"{result.kind:<20} {result.variant:<17} {result.connections:>5} {result.rps:>9.1f} "
         f"{_ms(f['p50']):>8} {_ms(f['p95']):>8} {_ms(f['p99']):>8} {f['status']:>7} "
         f"{result.socket_errors:>7} {result.peak_connections:>7} {ratio:>7}"
     )
 
 
 HEADER = (
-    f"{'type':<20} {'variant':<8} {'conns':>5} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} "
+    f"{'type':<20} {'variant':<17} {'conns':>5} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} "
     f"{'p99 ms':>8} {'>=400':>7} {'sockerr':>7} {'pg peak':>7} {'x floor':>7}"
 )
 
 
-def _table(results: list[Result]) -> None:
+def _floor_of(result: Result, results: list[Result]) -> Result | None:
+    return next(
+        (
+            r
+            for r in results
+            if r.kind == FLOOR
+            and r.connections == result.connections
+            and r.variant == result.variant
+        ),
+        None,
+    )
+
+
+def _table(results: list[Result], sockets: dict[str, dict[str, Any]]) -> None:
     print()
-    print("Load run: uvicorn workers, worker, PostgreSQL and Redis on this machine (loopback)")
+    print("Load run: web processes, worker, PostgreSQL and Redis on this machine (loopback)")
     print(HEADER)
     for result in results:
-        floor = next(
-            (
-                r
-                for r in results
-                if r.kind == FLOOR
-                and r.connections == result.connections
-                and r.variant == result.variant
-            ),
-            None,
-        )
-        print(_row(result, floor))
+        print(_row(result, _floor_of(result, results)))
     print(
         f"x floor: throughput as a ratio of {FLOOR!r} (GET /api/v1/me) at "
-        "the same connection count. pg peak: most PostgreSQL connections to the bench "
-        "database during that run (web processes and worker; the sampler not counted)."
+        "the same connection count and variant. pg peak: most PostgreSQL connections to "
+        "the bench database during that run (web processes and worker; the sampler not counted)."
     )
+    _ratios(results, "uvicorn/noaudit", "audit overhead: throughput with audit / without")
+    _ratios(results, "uvicorn/nopool", "pool: throughput with the pool / without")
+    _ratios(
+        results, "gunicorn", "server: uvicorn (ASGI for all) / gunicorn (WSGI + uvicorn for /ws/)"
+    )
+    for variant, figures in sockets.items():
+        if figures:
+            print(
+                f"websockets ({variant}): {figures['connected']}/{figures['requested']} connected "
+                f"in {figures['connect_seconds']} s, {figures['failed']} failed, "
+                f"{figures['closed_early']} closed by the server during the run, "
+                f"{figures['open_at_end']} open at the end, {figures['messages']} messages"
+            )
+
+
+def _ratios(results: list[Result], other: str, title: str) -> None:
+    pairs = [
+        (mine, theirs)
+        for mine in results
+        if mine.variant == "uvicorn"
+        for theirs in results
+        if theirs.variant == other
+        and theirs.kind == mine.kind
+        and theirs.connections == mine.connections
+    ]
+    if not pairs:
+        return
+    print(title)
+    for mine, theirs in pairs:
+        ratio = mine.rps / theirs.rps if theirs.rps else float("nan")
+        print(
+            f"  {mine.kind:<20} {mine.connections:>3} conns: {mine.rps:8.1f} / {theirs.rps:8.1f} "
+            f"req/s = {ratio:.2f}   p95 {_ms(mine.figures['p95'])} / "
+            f"{_ms(theirs.figures['p95'])} ms"
+        )
 
 
 def main() -> int:
@@ -426,7 +538,16 @@ def main() -> int:
         default=["me", "signaal-anoniem", "signaal-identified", "caselist", "casus"],
         choices=_LUA_REQUEST,
     )
+    parser.add_argument(
+        "--servers", nargs="+", default=["uvicorn", "gunicorn"], choices=["uvicorn", "gunicorn"]
+    )
+    parser.add_argument("--websockets", type=int, default=2000, help="held open per variant")
     parser.add_argument("--compare-no-pool", action="store_true")
+    parser.add_argument(
+        "--compare-no-audit",
+        action="store_true",
+        help="the signal types once more with audit recording off (bench.noaudit_asgi)",
+    )
     parser.add_argument("--keep-database", action="store_true")
     parser.add_argument(
         "--database-url",
@@ -468,13 +589,21 @@ def main() -> int:
         scripts = _scripts(folder)
         sampler = ConnectionSampler(args.database_url)
         print(HEADER)
-        results = _run_variant(args, folder, scripts, sampler, pool=True, kinds=args.kinds)
-        if args.compare_no_pool:
-            kinds = [k for k in args.kinds if k == FLOOR or k.startswith("signaal")]
-            results += _run_variant(args, folder, scripts, sampler, pool=False, kinds=kinds)
+        signal_kinds = [k for k in args.kinds if k == FLOOR or k.startswith("signaal")]
+        plan = [(Variant(), args.kinds)]
+        plan += [(Variant(server="gunicorn"), args.kinds)] if "gunicorn" in args.servers else []
+        plan += [(Variant(pool=False), signal_kinds)] if args.compare_no_pool else []
+        plan += [(Variant(audit=False), signal_kinds)] if args.compare_no_audit else []
+        results: list[Result] = []
+        sockets: dict[str, dict[str, Any]] = {}
+        for variant, kinds in plan:
+            part, sockets[variant.name] = _run_variant(
+                args, folder, scripts, sampler, variant, kinds
+            )
+            results += part
         print(f"PostgreSQL connections after the run: {sampler.now()}")
         sampler.close()
-        _table(results)
+        _table(results, sockets)
     finally:
         if not args.keep_database:
             _drop_database(args.database_url)
