@@ -1,8 +1,15 @@
 """The canonical form of an audit record, the hash over a batch, and the seal.
 
-Records: version 1 (unchanged since the start). A record is the concatenation
-of its fields in ``FIELDS`` order, each written as a netstring of its UTF-8
-text, ``<byte length>:<bytes>``, or ``~`` for NULL. The text of each type is fixed:
+Records: version 2. A record is the concatenation of its fields in ``FIELDS``
+order, each written as a netstring of its UTF-8 text, ``<byte length>:<bytes>``,
+or ``~`` for NULL, then, only when one of the ``EXTENSION`` fields (added in
+version 2: the user who triggered a system action, the households a list
+showed) differs from its empty value, a ``+`` followed by those fields framed
+the same way. A record whose extension is empty has exactly its version 1 form,
+so records written before version 2 still verify under their seals, while a
+value put into the extension of such a record changes its hash. ``+`` cannot
+start a netstring, so the records of a batch stay unambiguous. The text of each
+type is fixed:
 
 =========  ===============================================================
 int        decimal (``42``)
@@ -21,10 +28,12 @@ form is produced in Python (``encode_record``: SQLite, tests) and in SQL
 (``BATCHES_SQL``: PostgreSQL builds the text of each batch in one pass over the
 primary key and Python hashes it, which is where SHA-256 is fastest).
 
-Seals: version 2 is an HMAC-SHA256 under an audit key of the key ring, whose
-version is part of the sealed text (``seal_hash``), so the database alone cannot
-make a valid seal. Version 1 was an unkeyed SHA-256; ``audit_verify`` accepts
-such seals only when asked to and only before the first keyed seal.
+Seals: version 3 is an HMAC-SHA256 under an audit key of the key ring, whose
+version and the record form (``r2``) are part of the sealed text
+(``seal_hash``), so the database alone cannot make a valid seal. Version 2 is
+the same without the record form (sealed before version 2 records existed).
+Version 1 was an unkeyed SHA-256; ``audit_verify`` accepts such seals only when
+asked to and only before the first keyed seal.
 """
 
 from __future__ import annotations
@@ -38,10 +47,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 #: The version of the canonical record form.
-VERSION = 1
-#: Seal versions: 1 unkeyed (legacy), 2 keyed with an audit key.
+VERSION = 2
+#: Seal versions: 1 unkeyed (legacy), 2 keyed with an audit key, 3 keyed and naming
+#: record form 2 (the extension fields).
 SEAL_UNKEYED = 1
-SEAL_KEYED = 2
+SEAL_KEYED_V2 = 2
+SEAL_KEYED = 3
+KEYED_SEALS = frozenset({SEAL_KEYED_V2, SEAL_KEYED})
 
 #: (column, type) in canonical order. Every concrete field of AuditRecord must be here.
 FIELDS: tuple[tuple[str, str], ...] = (
@@ -68,7 +80,16 @@ FIELDS: tuple[tuple[str, str], ...] = (
     ("user_agent", "text"),
     ("uitkomst", "text"),
 )
-COLUMNS: tuple[str, ...] = tuple(name for name, _ in FIELDS)
+#: Added in record form 2; framed after a ``+`` only when not all empty.
+EXTENSION: tuple[tuple[str, str], ...] = (
+    ("trigger_user_id", "int"),
+    ("trigger_username", "text"),
+    ("huishouden_ids", "json"),
+)
+#: The empty value of each extension field (a record without extension).
+EXTENSION_EMPTY: tuple[Any, ...] = (None, "", [])
+COLUMNS: tuple[str, ...] = tuple(name for name, _ in FIELDS + EXTENSION)
+_BASE = len(FIELDS)
 
 GENESIS = "0" * 64
 
@@ -115,13 +136,21 @@ _PY: dict[str, Callable[[Any], str]] = {
     "inet": str,
     "text": str,
 }
-_CONVERTERS = tuple(_PY[kind] for _, kind in FIELDS)
+_CONVERTERS = tuple(_PY[kind] for _, kind in FIELDS + EXTENSION)
 
 
 def encode_record(row: Iterable[Any]) -> bytes:
     """The canonical bytes of one record given as values in ``COLUMNS`` order."""
+    values = tuple(row)
+    if len(values) != len(_CONVERTERS):
+        raise ValueError("a record needs every column of COLUMNS")
+    extended = values[_BASE:] != EXTENSION_EMPTY
     parts = []
-    for convert, value in zip(_CONVERTERS, row, strict=True):
+    for i, (convert, value) in enumerate(zip(_CONVERTERS, values, strict=True)):
+        if i == _BASE:
+            if not extended:
+                break
+            parts.append(b"+")
         if value is None:
             parts.append(b"~")
             continue
@@ -154,10 +183,22 @@ _SQL: dict[str, str] = {
 
 # Each value is computed once (the OFFSET 0 subquery is not flattened), then framed.
 _VALUES = ", ".join(
-    f"{_SQL[kind].format(c=f'r.{column}')} AS v{i}" for i, (column, kind) in enumerate(FIELDS)
+    f"{_SQL[kind].format(c=f'r.{column}')} AS v{i}"
+    for i, (column, kind) in enumerate(FIELDS + EXTENSION)
 )
-_FRAME = " || ".join(
-    f"coalesce(octet_length(v{i})::text || ':' || v{i}, '~')" for i in range(len(FIELDS))
+_PLAIN = (
+    "(r.trigger_user_id IS NULL AND r.trigger_username = '' "
+    "AND r.huishouden_ids = '[]'::jsonb) AS plain"
+)
+
+
+def _framed(indexes: range) -> str:
+    return " || ".join(f"coalesce(octet_length(v{i})::text || ':' || v{i}, '~')" for i in indexes)
+
+
+_FRAME = (
+    f"{_framed(range(_BASE))} || CASE WHEN plain THEN '' "
+    f"ELSE '+' || {_framed(range(_BASE, _BASE + len(EXTENSION)))} END"
 )
 
 #: For arrays of (after_id, last_id]: per range, in order, (index, count, canonical text).
@@ -169,7 +210,7 @@ FROM unnest(%s::bigint[], %s::bigint[]) WITH ORDINALITY AS s(lo, hi, idx)
 CROSS JOIN LATERAL (
     SELECT count(*) AS n, coalesce(string_agg({_FRAME}, ''), '') AS t
     FROM (
-        SELECT {_VALUES} FROM audit_auditrecord r
+        SELECT {_VALUES}, {_PLAIN} FROM audit_auditrecord r
         WHERE r.id > s.lo AND r.id <= s.hi
         ORDER BY r.id OFFSET 0
     ) v
@@ -202,15 +243,16 @@ def seal_hash(
 ) -> str:
     """The hash of a seal, over all of its fields and the previous seal's hash.
 
-    Version 2 needs ``key`` and ``key_version`` (HMAC-SHA256); version 1 is the
-    legacy unkeyed SHA-256.
+    Versions 2 and 3 need ``key`` and ``key_version`` (HMAC-SHA256); version 1 is
+    the legacy unkeyed SHA-256.
     """
     fields = [str(first_id), str(last_id), str(count), records_hash, previous_hash]
     fields.append(_timestamp(sealed_at))
     if versie == SEAL_UNKEYED:
         text = "|".join([f"audit-seal-v{versie}", *fields])
         return hashlib.sha256(text.encode("ascii")).hexdigest()
-    if versie != SEAL_KEYED or key is None or key_version is None:
+    if versie not in KEYED_SEALS or key is None or key_version is None:
         raise ValueError(f"seal version {versie} needs an audit key")
-    text = "|".join([f"audit-seal-v{versie}", f"k{key_version}", *fields])
+    form = [f"r{VERSION}"] if versie == SEAL_KEYED else []
+    text = "|".join([f"audit-seal-v{versie}", f"k{key_version}", *form, *fields])
     return hmac.new(key, text.encode("ascii"), hashlib.sha256).hexdigest()

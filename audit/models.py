@@ -59,9 +59,16 @@ class AuditRecord(models.Model):
     organisatie_id = models.UUIDField(null=True, blank=True)
     organisatie_naam = models.CharField(max_length=200, blank=True)
     api_token_id = models.UUIDField(null=True, blank=True)
+    #: For an action of the system (``username`` "systeem", no user): the user
+    #: whose action set it off (the melder of a matched signal, the grantor of an
+    #: expired access), if any.
+    trigger_user_id = models.BigIntegerField(null=True, blank=True)
+    trigger_username = models.CharField(max_length=150, blank=True, default="")
     # on whose data
     huishouden_id = models.UUIDField(null=True, blank=True)
     persoon_ids = models.JSONField(default=list, blank=True)
+    #: Every household whose data a list or search showed (``huishouden_id``: the one).
+    huishouden_ids = models.JSONField(default=list, blank=True)
     # what
     actie = models.CharField(max_length=32, choices=Actie.choices)
     object_type = models.CharField(max_length=64, blank=True)

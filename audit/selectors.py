@@ -84,15 +84,17 @@ def _with_text(queryset: QuerySet[AuditRecord], *columns: str) -> QuerySet[Audit
 
 
 def subject_query(subject: Subject) -> Q:
-    """Every record about this resident: their households or themselves."""
-    return Q(huishouden_id__in=subject.huishouden_ids) | _json_list_has(
-        "persoon_ids", subject.persoon_ids
+    """Every record about this resident: their households (alone or in a list) or themselves."""
+    return (
+        Q(huishouden_id__in=subject.huishouden_ids)
+        | _json_list_has("huishouden_ids", subject.huishouden_ids)
+        | _json_list_has("persoon_ids", subject.persoon_ids)
     )
 
 
 def records_matching(filters: Filters) -> QuerySet[AuditRecord]:
     """The records that match every given filter, newest first."""
-    queryset = _with_text(AuditRecord.objects.all(), "persoon_ids", "object_ids")
+    queryset = _with_text(AuditRecord.objects.all(), "persoon_ids", "object_ids", "huishouden_ids")
     if filters.gebruiker:
         # By user id (indexed); the username column itself has no index.
         user_ids = list(

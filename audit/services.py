@@ -15,6 +15,9 @@ from django.utils import timezone
 from audit import context
 from audit.models import Actie, AuditRecord, Doel, Uitkomst
 
+#: The username of records the system makes (jobs, matching, expiry).
+SYSTEM = "systeem"
+
 
 def record(
     *,
@@ -32,8 +35,15 @@ def record(
     noodtoegang: bool = False,
     request: Any = None,
     username: str = "",
+    trigger: Any = None,
+    huishouden_ids: Iterable[Any] = (),
 ) -> AuditRecord:
-    """Append one audit record. ``actor`` is a user (or None for the system).
+    """Append one audit record. ``actor`` is a user, or None for the system.
+
+    A record of the system has username ``SYSTEM`` (unless ``username`` names
+    another actor, such as a failed login's name) and names the user whose
+    action set it off in ``trigger``. ``huishouden_ids``: every household whose
+    data a list or search showed.
 
     Request id, client address, user agent and API token come from ``request``
     when given, else from the bound request context (``audit.context``).
@@ -43,6 +53,7 @@ def record(
     if doel not in Doel.values:
         raise ValueError(f"unknown audit purpose {doel!r}")
     is_user = actor is not None and getattr(actor, "pk", None) is not None
+    by_trigger = trigger is not None and getattr(trigger, "pk", None) is not None
     organisatie = getattr(actor, "organisatie", None) if is_user else None
     where = context.current()
     if request is not None:
@@ -50,12 +61,15 @@ def record(
     return AuditRecord.objects.create(
         occurred_at=timezone.now(),
         user_id=actor.pk if is_user else None,
-        username=actor.get_username() if is_user else username,
+        username=actor.get_username() if is_user else (username or SYSTEM),
         rol=getattr(actor, "rol", "") if is_user else "",
         organisatie_id=organisatie.pk if organisatie else None,
         organisatie_naam=organisatie.naam if organisatie else "",
         api_token_id=where.api_token_id,
+        trigger_user_id=trigger.pk if by_trigger else None,
+        trigger_username=trigger.get_username() if by_trigger else "",
         huishouden_id=huishouden_id,
+        huishouden_ids=sorted({str(h) for h in huishouden_ids if h}),
         persoon_ids=[str(p) for p in persoon_ids],
         actie=actie,
         object_type=object_type,

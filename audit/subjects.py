@@ -8,6 +8,12 @@ plus date of birth) from its AppConfig.ready()::
 
 The console passes what the privacy officer typed straight to the lookup and
 keeps only the pseudonymous ids it returns.
+
+Whose object is it? Domain apps also register owner lookups, so a denied
+attempt on a resident's casus or signal is attributed to that resident's
+household (``owner_of``)::
+
+    register_owner_lookup(fn)      # fn(object_id: str) -> huishouden id or None
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ from typing import Any
 ResidentLookup = Callable[..., tuple[Iterable[Any], Iterable[Any]]]
 
 _lookup: ResidentLookup | None = None
+OwnerLookup = Callable[[str], Any]
+_owner_lookups: list[OwnerLookup] = []
 
 
 class ResidentLookupUnavailableError(RuntimeError):
@@ -57,3 +65,21 @@ def find_resident(
         huishouden_ids=tuple(sorted({str(h) for h in huishouden_ids})),
         persoon_ids=tuple(sorted({str(p) for p in persoon_ids})),
     )
+
+
+def register_owner_lookup(fn: OwnerLookup) -> None:
+    """Add ``fn`` (idempotent): the household of an object id, or None if not its kind."""
+    if fn not in _owner_lookups:
+        _owner_lookups.append(fn)
+
+
+def owner_of(object_id: Any) -> str | None:
+    """The household whose object ``object_id`` is, if any registered lookup knows it."""
+    text = str(object_id or "")
+    if not text:
+        return None
+    for lookup in _owner_lookups:
+        owner = lookup(text)
+        if owner:
+            return str(owner)
+    return None

@@ -135,7 +135,7 @@ class _Chain:
                     "zegel zonder auditsleutel (versie 1): niet bewijskrachtig, "
                     "iedereen met schrijfrechten op de database kan zo'n zegel maken"
                 )
-        elif seal.versie == canonical.SEAL_KEYED:
+        elif seal.versie in canonical.KEYED_SEALS:
             key = self.key(seal.sleutelversie) if seal.sleutelversie is not None else None
             if key is None:
                 return _("auditsleutel versie %(v)s ontbreekt in de sleutelbos") % {
@@ -252,7 +252,7 @@ def verify_chain(
     after_id, previous_hash, queryset = _start(since)
     chain = _Chain(previous_hash, accept_unkeyed)
     chain.keyed_seen = AuditSeal.objects.filter(
-        last_id__lte=after_id, versie=canonical.SEAL_KEYED
+        last_id__lte=after_id, versie__in=canonical.KEYED_SEALS
     ).exists()
     use_sql = connection.vendor == "postgresql" if use_sql is None else use_sql
     if connection.in_atomic_block:

@@ -163,7 +163,11 @@ def _seal_hash_cost(n: int) -> tuple[float, float]:
     rounds: dict[int, list[float]] = {canonical.SEAL_UNKEYED: [], canonical.SEAL_KEYED: []}
     for _ in range(5):  # interleaved rounds, same run
         for versie in rounds:
-            kwargs = {"key": key.material, "key_version": version} if versie == 2 else {}
+            kwargs = (
+                {"key": key.material, "key_version": version}
+                if versie != canonical.SEAL_UNKEYED
+                else {}
+            )
             start = time.perf_counter()
             for _ in range(n):
                 canonical.seal_hash(versie=versie, **common, **kwargs)

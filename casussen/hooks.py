@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from toegang import worker
@@ -38,11 +39,25 @@ def _resident_lookup(**kwargs: Any) -> Any:
     return resident_lookup(**kwargs)
 
 
+def _casus_owner(object_id: str) -> Any:
+    from casussen.models import Casus
+
+    try:
+        return (
+            Casus.objects.filter(pk=uuid.UUID(object_id))
+            .values_list("huishouden_id", flat=True)
+            .first()
+        )
+    except ValueError:
+        return None
+
+
 def register() -> None:
     from audit import subjects
     from toegang import events
 
     worker.register("betrokkenen_expiry", _expire, interval=60)
     subjects.register_resident_lookup(_resident_lookup)
+    subjects.register_owner_lookup(_casus_owner)
     events.register_recipients("casus", casus_recipients)
     events.register_access_check("casus", casus_access_check)

@@ -13,8 +13,10 @@ class SignalenConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
+        from audit.subjects import register_owner_lookup
         from casussen.services.intake import register_merge_handler
         from signalen import events
+        from signalen.selectors import signaal_owner
         from signalen.services.aanmeldingen import signals_follow_merge
         from signalen.services.idempotency import idempotency_keys_purge
         from signalen.services.intake import team_for_intake_forget
@@ -26,4 +28,5 @@ class SignalenConfig(AppConfig):
             post_save.connect(team_for_intake_forget, sender=model, dispatch_uid=f"intake-{model}")
             post_delete.connect(team_for_intake_forget, sender=model, dispatch_uid=f"del-{model}")
         register_merge_handler(signals_follow_merge)
+        register_owner_lookup(signaal_owner)
         worker.register("signalen.idempotency_purge", idempotency_keys_purge, interval=3600)

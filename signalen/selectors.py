@@ -202,3 +202,12 @@ def newest_first_page(
     more = len(items) > size
     items = items[:size]
     return Page(items=items, next_cursor=_encode(items[-1]) if more and items else None)
+
+
+def signaal_owner(object_id: str) -> Any:
+    """The household of signal ``object_id`` (a denied attempt is about its resident)."""
+    try:
+        pk = uuid.UUID(object_id)
+    except ValueError:
+        return None
+    return Signaal.objects.filter(pk=pk).values_list("huishouden_id", flat=True).first()

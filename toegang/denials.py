@@ -12,6 +12,7 @@ from typing import Any
 
 from audit.models import Actie, AuditRecord, Doel, Uitkomst
 from audit.services import record
+from audit.subjects import owner_of
 from toegang.roles import Rol
 
 
@@ -40,6 +41,8 @@ def record_denied_object(request: Any) -> None:
         doel=Doel.SIGNALERING if user.rol == Rol.MELDER else Doel.CASUSBEHANDELING,
         object_type=match.view_name[:64],
         object_id=str(object_id)[:64],
+        # The resident whose casus or signal it was: the attempt is in their report.
+        huishouden_id=owner_of(object_id),
         uitkomst=Uitkomst.DENIED,
         request=request,
     )

@@ -90,7 +90,6 @@ def api_token_create(*, user: User, naam: str = "standaard", by: User | None = N
         doel=Doel.BEHEER,
         object_type="api_token",
         object_id=token.pk,
-        username="systeem" if by is None else "",
     )
     return IssuedToken(token=token, plaintext=plaintext)
 
@@ -106,7 +105,6 @@ def api_token_revoke(*, token: ApiToken, by: User | None = None) -> ApiToken:
             doel=Doel.BEHEER,
             object_type="api_token",
             object_id=token.pk,
-            username="systeem" if by is None else "",
         )
     return token
 

@@ -100,6 +100,7 @@ class CasusListView(CasusApiView):
                 doel=Doel.CASUSBEHANDELING,
                 object_type="casus",
                 object_ids=[c.pk for c in page.items],
+                huishouden_ids=[c.huishouden_id for c in page.items],
                 velden=["achternaam"],
                 request=request,
             )

@@ -26,7 +26,10 @@ def audit_casus(
     doel: str = Doel.CASUSBEHANDELING,
     noodtoegang: bool = False,
     request: Any = None,
+    trigger: Any = None,
 ) -> None:
+    """The audit record of an action on ``casus``; ``by`` None is the system, set off
+    by ``trigger`` (a user) if anyone."""
     record(
         actor=by,
         actie=actie,
@@ -38,7 +41,7 @@ def audit_casus(
         reden=reden,
         noodtoegang=noodtoegang,
         request=request,
-        username="" if by is not None else "systeem",
+        trigger=trigger,
     )
 
 

@@ -98,14 +98,14 @@ def betrokkene_grant(
     return betrokkene
 
 
-def _end_betrokkene(betrokkene: Betrokkene, *, einde: str, by: Any) -> None:
+def _end_betrokkene(betrokkene: Betrokkene, *, einde: str, by: Any, trigger: Any = None) -> None:
     betrokkene.revoked_at = timezone.now()
     betrokkene.einde = einde
     betrokkene.save(update_fields=["revoked_at", "einde"])
     casus = betrokkene.casus
     timeline_entry(casus=casus, soort=TimelineEntry.Soort.BETROKKENE_EINDE, by=by)
     access_sync(casus=casus, user_ids=[betrokkene.user_id])
-    audit_casus(by=by, actie=Actie.UPDATE, casus=casus, velden=["betrokkenen"])
+    audit_casus(by=by, actie=Actie.UPDATE, casus=casus, velden=["betrokkenen"], trigger=trigger)
     event = (
         "betrokkene.verlopen" if einde == Betrokkene.Einde.VERLOPEN else "betrokkene.ingetrokken"
     )
@@ -180,7 +180,13 @@ def access_expire(*, now: Any = None) -> int:
             if betrokkene.revoked_at is not None:
                 continue
             betrokkene.casus = lock(betrokkene.casus)
-            _end_betrokkene(betrokkene, einde=Betrokkene.Einde.VERLOPEN, by=None)
+            # The system ends it; whoever granted it with this end date set it off.
+            _end_betrokkene(
+                betrokkene,
+                einde=Betrokkene.Einde.VERLOPEN,
+                by=None,
+                trigger=betrokkene.created_by,
+            )
             done += 1
     expired_nood = Noodtoegang.objects.filter(
         ended_at__isnull=True, expires_at__lte=now
@@ -195,7 +201,12 @@ def access_expire(*, now: Any = None) -> int:
             casus = lock(grant.casus)
             access_sync(casus=casus, user_ids=[grant.user_id])
             audit_casus(
-                by=None, actie=Actie.UPDATE, casus=casus, velden=["noodtoegang"], noodtoegang=True
+                by=None,
+                actie=Actie.UPDATE,
+                casus=casus,
+                velden=["noodtoegang"],
+                noodtoegang=True,
+                trigger=grant.user,
             )
             done += 1
     if done:

@@ -21,8 +21,6 @@ from casussen.models import Gezinslid, Huishouden, Relatie
 from toegang.crypto.bsn import bsn_is_valid, bsn_normalise
 from toegang.crypto.datakeys import data_key_create, data_key_destroy
 
-SYSTEM = "systeem"
-
 _PERSONAL_FIELDS = (
     "voornaam",
     "achternaam",
@@ -36,10 +34,6 @@ _PERSONAL_FIELDS = (
 )
 
 
-def _actor(by: Any) -> dict[str, Any]:
-    return {"actor": by} if by is not None else {"actor": None, "username": SYSTEM}
-
-
 def huishouden_new() -> Huishouden:
     """A new, empty huishouden with its own data key, not audited: for a service that
     records the household in its own audit record (the signal intake)."""
@@ -51,7 +45,7 @@ def huishouden_create(*, by: Any, doel: str = Doel.INTAKE) -> Huishouden:
     """A new, empty huishouden with its own data key."""
     huishouden = huishouden_new()
     record(
-        **_actor(by),
+        actor=by,
         actie=Actie.CREATE,
         doel=doel,
         object_type="huishouden",
@@ -93,7 +87,7 @@ def gezinslid_add(
         telefoon=telefoon,
     )
     record(
-        **_actor(by),
+        actor=by,
         actie=Actie.CREATE,
         doel=doel,
         object_type="gezinslid",
@@ -186,7 +180,7 @@ def huishouden_shred(
     huishouden.shredded_at = timezone.now()
     huishouden.save(update_fields=["shredded_at"])
     record(
-        **_actor(by),
+        actor=by,
         actie=Actie.SHRED,
         doel=Doel.BEHEER,
         object_type="huishouden",

@@ -126,7 +126,6 @@ def huishouden_merge(*, bron: Huishouden, doel: Huishouden, by: Any, reden: str 
         huishouden_id=doel.pk,
         velden=["gezinsleden", "samenvoeging"],
         reden=reden or "samenvoeging",
-        username="" if by is not None else "systeem",
     )
     casus = Casus.objects.filter(huishouden=doel).exclude(status=Casus.Status.AFGESLOTEN).first()
     if casus is not None:

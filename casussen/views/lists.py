@@ -50,6 +50,7 @@ def mijn_casussen(request: HttpRequest) -> HttpResponse:
             doel=Doel.CASUSBEHANDELING,
             object_type="casus",
             object_ids=[c.pk for c in page.items],
+            huishouden_ids=[c.huishouden_id for c in page.items],
             velden=["achternaam"],
             request=request,
         )
@@ -84,6 +85,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
             doel=Doel.CASUSBEHANDELING,
             object_type="casus",
             object_ids=[c.pk for c in casussen],
+            huishouden_ids=[c.huishouden_id for c in casussen],
             velden=["referentie", "status", "urgent"],
             request=request,
         )

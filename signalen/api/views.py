@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 
 from audit.models import Actie, Doel, Uitkomst
 from audit.services import record
+from audit.subjects import owner_of
 from signalen import selectors
 from signalen.api import examples
 from signalen.api.serializers import (
@@ -144,6 +145,7 @@ class SignalenView(MelderApiView):
             doel=Doel.SIGNALERING,
             object_type="signaal",
             object_ids=[s.pk for s in page.items],
+            huishouden_ids=[s.huishouden_id for s in page.items],
             velden=["status", "terugkoppeling"],
             request=request,
         )
@@ -182,6 +184,7 @@ class SignaalDetailView(MelderApiView):
                 doel=Doel.SIGNALERING,
                 object_type="signaal",
                 object_id=_uuid_or_blank(pk),
+                huishouden_id=owner_of(pk),
                 uitkomst=Uitkomst.DENIED,
                 request=request,
             )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -210,17 +210,12 @@ def _store(
 def _audit(
     *, signaal: Signaal, intake: IntakeResult, invoer: SignaalInvoer, melder: Any, request: Any
 ) -> None:
-    """One record for everything the signal touched: the signal, its household (new or
-    found by its blind indexes), new gezinsleden and the casus it joined."""
-    if intake.nieuw:
-        persoon_ids: Iterable[Any] = intake.nieuwe_persoon_ids
-    else:
-        persoon_ids = intake.huishouden.gezinsleden.values_list("pk", flat=True)
-    velden = _velden(invoer)
-    if not intake.nieuw:
-        velden.append("huishouden.bsn_index")
-    if intake.casus is not None:
-        velden.extend(f"casus.{naam}" for naam in CASUS_TOUCH_VELDEN)
+    """The melder's record of the signal (with a new household and gezinsleden it made),
+    and, when matching found a known household, the system's record of that match.
+
+    The match is the system's doing, set off by the melder: the melder saw nothing
+    of the household's data, so the resident's report must not say they did.
+    """
     record(
         actor=melder,
         actie=Actie.CREATE,
@@ -229,13 +224,35 @@ def _audit(
         object_id=signaal.pk,
         object_ids=[
             signaal.pk,
-            intake.huishouden.pk,
+            *([intake.huishouden.pk] if intake.nieuw else []),
             *intake.nieuwe_persoon_ids,
+        ],
+        huishouden_id=signaal.huishouden_id,
+        persoon_ids=intake.nieuwe_persoon_ids,
+        velden=_velden(invoer),
+        request=request,
+    )
+    if intake.nieuw:
+        return
+    velden = ["huishouden.bsn_index"]
+    if intake.casus is not None:
+        velden.extend(f"casus.{naam}" for naam in CASUS_TOUCH_VELDEN)
+    record(
+        actor=None,
+        trigger=melder,
+        actie=Actie.UPDATE,
+        doel=Doel.SIGNALERING,
+        object_type="huishouden",
+        object_id=intake.huishouden.pk,
+        object_ids=[
+            signaal.pk,
+            intake.huishouden.pk,
             *([intake.casus.pk] if intake.casus is not None else []),
         ],
         huishouden_id=signaal.huishouden_id,
-        persoon_ids=persoon_ids,
+        persoon_ids=intake.huishouden.gezinsleden.values_list("pk", flat=True),
         velden=velden,
+        reden="matching",
         request=request,
     )
 

@@ -83,6 +83,7 @@ def lijst(request: HttpRequest) -> HttpResponse:
         doel=Doel.INTAKE,
         object_type="signaal",
         object_ids=[s.pk for s in aanmeldingen],
+        huishouden_ids=[s.huishouden_id for s in aanmeldingen],
         velden=["referentie", "leefgebieden", "urgent", "toestemming"],
         request=request,
     )
@@ -95,6 +96,7 @@ def lijst(request: HttpRequest) -> HttpResponse:
 @role_required(*_TEAM)
 def detail(request: HttpRequest, pk: str) -> HttpResponse:
     signaal = selectors.aanmelding_get_for_user(user=request.user, signaal_id=pk)
+    kandidaten = _match_kandidaten(signaal)
     record(
         actor=request.user,
         actie=Actie.READ,
@@ -102,7 +104,9 @@ def detail(request: HttpRequest, pk: str) -> HttpResponse:
         object_type="signaal",
         object_id=signaal.pk,
         huishouden_id=signaal.huishouden_id,
-        velden=["omschrijving", "contactroute", "inwoner"],
+        # The possible matches show the casus and aanspreekpunt of other households.
+        huishouden_ids=[k["huishouden_id"] for k in kandidaten],
+        velden=["omschrijving", "contactroute", "inwoner", "mogelijke_match"],
         request=request,
     )
     return render(
@@ -111,7 +115,7 @@ def detail(request: HttpRequest, pk: str) -> HttpResponse:
         {
             "signaal": signaal,
             "inwoner": _inwoner_rijen(signaal),
-            "kandidaten": _match_kandidaten(signaal),
+            "kandidaten": kandidaten,
             "consulenten": _consulenten(request.user),
             "is_teamleider": request.user.rol == Rol.TEAMLEIDER,  # type: ignore[union-attr]
             "terugkoppeling_form": TerugkoppelingForm(prefix="afhandelen"),

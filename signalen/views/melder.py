@@ -86,6 +86,7 @@ def mijn_signalen(request: HttpRequest) -> HttpResponse:
         doel=Doel.SIGNALERING,
         object_type="signaal",
         object_ids=[s.pk for s in page.items],
+        huishouden_ids=[s.huishouden_id for s in page.items],
         velden=["status", "terugkoppeling"],
         request=request,
     )

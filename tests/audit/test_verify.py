@@ -6,6 +6,7 @@ from io import StringIO
 
 import pytest
 
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import override_settings
@@ -166,6 +167,9 @@ def test_sql_and_python_canonical_forms_agree(make_records):
         username="Zoë\x7f",
         huishouden_id=uuid.uuid4(),
     )
+    trigger = get_user_model()(pk=4242, username="consulent-ü")
+    make_records(2, trigger=trigger, huishouden_ids=[uuid.uuid4()])
+    make_records(1, huishouden_ids=[uuid.uuid4(), uuid.uuid4()])
     rows = AuditRecord.objects.order_by("id").values_list(*canonical.COLUMNS)
     assert records_hash_between(0, 10**15) == canonical.records_hash(rows)
     assert verify_chain(use_sql=False).ok

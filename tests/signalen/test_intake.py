@@ -133,7 +133,7 @@ def test_a_new_resident_is_named_in_the_signals_one_record_not_in_three(melder):
     assert rec.persoon_ids == [str(lid.pk)]
 
 
-def test_a_signal_joining_a_casus_names_household_casus_and_members_in_one_record(
+def test_a_signal_joining_a_casus_is_the_melders_signal_and_the_systems_match(
     huisarts, bekende_casus
 ):
     before = AuditRecord.objects.count()
@@ -141,17 +141,27 @@ def test_a_signal_joining_a_casus_names_household_casus_and_members_in_one_recor
     signaal = signaal_receive(melder=huisarts, data=data)
 
     assert signaal.casus_id == bekende_casus.pk
-    assert AuditRecord.objects.count() == before + 1
-    rec = AuditRecord.objects.get(object_type="signaal", object_id=str(signaal.pk))
-    assert rec.object_ids == [
+    assert AuditRecord.objects.count() == before + 2
+    melding = AuditRecord.objects.get(object_type="signaal", object_id=str(signaal.pk))
+    assert melding.user_id == huisarts.pk and melding.actie == Actie.CREATE
+    assert melding.object_ids == [str(signaal.pk)]
+    assert melding.persoon_ids == []
+    assert "huishouden.bsn_index" not in melding.velden
+
+    match = AuditRecord.objects.get(object_type="huishouden", reden="matching")
+    assert (match.user_id, match.username) == (None, "systeem")
+    assert (match.trigger_user_id, match.trigger_username) == (huisarts.pk, huisarts.username)
+    assert match.actie == Actie.UPDATE
+    assert match.object_ids == [
         str(signaal.pk),
         str(bekende_casus.huishouden_id),
         str(bekende_casus.pk),
     ]
     leden = Gezinslid.objects.filter(huishouden=bekende_casus.huishouden)
-    assert sorted(rec.persoon_ids) == sorted(str(pk) for pk in leden.values_list("pk", flat=True))
-    assert "huishouden.bsn_index" in rec.velden
-    assert "casus.leefgebieden" in rec.velden
+    assert sorted(match.persoon_ids) == sorted(str(pk) for pk in leden.values_list("pk", flat=True))
+    assert "huishouden.bsn_index" in match.velden
+    assert "casus.leefgebieden" in match.velden
+    assert not AuditRecord.objects.filter(user_id=huisarts.pk, actie=Actie.READ).exists()
 
 
 def test_receiving_emits_signaal_ontvangen_with_ids_only(melder, inloophuis, team):

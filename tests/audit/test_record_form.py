@@ -1,0 +1,119 @@
+"""Record form 2: the trigger user and the households of a list are sealed too,
+while records (and seals) made before form 2 still verify."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from django.utils import timezone
+
+from audit import canonical
+from audit.keys import sealing_key
+from audit.models import AuditRecord, AuditSeal
+from audit.sealing import records_hash_between, seal_all
+from audit.verify import verify_chain
+from tests.audit.tamper import raw, triggers_off
+from toegang.roles import Rol
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _seal_as_before_form_2() -> AuditSeal:
+    """What the sealer made before record form 2: a version 2 seal over all records."""
+    count, digest = records_hash_between(0, 10**15)
+    last_id = AuditRecord.objects.order_by("-id").values_list("id", flat=True).first()
+    first_id = AuditRecord.objects.order_by("id").values_list("id", flat=True).first()
+    version, key = sealing_key()
+    sealed_at = timezone.now()
+    fields = {
+        "first_id": first_id,
+        "last_id": last_id,
+        "count": count,
+        "records_hash": digest,
+        "previous_hash": canonical.GENESIS,
+        "sealed_at": sealed_at,
+    }
+    return AuditSeal.objects.create(
+        versie=canonical.SEAL_KEYED_V2,
+        sleutelversie=version,
+        seal_hash=canonical.seal_hash(
+            versie=canonical.SEAL_KEYED_V2, key=key.material, key_version=version, **fields
+        ),
+        **fields,
+    )
+
+
+def _form_1(row) -> bytes:
+    """The record form 1 encoding, written out again: the fields of ``FIELDS`` only."""
+    base = len(canonical.FIELDS)
+    parts = []
+    for convert, value in zip(canonical._CONVERTERS[:base], row[:base], strict=True):
+        data = b"~" if value is None else convert(value).encode()
+        parts.append(data if value is None else b"%d:%s" % (len(data), data))
+    return b"".join(parts)
+
+
+@pytest.fixture
+def old_and_new(make_records, make_user):
+    """Three records sealed under a version 2 seal, then two of the system, set off by a
+    consulent and naming two households, sealed by today's sealer."""
+    old = make_records(3)
+    _seal_as_before_form_2()
+    consulent = make_user(Rol.CONSULENT)
+    new = make_records(2, trigger=consulent, huishouden_ids=[uuid.uuid4(), uuid.uuid4()])
+    seal_all()
+    return old, new, consulent
+
+
+def test_a_record_without_extension_keeps_its_form_1_encoding(old_and_new):
+    old, _, _ = old_and_new
+    rows = AuditRecord.objects.order_by("id").values_list(*canonical.COLUMNS)
+    for row in rows:
+        encoded = canonical.encode_record(row)
+        if row[0] in {r.pk for r in old}:
+            assert encoded == _form_1(row)
+        else:
+            assert encoded.startswith(_form_1(row) + b"+")
+
+
+def test_old_seals_and_new_seals_verify_together(old_and_new):
+    _, new, consulent = old_and_new
+    versions = list(AuditSeal.objects.order_by("last_id").values_list("versie", flat=True))
+    assert versions == [canonical.SEAL_KEYED_V2, canonical.SEAL_KEYED]
+    record = AuditRecord.objects.get(pk=new[0].pk)
+    assert (record.username, record.trigger_user_id) == ("systeem", consulent.pk)
+    result = verify_chain()
+    assert result.ok, result.problem
+    assert result.records == 5
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "trigger_username = 'iemand-anders'",
+        "trigger_user_id = NULL, trigger_username = ''",
+        "huishouden_ids = '[]'",
+    ],
+)
+def test_changing_the_extension_of_a_new_record_is_detected(old_and_new, change):
+    _, new, _ = old_and_new
+    with triggers_off():
+        raw(f"UPDATE audit_auditrecord SET {change} WHERE id = %s", [new[1].pk])  # noqa: S608
+    result = verify_chain()
+    assert not result.ok
+    assert "gewijzigd" in result.problem
+    assert result.seal_id == AuditSeal.objects.order_by("last_id").last().pk
+
+
+def test_giving_an_old_record_a_trigger_user_is_detected(old_and_new):
+    old, _, consulent = old_and_new
+    with triggers_off():
+        raw(
+            "UPDATE audit_auditrecord SET trigger_user_id = %s WHERE id = %s",
+            [consulent.pk, old[0].pk],
+        )
+    result = verify_chain()
+    assert not result.ok
+    assert result.seal_id == AuditSeal.objects.order_by("last_id").first().pk
