@@ -7,8 +7,10 @@ from datetime import timedelta
 from typing import Any
 
 from django import forms
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from casussen import leefgebieden as lg
 from casussen.models import Afsluitreden, Casus, Grondslag
@@ -75,17 +77,35 @@ class AfsluitingForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
-def consulent_choices(*, exclude: Sequence[int | None]) -> forms.ModelChoiceField:
+def consulent_choices(
+    *, exclude: Sequence[int | None], met_caseload: bool = False
+) -> forms.ModelChoiceField:
+    """Consultants by name; ``met_caseload`` adds their open casussen, to assign with it in view."""
     queryset = (
         User.objects.filter(rol=Rol.CONSULENT, is_active=True, is_api_client=False)
         .exclude(pk__in=[pk for pk in exclude if pk is not None])
         .select_related("organisatie")
         .order_by("last_name", "first_name")
     )
+    if met_caseload:
+        queryset = queryset.annotate(
+            open_count=Count(
+                "casussen_als_aanspreekpunt",
+                filter=~Q(casussen_als_aanspreekpunt__status=Casus.Status.AFGESLOTEN),
+            )
+        )
     field = forms.ModelChoiceField(queryset=queryset, label=_("Consulent"))
-    field.label_from_instance = lambda u: (  # type: ignore[method-assign,assignment]
-        f"{u.weergavenaam} ({u.organisatie})" if u.organisatie else u.weergavenaam
-    )
+
+    def label(user: Any) -> str:
+        naam = (
+            f"{user.weergavenaam} ({user.organisatie})" if user.organisatie else user.weergavenaam
+        )
+        if not met_caseload:
+            return str(naam)
+        aantal = ngettext("%(n)d open casus", "%(n)d open casussen", user.open_count)
+        return f"{naam} — {aantal % {'n': user.open_count}}"
+
+    field.label_from_instance = label  # type: ignore[method-assign,assignment]
     return field
 
 
@@ -102,7 +122,7 @@ class OverdrachtForm(forms.Form):
 
     def __init__(self, *args: Any, exclude: Sequence[int | None], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields = {"naar": consulent_choices(exclude=exclude), **self.fields}
+        self.fields = {"naar": consulent_choices(exclude=exclude, met_caseload=True), **self.fields}
         self.fields["naar"].label = _("Nieuw aanspreekpunt")
 
 

@@ -22,7 +22,7 @@ from audit.services import record
 from casussen import leefgebieden as lg
 from casussen.errors import CasusConflict
 from casussen.forms import BetrokkeneForm, NoodtoegangForm, OverdrachtForm, StatusForm
-from casussen.models import Betrokkene, Casus, TimelineEntry
+from casussen.models import Betrokkene, Casus, Relatie, TimelineEntry
 from casussen.selectors import (
     betrokkenen_of,
     casus_get_for_user,
@@ -73,6 +73,7 @@ def page_context(request: HttpRequest, casus: Casus) -> dict[str, Any]:
     )
     return {
         "casus": casus,
+        "huishouden_naam": huishouden_naam(leden),
         "vernietigd": casus.huishouden.is_vernietigd,
         "leden": leden,
         "tijdlijn": tijdlijn,
@@ -85,6 +86,15 @@ def page_context(request: HttpRequest, casus: Casus) -> dict[str, Any]:
         **afsluiting_context(casus, user),
         "signalen_url": _signalen_url(casus),
     }
+
+
+def huishouden_naam(leden: list[Any]) -> str:
+    """ "Huishouden De Vries": the aanvrager's surname (else the first member's); "" if none."""
+    aanvrager = next((lid for lid in leden if lid.relatie == Relatie.AANVRAGER), None)
+    lid = aanvrager or (leden[0] if leden else None)
+    if lid is None or not isinstance(lid.achternaam, str) or not lid.achternaam:
+        return ""
+    return _("Huishouden %(naam)s") % {"naam": lid.achternaam}
 
 
 def _signalen_url(casus: Casus) -> str | None:

@@ -77,7 +77,12 @@ def caseload(request: HttpRequest) -> HttpResponse:
     gekozen = next(
         (r.consulent for r in rijen if str(r.consulent.pk) == request.GET.get("consulent")), None
     )
-    casussen = team_casussen_van(team=team, consulent_id=gekozen.pk) if gekozen else []
+    zonder = request.GET.get("zonder") == "1" and not gekozen
+    casussen = (
+        team_casussen_van(team=team, consulent_id=gekozen.pk if gekozen else None)
+        if gekozen or zonder
+        else []
+    )
     if casussen:
         record(
             actor=request.user,
@@ -96,6 +101,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
             "rijen": rijen,
             "zonder_aanspreekpunt": zonder_aanspreekpunt_count(team=team),
             "gekozen": gekozen,
+            "zonder": zonder,
             "casussen": casussen,
         },
     )

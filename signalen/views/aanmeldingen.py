@@ -16,6 +16,7 @@ from audit.models import Actie, Doel
 from audit.services import record
 from casussen.errors import CasusConflict
 from casussen.models import Casus
+from casussen.selectors import CaseloadRij, caseload_for_team
 from signalen import selectors
 from signalen.forms import TerugkoppelingForm
 from signalen.models import Signaal
@@ -39,6 +40,18 @@ def _consulenten(user: Any) -> list[User]:
             "first_name", "last_name", "username"
         )
     )
+
+
+def _consulenten_met_caseload(user: Any) -> list[CaseloadRij]:
+    """The team's consultants by name, each with their open casussen (assign in view)."""
+    rijen = caseload_for_team(team=user.team)
+    return sorted(rijen, key=lambda rij: (rij.consulent.first_name, rij.consulent.last_name))
+
+
+def inwoner_naam(signaal: Signaal) -> str:
+    """The resident's name as the melder gave it ("" for an anonymous signal)."""
+    gegevens = signaal.inwoner_gegevens
+    return " ".join(n for n in (gegevens.get("voornaam"), gegevens.get("achternaam")) if n)
 
 
 def _match_kandidaten(signaal: Signaal) -> list[dict[str, Any]]:
@@ -84,9 +97,11 @@ def lijst(request: HttpRequest) -> HttpResponse:
         object_type="signaal",
         object_ids=[s.pk for s in aanmeldingen],
         huishouden_ids=[s.huishouden_id for s in aanmeldingen],
-        velden=["referentie", "leefgebieden", "urgent", "toestemming"],
+        velden=["referentie", "leefgebieden", "urgent", "toestemming", "inwoner.naam"],
         request=request,
     )
+    for signaal in aanmeldingen:
+        signaal.inwoner_naam = inwoner_naam(signaal)  # type: ignore[attr-defined]
     context = {"aanmeldingen": aanmeldingen}
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "signalen/_aanmeldingen_lijst.html", context)
@@ -116,7 +131,7 @@ def detail(request: HttpRequest, pk: str) -> HttpResponse:
             "signaal": signaal,
             "inwoner": _inwoner_rijen(signaal),
             "kandidaten": kandidaten,
-            "consulenten": _consulenten(request.user),
+            "consulenten": _consulenten_met_caseload(request.user),
             "is_teamleider": request.user.rol == Rol.TEAMLEIDER,  # type: ignore[union-attr]
             "terugkoppeling_form": TerugkoppelingForm(prefix="afhandelen"),
         },
@@ -146,14 +161,18 @@ def toewijzen(request: HttpRequest, pk: str) -> HttpResponse:
         if aanspreekpunt is None:
             return _failed(request, pk, ValidationError(_("Kies een consulent van het team.")))
     try:
-        signaal_assign(signaal=signaal, aanspreekpunt=aanspreekpunt, by=user)
+        signaal = signaal_assign(signaal=signaal, aanspreekpunt=aanspreekpunt, by=user)
     except (ValidationError, CasusConflict) as error:
         return _failed(request, pk, error)
+    if aanspreekpunt == user:
+        # The consultant who picked it up is its aanspreekpunt: straight to the casus.
+        messages.success(request, _("U bent nu het aanspreekpunt van deze casus."))
+        return redirect("casussen:casus", casus_id=signaal.casus_id)
     return _done(
         request,
         signaal,
-        _("Signaal %(ref)s is opgepakt door %(naam)s.")
-        % {"ref": signaal.referentie, "naam": aanspreekpunt.weergavenaam},
+        _("U heeft de aanmelding toegewezen aan %(naam)s. De casus staat nu in de caseload.")
+        % {"naam": aanspreekpunt.weergavenaam},
     )
 
 

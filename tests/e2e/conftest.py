@@ -114,6 +114,19 @@ def demo(server) -> str:
     return server
 
 
+@pytest.fixture
+def relay_running(demo):
+    """The worker jobs (relay among them) in a thread, as in the embedded default."""
+    from toegang import worker
+
+    stop = worker.start_in_thread()
+    yield
+    stop.set()
+    for thread in threading.enumerate():
+        if thread.name == "toegang-worker":
+            thread.join(timeout=10)  # it closes its database connection on the way out
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright

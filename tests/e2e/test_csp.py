@@ -57,7 +57,7 @@ def test_no_csp_violation_on_the_pages_of_each_role(demo, watched_page, username
 
         casus = Casus.objects.filter(aanspreekpunt__username=username).first()
         _open(page, f"{demo}/casussen/{casus.pk}/")
-        page.locator(".live-status").filter(has_text="live").wait_for(state="attached")
+        page.locator(".live-status[data-state='connected']").wait_for(state="attached")
         visited.append(page.url)
         _open(page, page.url.rstrip("/") + "/plan/")  # the plan with its charts and bars
         visited.append(page.url)

@@ -51,3 +51,85 @@ def test_team_lead_sees_no_iso_dates_in_the_queue(demo, page):
     body = page.locator("main").inner_text()
     assert not ENGLISH_MONTHS.search(body)
     assert not ISO_DATE.search(body)
+
+
+def _aanmelding_over(voornaam: str):
+    from signalen.services import signaal_receive
+    from toegang.models import User
+
+    return signaal_receive(
+        melder=User.objects.get(username="gastvrouw"),
+        data={
+            "toestemming": "warme_overdracht",
+            "inwoner": {"voornaam": voornaam},
+            "leefgebieden": ["werk"],
+            "omschrijving": "Zoekt werk en raakt de moed kwijt.",
+            "contactroute": "Via het inloophuis.",
+        },
+    )
+
+
+def test_consultant_sees_the_household_by_name_in_the_casus_heading(demo, page):
+    casus = _own_casus()
+    aanvrager = casus.huishouden.gezinsleden.get(relatie="aanvrager")
+    log_in(page, demo, "consulent", DEMO_PASSWORD)
+    page.goto(f"{demo}/casussen/{casus.pk}/")
+    heading = page.get_by_role("heading", level=1).inner_text()
+    assert heading.startswith(f"Huishouden {aanvrager.achternaam}")
+    assert casus.referentie in heading
+
+
+def test_team_lead_assigns_by_name_with_the_caseload_in_view_and_lands_on_the_queue(
+    demo, page, relay_running
+):
+    from toegang.models import User
+
+    signaal = _aanmelding_over("Rutger")
+    sanne = User.objects.get(username="consulent")
+    log_in(page, demo, "teamleider", DEMO_PASSWORD)
+    page.locator(".live-status[data-state='connected']").wait_for(state="attached")
+    assert page.locator("#live-status").inner_text() == "Deze pagina werkt zichzelf bij"
+    link = page.get_by_role("link", name=re.compile(rf"^Rutger \({signaal.referentie}\)"))
+    link.click()
+    keuze = page.get_by_label("Kies een consulent")
+    opties = keuze.locator("option").all_inner_texts()
+    open_bij_sanne = sanne.casussen_als_aanspreekpunt.exclude(status="afgesloten").count()
+    assert f"Sanne de Vries ({open_bij_sanne} open casussen)" in opties
+    assert serious_axe_violations(page) == []
+    keuze.select_option(value=str(sanne.pk))
+    page.get_by_role("button", name="Toewijzen", exact=True).click()
+    page.wait_for_url(f"{demo}/signalen/aanmeldingen/")
+    melding = page.locator(".messages").inner_text()
+    assert "U heeft de aanmelding toegewezen aan Sanne de Vries" in melding
+    # Her own action reaches this page as events too; it is not echoed back as "N wijzigingen".
+    page.locator(".live-status[data-state='connected']").wait_for(state="attached")
+    page.wait_for_timeout(2_500)
+    assert "wijziging" not in page.locator("main").inner_text()
+    signaal.refresh_from_db()
+    assert signaal.casus.aanspreekpunt == sanne
+
+
+def test_consultant_who_picks_up_an_aanmelding_lands_on_the_casus(demo, page):
+    signaal = _aanmelding_over("Rutger")
+    log_in(page, demo, "consulent", DEMO_PASSWORD)
+    page.goto(f"{demo}/signalen/aanmeldingen/{signaal.pk}/")
+    page.get_by_role("button", name="Zelf oppakken en casus openen").click()
+    signaal.refresh_from_db()
+    page.wait_for_url(f"{demo}/casussen/{signaal.casus_id}/")
+    assert "U bent nu het aanspreekpunt" in page.locator(".messages").inner_text()
+
+
+def test_team_lead_follows_the_waiting_casus_link_and_chooses_an_aanspreekpunt(demo, page):
+    from casussen.models import Casus
+
+    wachtend = Casus.objects.get(aanspreekpunt__isnull=True)
+    log_in(page, demo, "teamleider", DEMO_PASSWORD)
+    page.goto(f"{demo}/casussen/caseload/")
+    page.get_by_role("link", name="1 casus wacht op een aanspreekpunt").click()
+    sectie = page.get_by_role("region", name="Casussen zonder aanspreekpunt")
+    assert wachtend.referentie in sectie.inner_text()
+    assert serious_axe_violations(page) == []
+    sectie.get_by_role("link", name=re.compile("Aanspreekpunt kiezen")).click()
+    page.wait_for_url(f"{demo}/casussen/{wachtend.pk}/overdracht/")
+    opties = page.get_by_label("Nieuw aanspreekpunt").locator("option").all_inner_texts()
+    assert any(re.search(r"Sanne de Vries .*— \d+ open casus", o) for o in opties)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import threading
 from datetime import timedelta
 
 import pytest
@@ -12,22 +11,10 @@ from django.utils import timezone
 
 from tests.casussen.factories import gezinslid_values, make_huishouden, random_bsn
 from tests.e2e.conftest import log_in
-from toegang import worker
 from toegang.demo import DEMO_PASSWORD
 from toegang.models import User
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def relay_running(demo):
-    """The worker jobs (relay among them) in a thread, as in the embedded default."""
-    stop = worker.start_in_thread()
-    yield
-    stop.set()
-    for thread in threading.enumerate():
-        if thread.name == "toegang-worker":
-            thread.join(timeout=10)  # it closes its database connection on the way out
 
 
 @pytest.fixture
@@ -50,7 +37,7 @@ def _open_as(browser, base_url, username, path):
     page.set_default_timeout(10_000)
     log_in(page, base_url, username, DEMO_PASSWORD)
     page.goto(f"{base_url}{path}")
-    page.wait_for_selector(".live-status:has-text('live')")
+    page.wait_for_selector(".live-status[data-state='connected']", state="attached")
     return page
 
 

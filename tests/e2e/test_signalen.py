@@ -139,7 +139,7 @@ def test_the_melder_sees_the_status_change_live(gastvrouw, demo):
     kaart = page.locator(f"#signaal-{signaal.referentie}")
     assert "Ontvangen" in kaart.inner_text()
     assert serious_axe_violations(page) == []
-    page.locator("#live-status .live-dot").wait_for(state="attached")
+    page.locator("#live-status[data-state='connected']").wait_for(state="attached")
 
     from signalen.services import signaal_terugkoppelen
 
@@ -178,10 +178,12 @@ def test_the_teamleider_assigns_an_aanmelding_and_the_consulent_gives_feedback(d
     assert page.get_by_role("heading", level=1).inner_text() == f"Aanmelding {signaal.referentie}"
     assert page.get_by_text("raakt de moed kwijt").is_visible()
     assert serious_axe_violations(page) == []
-    page.get_by_label("Kies een consulent").select_option(label="Sanne de Vries")
-    page.get_by_role("button", name="Toewijzen en casus openen").click()
+    sanne = User.objects.get(username="consulent")
+    page.get_by_label("Kies een consulent").select_option(value=str(sanne.pk))
+    page.get_by_role("button", name="Toewijzen", exact=True).click()
     page.wait_for_url(f"{demo}/signalen/aanmeldingen/")
-    assert "is opgepakt door Sanne de Vries" in page.locator(".messages").inner_text()
+    notice = "U heeft de aanmelding toegewezen aan Sanne de Vries"
+    assert notice in page.locator(".messages").inner_text()
     assert serious_axe_violations(page) == []
 
     signaal.refresh_from_db()

@@ -133,7 +133,7 @@ def test_the_assign_page_flow_works_without_javascript(login, melder, teamleider
     assert response.status_code == 302 and response["Location"] == LIJST
     signaal.refresh_from_db()
     assert signaal.casus.aanspreekpunt == consulent
-    assert "is opgepakt door" in client.get(LIJST).content.decode()
+    assert "U heeft de aanmelding toegewezen aan" in client.get(LIJST).content.decode()
 
 
 def test_a_possible_match_must_be_judged_before_assigning(

@@ -15,6 +15,10 @@
  * Presence: an element with data-live-watch="casus:<id>" is watched; the names of
  * colleagues with the same object open go into [data-live-presence="casus:<id>"].
  * Messages carry ids only; see docs/events.md for the protocol.
+ * The connected state is said in words ("Deze pagina werkt zichzelf bij") only where
+ * <body data-live-indicator> asks for it (roles that work with live pages); a broken
+ * connection is said to everyone. Right after the user's own action (a success
+ * message on the page) the notices of that action are not echoed back.
  */
 (function () {
   "use strict";
@@ -29,6 +33,10 @@
   var BACKOFF_MAX = 30000;
   var CLOSE_UNAVAILABLE = 4503;
   var UNAVAILABLE_BACKOFF_MAX = 5000;
+  var OWN_ACTION_QUIET_MS = 5000;
+  var CONNECTED_TEXT = "Deze pagina werkt zichzelf bij";
+  // The page after the user's own action says what happened; its events need no echo.
+  var quietUntil = document.querySelector(".messages .message-success") ? Date.now() + OWN_ACTION_QUIET_MS : 0;
 
   var TEXTS = {
     "signaal.ontvangen": "Nieuw signaal ontvangen",
@@ -88,6 +96,12 @@
   function showState(state, text) {
     if (!statusEl) { return; }
     statusEl.setAttribute("data-state", state);
+    if (state === "connected" && !text) {
+      // Only roles that benefit get the indicator; for others an empty bar (hidden).
+      statusEl.textContent = document.body.hasAttribute("data-live-indicator") ? CONNECTED_TEXT : "";
+      return;
+    }
+    if (!statusEl.querySelector(".live-text")) { statusEl.textContent = ""; }
     var dot = statusEl.querySelector(".live-dot");
     if (!dot) {
       dot = document.createElement("span");
@@ -95,7 +109,7 @@
       dot.setAttribute("aria-hidden", "true");
       statusEl.appendChild(dot);
     }
-    dot.textContent = state === "connected" ? "● live" : "○ offline";
+    dot.textContent = state === "connected" ? "●" : "○";
     var msg = statusEl.querySelector(".live-text");
     if (!msg) { msg = document.createElement("span"); msg.className = "live-text"; statusEl.appendChild(msg); }
     msg.textContent = text || "";
@@ -117,6 +131,7 @@
   }
 
   function notify(text) {
+    if (Date.now() < quietUntil) { return; }
     pendingNotes.push(text);
     if (noteTimer) { return; }
     // Several events in a burst become one calm announcement.
