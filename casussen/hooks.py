@@ -54,9 +54,12 @@ def _casus_owner(object_id: str) -> Any:
 
 def register() -> None:
     from audit import subjects
+    from casussen.services import retention
     from toegang import events
 
     worker.register("betrokkenen_expiry", _expire, interval=60)
+    worker.register("vernietiging_opstellen", retention.job_opstellen, interval=24 * 3600)
+    worker.register("vernietiging_uitvoeren", retention.job_uitvoeren, interval=30)
     subjects.register_resident_lookup(_resident_lookup)
     subjects.register_owner_lookup(_casus_owner)
     events.register_recipients("casus", casus_recipients)

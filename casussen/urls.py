@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from casussen.views import afsluiting, casus, lists
+from casussen.views import afsluiting, casus, lists, vernietiging
 
 app_name = "casussen"
 
@@ -10,6 +10,14 @@ urlpatterns = [
     path("", lists.mijn_casussen, name="mijn_casussen"),
     path("caseload/", lists.caseload, name="caseload"),
     path("monitor/", lists.monitor, name="monitor"),
+    path("vernietiging/", vernietiging.vernietigingslijst, name="vernietiging"),
+    path("vernietiging/opstellen/", vernietiging.opstellen, name="vernietiging_opstellen"),
+    path(
+        "vernietiging/<int:item_id>/besluit/",
+        vernietiging.besluit,
+        name="vernietiging_besluit",
+    ),
+    path("bewaartermijnen/", vernietiging.bewaartermijnen_tabel, name="bewaartermijnen"),
     path("<uuid:casus_id>/", casus.casus_detail, name="casus"),
     path("<uuid:casus_id>/status/", casus.casus_status, name="status"),
     path("<uuid:casus_id>/afsluiting/", afsluiting.casus_afsluiting, name="afsluiting"),

@@ -84,6 +84,14 @@ MATRIX: dict[str, Access] = {
     "casussen:caseload": Access(roles=roles(T), personal_data=True),
     "casussen:monitor": Access(roles=roles(B), note="counts per team and status, no one's data"),
     "casussen:casus": Access(roles=roles(C), object=True, personal_data=True),
+    "casussen:vernietiging": Access(roles=roles(P), note="ids, dates and terms, no names"),
+    "casussen:vernietiging_opstellen": Access(
+        roles=roles(P), methods=("POST",), note="draws up a list of ids"
+    ),
+    "casussen:vernietiging_besluit": Access(
+        roles=roles(P), methods=("POST",), note="decides on one item (ids only)"
+    ),
+    "casussen:bewaartermijnen": Access(roles=roles(P, H), note="the retention table, no data"),
     "casussen:status": Access(roles=roles(C), methods=("POST",), object=True, personal_data=True),
     "casussen:afsluiting": Access(
         roles=roles(C), methods=("POST",), object=True, personal_data=True

@@ -31,9 +31,15 @@ _ITEMS: dict[str, list[tuple[Any, str]]] = {
         (_("Nieuw signaal"), "signalen:nieuw"),
         (_("Mijn signalen"), "signalen:mijn_signalen"),
     ],
-    Rol.PRIVACY_OFFICER: [(_("Audit"), "audit:console")],
+    Rol.PRIVACY_OFFICER: [
+        (_("Audit"), "audit:console"),
+        (_("Vernietiging"), "casussen:vernietiging"),
+    ],
     Rol.BELEIDSADVISEUR: [(_("Monitor"), "casussen:monitor")],
-    Rol.BEHEERDER: [(_("Beheer"), "admin:index")],
+    Rol.BEHEERDER: [
+        (_("Beheer"), "admin:index"),
+        (_("Bewaartermijnen"), "casussen:bewaartermijnen"),
+    ],
 }
 
 

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model, ProtectedError
 from django.utils import timezone
@@ -30,7 +31,7 @@ from django.utils.translation import gettext as _
 from audit.models import Actie, Doel
 from audit.services import record
 from casussen.errors import CasusConflict
-from casussen.models import Huishouden, Noodtoegang
+from casussen.models import Huishouden, Noodtoegang, Vernietigingsitem, Vernietigingslijst
 
 #: A guard answers a Dutch reason why ``huishouden`` may not be destroyed now, or None.
 DestroyGuard = Callable[[Huishouden], str | None]
@@ -151,3 +152,146 @@ def destroy_household(
     return huishouden_shred(
         huishouden=current, by=by, reden=reden, velden=tables, persoon_ids=persoon_ids
     )
+
+
+# -- destruction lists -----------------------------------------------------------------
+
+
+@transaction.atomic
+def vernietigingslijst_opstellen(*, by: Any = None, today: Any = None) -> Vernietigingslijst | None:
+    """Put every household past its term on a new list (None when there is none).
+
+    ``by`` is None for the nightly job. Records one audit record with the ids.
+    """
+    from casussen.vernietiging_selectors import te_vernietigen
+
+    kandidaten = te_vernietigen(today)
+    if not kandidaten:
+        return None
+    lijst = Vernietigingslijst.objects.create(opgesteld_door=by)
+    Vernietigingsitem.objects.bulk_create(
+        Vernietigingsitem(
+            lijst=lijst,
+            huishouden_id=k.huishouden_id,
+            casus_ids=k.casus_ids,
+            signaal_ids=k.signaal_ids,
+            afsluiter_ids=k.afsluiter_ids,
+            afgesloten_op=k.afgesloten_op,
+            grondslag=k.grondslag,
+            termijn=k.termijn[:64],
+            verlopen_op=k.verlopen_op,
+        )
+        for k in kandidaten
+    )
+    record(
+        actor=by,
+        username="" if by is not None else "systeem",
+        actie=Actie.CREATE,
+        doel=Doel.BEHEER,
+        object_type="vernietigingslijst",
+        object_id=lijst.pk,
+        object_ids=[k.huishouden_id for k in kandidaten],
+    )
+    return lijst
+
+
+@transaction.atomic
+def vernietiging_besluiten(
+    *, item: Vernietigingsitem, goedkeuren: bool, by: Any, toelichting: str = ""
+) -> Vernietigingsitem:
+    """Approve or withhold one item (four eyes: not who drew up the list or closed a casus)."""
+    from casussen.models import Besluit
+
+    current = Vernietigingsitem.objects.select_for_update().select_related("lijst").get(pk=item.pk)
+    if current.besluit != Besluit.VOORGESTELD:
+        raise CasusConflict(_("Over dit item is al besloten."))
+    toelichting = (toelichting or "").strip()
+    if len(toelichting) > 500:
+        raise ValidationError({"toelichting": _("Maximaal %(n)s tekens.") % {"n": 500}})
+    if goedkeuren:
+        if current.lijst.opgesteld_door_id == by.pk:
+            raise CasusConflict(
+                _("U heeft deze lijst zelf opgesteld; een ander moet haar goedkeuren.")
+            )
+        if by.pk in current.afsluiter_ids:
+            raise CasusConflict(
+                _("U heeft een casus op dit item zelf afgesloten; een ander moet het goedkeuren.")
+            )
+    elif not toelichting:
+        raise ValidationError({"toelichting": _("Geef aan waarom u dit item aanhoudt.")})
+    current.besluit = Besluit.GOEDGEKEURD if goedkeuren else Besluit.AANGEHOUDEN
+    current.besluit_door = by
+    current.besluit_op = timezone.now()
+    current.toelichting = toelichting
+    current.save(update_fields=["besluit", "besluit_door", "besluit_op", "toelichting"])
+    record(
+        actor=by,
+        actie=Actie.UPDATE,
+        doel=Doel.BEHEER,
+        object_type="vernietigingsitem",
+        object_id=current.pk,
+        huishouden_id=current.huishouden_id,
+        velden=["besluit"],
+        reden=current.besluit,
+    )
+    return current
+
+
+def _destroy_item(item_id: int) -> bool:
+    """Destroy one approved item in one transaction with its mark; False if not (now)."""
+    from casussen.models import Besluit
+
+    with transaction.atomic():
+        item = (
+            Vernietigingsitem.objects.select_for_update(skip_locked=True)
+            .filter(pk=item_id, besluit=Besluit.GOEDGEKEURD)
+            .first()
+        )
+        if item is None:
+            return False
+        reden = _("Vernietigingslijst %(lijst)s, item %(item)s (bewaartermijn verstreken)") % {
+            "lijst": item.lijst_id,
+            "item": item.pk,
+        }
+        try:
+            with transaction.atomic():
+                destroy_household(huishouden=item.huishouden_id, by=item.besluit_door, reden=reden)
+        except VernietigingGeweigerd as exc:
+            item.besluit = Besluit.AANGEHOUDEN
+            item.besluit_door = None
+            item.toelichting = exc.message[:500]
+            item.save(update_fields=["besluit", "besluit_door", "toelichting"])
+            return False
+        except Huishouden.DoesNotExist:
+            pass  # gone already: nothing left to destroy
+        item.besluit = Besluit.VERNIETIGD
+        item.vernietigd_op = timezone.now()
+        item.save(update_fields=["besluit", "vernietigd_op"])
+        return True
+
+
+def vernietiging_uitvoeren(*, limit: int | None = None) -> int:
+    """Destroy approved items, each in its own transaction; returns how many went.
+
+    Interrupted halfway, the done items are marked and the rest still approved:
+    running it again continues and destroys nothing twice.
+    """
+    from casussen.models import Besluit
+
+    ids = list(
+        Vernietigingsitem.objects.filter(besluit=Besluit.GOEDGEKEURD)
+        .order_by("id")
+        .values_list("id", flat=True)[:limit]
+    )
+    return sum(1 for item_id in ids if _destroy_item(item_id))
+
+
+def job_uitvoeren() -> int:
+    """Worker job: destroy what was approved (a few at a time, so the lane stays free)."""
+    return vernietiging_uitvoeren(limit=20)
+
+
+def job_opstellen() -> int:
+    """Nightly worker job: draw up a list of what reached its term."""
+    vernietigingslijst_opstellen(by=None)
+    return 0
