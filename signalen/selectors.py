@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +21,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy
 
 from casussen.models import Casus
 from casussen.selectors import casus_get_for_user
@@ -211,3 +213,92 @@ def signaal_owner(object_id: str) -> Any:
     except ValueError:
         return None
     return Signaal.objects.filter(pk=pk).values_list("huishouden_id", flat=True).first()
+
+
+@dataclass(frozen=True)
+class MatchSleutel:
+    """One key of a possible match: "komt overeen", "komt niet overeen" or "niet opgegeven"."""
+
+    naam: Any
+    uitkomst: str  # "ja", "nee" or "onbekend" (the signal did not give this key)
+
+
+@dataclass(frozen=True)
+class MatchKandidaat:
+    huishouden_id: str
+    sleutels: list[MatchSleutel]
+    leden: list[Any]  # Gezinslid rows (decrypted): name, relatie and date of birth are shown
+    casus: Casus | None
+
+    @property
+    def persoon_ids(self) -> list[Any]:
+        return [lid.pk for lid in self.leden]
+
+
+def _signaal_sleutels(gegevens: dict[str, str]) -> dict[str, str | None]:
+    """The signal's blind indexes per key (None when it did not give that key)."""
+    from datetime import date
+
+    from toegang.crypto.blind_index import (
+        blind_index_bsn,
+        blind_index_naam_geboortedatum,
+        blind_index_postcode_huisnummer,
+    )
+
+    geboren: date | None = None
+    with contextlib.suppress(ValueError):
+        geboren = date.fromisoformat(gegevens.get("geboortedatum") or "")
+    achternaam, bsn = gegevens.get("achternaam"), gegevens.get("bsn")
+    postcode, huisnummer = gegevens.get("postcode"), gegevens.get("huisnummer")
+    return {
+        "bsn_index": blind_index_bsn(bsn) if bsn else None,
+        "naam_geboortedatum_index": (
+            blind_index_naam_geboortedatum(achternaam, geboren) if achternaam and geboren else None
+        ),
+        "postcode_huisnummer_index": (
+            blind_index_postcode_huisnummer(postcode, huisnummer)
+            if postcode and huisnummer
+            else None
+        ),
+    }
+
+
+MATCH_SLEUTELS = {
+    "bsn_index": gettext_lazy("BSN"),
+    "naam_geboortedatum_index": gettext_lazy("Achternaam en geboortedatum"),
+    "postcode_huisnummer_index": gettext_lazy("Postcode en huisnummer"),
+}
+
+
+def match_kandidaten(*, signaal: Signaal) -> list[MatchKandidaat]:
+    """Each possible household once: which keys matched (blind indexes only), its members
+    and its open casus with aanspreekpunt. The caller audits the members' read."""
+    from casussen.models import Gezinslid
+
+    ids = list(dict.fromkeys(str(pk) for pk in signaal.mogelijke_match))
+    if not ids:
+        return []
+    casussen = {
+        str(c.huishouden_id): c
+        for c in Casus.objects.filter(huishouden_id__in=ids)
+        .exclude(status=Casus.Status.AFGESLOTEN)
+        .select_related("aanspreekpunt")
+    }
+    leden: dict[str, list[Any]] = {pk: [] for pk in ids}
+    for lid in Gezinslid.objects.filter(huishouden_id__in=ids).select_related(
+        "huishouden__data_key"
+    ):
+        leden[str(lid.huishouden_id)].append(lid)
+    gezocht = _signaal_sleutels(signaal.inwoner_gegevens)
+    kandidaten = []
+    for pk in ids:
+        sleutels = []
+        for veld, naam in MATCH_SLEUTELS.items():
+            waarde = gezocht[veld]
+            if waarde is None:
+                uitkomst = "onbekend"
+            else:
+                uitkomst = "ja" if any(getattr(lid, veld) == waarde for lid in leden[pk]) else "nee"
+            sleutels.append(MatchSleutel(naam, uitkomst))
+        kandidaten.append(MatchKandidaat(pk, sleutels, leden[pk], casussen.get(pk)))
+    return kandidaten

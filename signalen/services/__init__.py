@@ -7,6 +7,7 @@ from signalen.services.aanmeldingen import (
     signaal_link_casus,
     signaal_match_confirm,
     signaal_match_reject,
+    signaal_match_vragen,
     signaal_split,
 )
 from signalen.services.clients import (
@@ -30,6 +31,7 @@ __all__ = [
     "signaal_link_casus",
     "signaal_match_confirm",
     "signaal_match_reject",
+    "signaal_match_vragen",
     "signaal_receive",
     "signaal_split",
     "signaal_terugkoppelen",

@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from audit.models import Actie, Doel
 from audit.services import record
 from casussen.errors import CasusConflict
-from casussen.models import Casus, Huishouden
+from casussen.models import Casus, Huishouden, TimelineEntry
 from casussen.selectors import casus_get_for_user
-from casussen.services.casus import casus_open, casus_touch
+from casussen.services.casus import casus_open, casus_touch, timeline_add
 from casussen.services.huishouden import gezinslid_add, huishouden_create
 from casussen.services.intake import huishouden_merge
 from signalen.models import Signaal, Status
@@ -164,6 +164,29 @@ def signaal_match_confirm(*, signaal: Signaal, huishouden_id: uuid.UUID | str, b
             onderdeel="match_bevestigd",
         )
     return signaal
+
+
+@transaction.atomic
+def signaal_match_vragen(*, signaal: Signaal, huishouden_id: uuid.UUID | str, by: Any) -> Casus:
+    """Ask the aanspreekpunt of a candidate's open casus whether the signal belongs there.
+
+    The question goes on that casus's timeline (no personal data: the signal's reference),
+    so its aanspreekpunt sees it live and on the page; the match itself stays open.
+    """
+    signaal = lock(signaal.pk)
+    require_team_member(user=by, signaal=signaal)
+    _waiting(signaal)
+    if str(huishouden_id) not in signaal.mogelijke_match:
+        raise ValidationError(_("Dit huishouden is geen mogelijke match van dit signaal."))
+    casus = _open_casus_of(huishouden_id)
+    if casus is None or casus.aanspreekpunt_id is None:
+        raise ValidationError(_("Dit huishouden heeft geen aanspreekpunt om te vragen."))
+    vraag = _(
+        "Hoort aanmelding %(ref)s bij dit huishouden? Bekijk de aanmelding in Aanmeldingen "
+        "en laat het %(naam)s weten."
+    ) % {"ref": signaal.referentie, "naam": by.weergavenaam}
+    timeline_add(casus=casus, soort=TimelineEntry.Soort.NOTITIE, by=by, tekst=vraag)
+    return casus
 
 
 def _merge_or_move(signaal: Signaal, doel: Huishouden, *, by: Any) -> None:

@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 from audit.models import Actie, Doel
 from audit.services import record
 from casussen.errors import CasusConflict
-from casussen.models import Casus
 from casussen.selectors import CaseloadRij, caseload_for_team
 from signalen import selectors
 from signalen.forms import TerugkoppelingForm
@@ -24,6 +23,7 @@ from signalen.services import (
     signaal_assign,
     signaal_match_confirm,
     signaal_match_reject,
+    signaal_match_vragen,
     signaal_terugkoppelen,
 )
 from toegang.access import role_required
@@ -54,15 +54,24 @@ def inwoner_naam(signaal: Signaal) -> str:
     return " ".join(n for n in (gegevens.get("voornaam"), gegevens.get("achternaam")) if n)
 
 
-def _match_kandidaten(signaal: Signaal) -> list[dict[str, Any]]:
-    """Per possible household: its open casus (if any) and that casus's aanspreekpunt."""
-    casussen = {
-        str(c.huishouden_id): c
-        for c in Casus.objects.filter(huishouden_id__in=signaal.mogelijke_match)
-        .exclude(status=Casus.Status.AFGESLOTEN)
-        .select_related("aanspreekpunt")
-    }
-    return [{"huishouden_id": pk, "casus": casussen.get(pk)} for pk in signaal.mogelijke_match]
+MATCH_LEDEN_VELDEN = ["voornaam", "achternaam", "geboortedatum", "relatie"]
+
+
+def _audit_match_leden(request: HttpRequest, kandidaten: list[selectors.MatchKandidaat]) -> None:
+    """The members of each candidate household, read to decide this match."""
+    for kandidaat in kandidaten:
+        record(
+            actor=request.user,
+            actie=Actie.READ,
+            doel=Doel.INTAKE,
+            object_type="huishouden",
+            object_id=kandidaat.huishouden_id,
+            huishouden_id=kandidaat.huishouden_id,
+            persoon_ids=kandidaat.persoon_ids,
+            velden=MATCH_LEDEN_VELDEN,
+            reden="mogelijke match beoordelen",
+            request=request,
+        )
 
 
 _INWONER_LABELS = {
@@ -111,7 +120,7 @@ def lijst(request: HttpRequest) -> HttpResponse:
 @role_required(*_TEAM)
 def detail(request: HttpRequest, pk: str) -> HttpResponse:
     signaal = selectors.aanmelding_get_for_user(user=request.user, signaal_id=pk)
-    kandidaten = _match_kandidaten(signaal)
+    kandidaten = selectors.match_kandidaten(signaal=signaal)
     record(
         actor=request.user,
         actie=Actie.READ,
@@ -120,10 +129,11 @@ def detail(request: HttpRequest, pk: str) -> HttpResponse:
         object_id=signaal.pk,
         huishouden_id=signaal.huishouden_id,
         # The possible matches show the casus and aanspreekpunt of other households.
-        huishouden_ids=[k["huishouden_id"] for k in kandidaten],
+        huishouden_ids=[k.huishouden_id for k in kandidaten],
         velden=["omschrijving", "contactroute", "inwoner", "mogelijke_match"],
         request=request,
     )
+    _audit_match_leden(request, kandidaten)
     return render(
         request,
         "signalen/aanmelding.html",
@@ -187,16 +197,28 @@ def match(request: HttpRequest, pk: str) -> HttpResponse:
             signaal = signaal_match_confirm(
                 signaal=signaal, huishouden_id=huishouden_id, by=request.user
             )
+        elif besluit == "vragen":
+            casus = signaal_match_vragen(
+                signaal=signaal, huishouden_id=huishouden_id, by=request.user
+            )
+            messages.success(
+                request,
+                _("Uw vraag staat bij %(naam)s op de tijdlijn van de casus.")
+                % {"naam": casus.aanspreekpunt.weergavenaam},  # type: ignore[union-attr]
+            )
+            return redirect("signalen:aanmelding", pk=pk)
         elif besluit == "afwijzen":
             signaal = signaal_match_reject(
                 signaal=signaal, huishouden_id=huishouden_id, by=request.user
             )
         else:
-            raise ValidationError(_("Kies bevestigen of afwijzen."))
+            raise ValidationError(
+                _("Kies koppelen, een nieuw huishouden of het aanspreekpunt vragen.")
+            )
     except (ValidationError, CasusConflict) as error:
         return _failed(request, pk, error)
     if besluit == "afwijzen":
-        messages.success(request, _("De mogelijke match is afgewezen."))
+        messages.success(request, _("Geen match: het signaal blijft bij een eigen huishouden."))
         return redirect("signalen:aanmelding", pk=pk)
     if signaal.casus_id:
         return _done(request, signaal, _("Het signaal is aan de bestaande casus gekoppeld."))

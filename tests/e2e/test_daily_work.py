@@ -133,3 +133,58 @@ def test_team_lead_follows_the_waiting_casus_link_and_chooses_an_aanspreekpunt(d
     page.wait_for_url(f"{demo}/casussen/{wachtend.pk}/overdracht/")
     opties = page.get_by_label("Nieuw aanspreekpunt").locator("option").all_inner_texts()
     assert any(re.search(r"Sanne de Vries .*— \d+ open casus", o) for o in opties)
+
+
+def test_team_lead_decides_a_possible_match_on_evidence_and_asks_the_aanspreekpunt(demo, page):
+    from datetime import date
+
+    from casussen.services.casus import casus_open
+    from signalen.services import signaal_receive
+    from tests.casussen.factories import gezinslid_values, make_huishouden
+    from toegang.models import User
+
+    sanne = User.objects.get(username="consulent")
+    huishouden, _ = make_huishouden(
+        gezinslid_values(voornaam="Wim", achternaam="Zonneveld", geboortedatum=date(1970, 5, 1)),
+        gezinslid_values(voornaam="Els", achternaam="Zonneveld", relatie="partner"),
+    )
+    casus = casus_open(huishouden=huishouden, aanspreekpunt=sanne, team=sanne.team, by=sanne)
+    signaal = signaal_receive(
+        melder=User.objects.get(username="huisarts"),
+        data={
+            "toestemming": "met_toestemming",
+            "inwoner": {"achternaam": "Zonneveld", "geboortedatum": "1970-05-01"},
+            "leefgebieden": ["gezondheid"],
+            "omschrijving": "Veel klachten door stress.",
+        },
+    )
+    log_in(page, demo, "teamleider", DEMO_PASSWORD)
+    page.goto(f"{demo}/signalen/aanmeldingen/{signaal.pk}/")
+    kandidaten = page.locator("article.match-kandidaat")
+    assert kandidaten.count() == 1
+    sleutels = kandidaten.get_by_role("table", name="Wat komt overeen")
+    rijen = {
+        r.locator("th").inner_text(): r.locator("td").inner_text()
+        for r in sleutels.locator("tbody tr").all()
+    }
+    assert rijen == {
+        "BSN": "— niet opgegeven in het signaal",
+        "Achternaam en geboortedatum": "✔ komt overeen",
+        "Postcode en huisnummer": "— niet opgegeven in het signaal",
+    }
+    leden = kandidaten.get_by_role("table", name=re.compile("Gezinsleden")).inner_text()
+    assert "Wim Zonneveld" in leden and "Els Zonneveld" in leden and "01-05-1970" in leden
+    assert (
+        f"Open casus {casus.referentie}, aanspreekpunt: Sanne de Vries" in kandidaten.inner_text()
+    )
+    assert serious_axe_violations(page) == []
+    kandidaten.get_by_role("button", name="Vraag het aan Sanne de Vries").click()
+    assert "Uw vraag staat bij Sanne de Vries" in page.locator(".messages").inner_text()
+
+    page.context.clear_cookies()
+    log_in(page, demo, "consulent", DEMO_PASSWORD)
+    page.goto(f"{demo}/casussen/{casus.pk}/")
+    assert (
+        f"Hoort aanmelding {signaal.referentie} bij dit huishouden?"
+        in page.locator("ol.tijdlijn").inner_text()
+    )
