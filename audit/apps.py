@@ -26,7 +26,7 @@ class AuditConfig(AppConfig):
     def ready(self) -> None:
         from django.conf import settings
 
-        from audit import anchors, sealing
+        from audit import anchors, sealing, shred_ledger
         from audit.db import register_sqlite_function
         from toegang import worker
 
@@ -35,3 +35,4 @@ class AuditConfig(AppConfig):
         worker.register("audit_sealer", sealing.seal_pending, interval=2.0)
         interval = float(getattr(settings, "AUDIT_ANCHOR_INTERVAL", 300.0))
         worker.register("audit_anchor", anchors.publish_job, interval=interval)
+        worker.register("shred_ledger_mirror", shred_ledger.mirror_job, interval=interval)

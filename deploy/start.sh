@@ -22,6 +22,8 @@ case "${1:-web}" in
         "$PYTHON" manage.py db_roles grant
         ;;
     web)
+        # Refuses to start on a restored database that is behind the shred ledger.
+        "$PYTHON" manage.py restore_check --check
         exec "$PYTHON" -m uvicorn toegang.asgi:application \
             --host "${WEB_HOST:-0.0.0.0}" --port "${PORT:-8000}" \
             --workers "${WEB_WORKERS:-4}" \

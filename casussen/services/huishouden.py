@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit import shred_ledger
 from audit.models import Actie, Doel
 from audit.services import record
 from casussen.models import Gezinslid, Huishouden, Relatie
@@ -150,6 +151,7 @@ def huishouden_shred(
     reden: str = "",
     velden: list[str] | None = None,
     persoon_ids: list[Any] | None = None,
+    guards: bool = True,
 ) -> Huishouden:
     """Crypto-shredding: destroy the data key, so every sealed value of the household is lost.
 
@@ -159,14 +161,15 @@ def huishouden_shred(
     tombstone and the shred ledger's entry (``audit.shred_ledger``). Refused with
     ``VernietigingGeweigerd`` under a restriction or an open noodtoegang.
     ``velden`` and ``persoon_ids``: the tables and gezinsleden whose rows
-    ``destroy_household`` deleted before.
+    ``destroy_household`` deleted before. ``guards=False`` only when the ledger says
+    it was shredded already (``restore_check``).
     """
     from casussen.services.retention import VernietigingGeweigerd, destroy_refusal
 
     huishouden = Huishouden.objects.select_for_update().get(pk=huishouden.pk)
     if huishouden.is_vernietigd:
         return huishouden
-    refusal = destroy_refusal(huishouden)
+    refusal = destroy_refusal(huishouden) if guards else None
     if refusal:
         raise VernietigingGeweigerd(refusal)
     persoon_ids = [
@@ -191,5 +194,6 @@ def huishouden_shred(
         velden=velden or [],
         reden=reden,
     )
+    shred_ledger.mirror_after_commit()
     # event: huishouden.vernietigd  (emit {id, version} here once toegang.events exists)
     return huishouden

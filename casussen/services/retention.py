@@ -114,7 +114,6 @@ def _delete_sealed_rows(huishouden: Huishouden) -> list[str]:
     return sorted(set(deleted))
 
 
-@transaction.atomic
 def destroy_household(
     *, huishouden: Huishouden | uuid.UUID | str, by: Any, reden: str
 ) -> Huishouden:
@@ -124,11 +123,16 @@ def destroy_household(
     officer granting erasure) or None for the system. Raises ``VernietigingGeweigerd``
     with a Dutch message when it may not go now; nothing is changed then.
     """
+    pk = huishouden.pk if isinstance(huishouden, Huishouden) else huishouden
+    return _destroy(pk, by=by, reden=reden, guards=True)
+
+
+@transaction.atomic
+def _destroy(pk: Any, *, by: Any, reden: str, guards: bool) -> Huishouden:
     from casussen.services.huishouden import huishouden_shred
 
-    pk = huishouden.pk if isinstance(huishouden, Huishouden) else huishouden
     current = Huishouden.objects.select_for_update().get(pk=pk)
-    refusal = destroy_refusal(current)
+    refusal = destroy_refusal(current) if guards else None
     if refusal:
         raise VernietigingGeweigerd(refusal)
     already = current.is_vernietigd
@@ -150,8 +154,45 @@ def destroy_household(
             )
         return current
     return huishouden_shred(
-        huishouden=current, by=by, reden=reden, velden=tables, persoon_ids=persoon_ids
+        huishouden=current,
+        by=by,
+        reden=reden,
+        velden=tables,
+        persoon_ids=persoon_ids,
+        guards=guards,
     )
+
+
+def reapply_ledger() -> int:
+    """After a restore: destroy again every household the shred ledger says is gone.
+
+    No guard applies (it was destroyed already, before the backup was restored); each
+    household in its own transaction, so an interrupted run can simply be run again.
+    """
+    from audit import shred_ledger
+
+    done = 0
+    for entry in shred_ledger.behind():
+        reden = _("Opnieuw vernietigd na terugzetten van een back-up (grootboek %(op)s)") % {
+            "op": entry.vernietigd_op[:19]
+        }
+        if Huishouden.objects.filter(pk=entry.huishouden_id).exists():
+            _destroy(entry.huishouden_id, by=None, reden=reden, guards=False)
+        else:
+            _shred_orphan_key(entry.data_key_id)
+        done += 1
+    return done
+
+
+@transaction.atomic
+def _shred_orphan_key(data_key_id: str) -> None:
+    """A data key whose household row is gone: destroy it all the same."""
+    from toegang.crypto.datakeys import data_key_destroy
+    from toegang.crypto.models import DataKey
+
+    key = DataKey.objects.select_for_update().filter(pk=data_key_id).first()
+    if key is not None and not key.is_destroyed:
+        data_key_destroy(key)
 
 
 # -- destruction lists -----------------------------------------------------------------

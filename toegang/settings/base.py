@@ -328,6 +328,9 @@ NATS_URL = env.str("NATS_URL", default="")
 #: comma-separated ``file:<path>`` and/or ``nats://host:port/<STREAM>``. Empty: no anchors
 #: (``audit_verify`` and ``/healthz`` say so).
 AUDIT_ANCHOR_STORE = env.str("AUDIT_ANCHOR_STORE", default="")
+# The shred ledger's mirror outside the database (audit/shred_ledger.py); empty: beside
+# each file: anchor store. Read by restore_check and before the web process starts.
+SHRED_LEDGER_STORE = env.str("SHRED_LEDGER_STORE", default="")
 #: Seconds between anchors (the worker's ``audit_anchor`` job).
 AUDIT_ANCHOR_INTERVAL = env.float("AUDIT_ANCHOR_INTERVAL", default=300.0)
 

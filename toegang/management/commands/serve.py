@@ -34,6 +34,11 @@ class Command(BaseCommand):
         ok, detail = check_channel_layer()
         if not ok:
             raise CommandError(f"Redis is niet bereikbaar ({detail}). Controleer REDIS_URL.")
+        from audit.shred_ledger import startup_problem
+
+        problem = startup_problem()
+        if problem:
+            raise CommandError(problem)
         sock = self._bind(options["host"], options["port"])
         if getattr(settings, "DEMO_MODE", False):
             log.warning(
