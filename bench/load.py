@@ -5,10 +5,13 @@
 It starts everything itself: a fresh PostgreSQL database (``LOAD_DATABASE_URL``,
 default ``postgres://postgres@127.0.0.1:5432/toegang_load``, dropped and created), Redis
 (``LOAD_REDIS_URL``, default db 15, flushed), the production settings with a freshly
-generated key ring in a temporary folder, uvicorn with ``--web-workers`` processes
-(default 2) and ``manage.py worker``. It seeds the demo organisations, partner API
-clients and consulenten with casussen, then runs wrk per request type and connection
-count:
+generated key ring in a temporary folder, ``--web-workers`` web processes (default 2)
+and ``manage.py worker``, once per server (``--servers``): uvicorn for everything, and
+gunicorn (WSGI, gthread) for HTTP beside one uvicorn for ``/ws/`` (production's choice,
+docs/architecture.md "Serving HTTP"). Each variant holds ``--websockets`` consultant
+sockets open (default 2,000) for the whole of its HTTP load. It seeds the demo
+organisations, partner API clients and consulenten with casussen, then runs wrk per
+request type and connection count:
 
 * ``me``: the floor, the cheapest authenticated API request (``GET /api/v1/me``:
   token look-up, one small serializer, no audit record);
@@ -20,8 +23,10 @@ count:
 
 It prints per type: requests/s, p50/p95/p99 latency, HTTP errors (status >= 400),
 socket errors, the peak number of PostgreSQL connections of the run, and throughput
-as a ratio of the ``me`` floor at the same connection count. ``--compare-no-pool``
-runs the signal types once more with ``DATABASE_POOL=False`` (``CONN_MAX_AGE=0``).
+as a ratio of the ``me`` floor at the same connection count; then the ratios between
+servers, the websockets that stayed connected, and with ``--compare-no-pool`` /
+``--compare-no-audit`` the signal types once more without the pool
+(``CONN_MAX_AGE=0``) / without audit recording (``bench.noaudit_asgi``).
 Every run is bounded by ``--duration``; only loopback addresses are targeted.
 """
 

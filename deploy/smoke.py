@@ -2,13 +2,15 @@
 
 Run with the deployment's own environment (production settings, the app role):
 
-    python deploy/smoke.py https-origin-port
+    python deploy/smoke.py WEB_PORT REALTIME_PORT
 
 It makes a melder with a password and an API token through the services, then,
 over HTTP as a browser and a partner system behind a TLS proxy would:
 ``/healthz`` answers ok for database and channel layer; the login page's form
-with its CSRF token logs the melder in; a signal posted to the API is accepted;
-and the worker (another process) delivers the outbox events it caused.
+with its CSRF token logs the melder in, and the audit record has the client address
+the proxy forwarded; the realtime server opens a websocket for the melder's token; a
+signal posted to the API is accepted; and the worker (another process) delivers the
+outbox events it caused.
 Prints one line per check; exits non-zero on the first failure.
 """
 
@@ -28,6 +30,7 @@ import django
 
 TIMEOUT = 30.0  # seconds for one request
 OUTBOX_WAIT = 60.0  # seconds the worker gets to deliver the signal's events
+CLIENT_ADDRESS = "203.0.113.7"  # the client as the (simulated) proxy forwards it
 
 
 class SmokeError(Exception):
@@ -50,7 +53,11 @@ class Browser:
         self, method: str, path: str, body: bytes | None = None, headers: dict | None = None
     ) -> tuple[int, dict[str, str], bytes]:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=TIMEOUT)
-        sent = {"Host": f"127.0.0.1:{self.port}", "X-Forwarded-Proto": "https"}
+        sent = {
+            "Host": f"127.0.0.1:{self.port}",
+            "X-Forwarded-Proto": "https",
+            "X-Forwarded-For": CLIENT_ADDRESS,
+        }
         if self.cookies:
             sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         sent.update(headers or {})
@@ -114,6 +121,40 @@ def check_login(browser: Browser, username: str, password: str) -> None:
     print("ok  inloggen met CSRF-token, sessie, startpagina")
 
 
+def check_client_address(username: str) -> None:
+    from audit.models import AuditRecord
+
+    seen = (
+        AuditRecord.objects.filter(username=username)
+        .order_by("-id")
+        .values_list("ip_adres", flat=True)
+        .first()
+    )
+    _check(seen == CLIENT_ADDRESS, f"auditregel met clientadres {seen!r}, niet {CLIENT_ADDRESS}")
+    print("ok  auditregel met het clientadres dat de proxy doorgaf")
+
+
+def check_live(port: int, token: str) -> None:
+    import asyncio
+
+    from websockets.asyncio.client import connect
+
+    async def hello() -> dict:
+        async with connect(
+            f"ws://127.0.0.1:{port}/ws/",
+            additional_headers=[("Authorization", f"Bearer {token}")],
+            open_timeout=TIMEOUT,
+        ) as ws:
+            return dict(json.loads(await asyncio.wait_for(ws.recv(), TIMEOUT)))
+
+    try:
+        first = asyncio.run(hello())
+    except Exception as exc:  # any failure to connect is the finding
+        raise SmokeError(f"websocket op de realtime-server: {exc.__class__.__name__}") from None
+    _check(first.get("type") == "live.hello", f"websocket gaf eerst {first.get('type')!r}")
+    print("ok  websocket op de realtime-server (live.hello)")
+
+
 def check_signal(browser: Browser, token: str) -> None:
     from toegang.events.models import OutboxEvent
 
@@ -170,8 +211,8 @@ def make_melder() -> tuple[str, str, str]:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 2:
-        print("gebruik: python deploy/smoke.py POORT", file=sys.stderr)
+    if len(argv) != 3:
+        print("gebruik: python deploy/smoke.py WEBPOORT REALTIMEPOORT", file=sys.stderr)
         return 2
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "toegang.settings.production")
@@ -181,6 +222,8 @@ def main(argv: list[str]) -> int:
         check_health(browser)
         username, password, token = make_melder()
         check_login(browser, username, password)
+        check_client_address(username)
+        check_live(int(argv[2]), token)
         check_signal(Browser(browser.port), token)
     except SmokeError as exc:
         print(f"FOUT {exc}", file=sys.stderr)

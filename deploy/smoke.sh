@@ -3,8 +3,9 @@
 # a copy of the tree owned by the image's user (uid 10001, when run as root), a
 # virtualenv filled by deploy/build.sh from the lock file only, the two database
 # roles, deploy/start.sh migrate as the owner, then web (production settings,
-# 2 uvicorn workers) and worker as the app role; deploy/smoke.py checks /healthz,
-# a login with CSRF, a signal through the API and the worker's outbox delivery.
+# gunicorn), realtime (uvicorn) and worker as the app role; deploy/smoke.py checks
+# /healthz, a login with CSRF and the forwarded client address, a websocket, a signal
+# through the API and the worker's outbox delivery.
 #
 # Needs PostgreSQL (a superuser at SMOKE_ADMIN_URL's server) and Redis.
 # Everything it makes (database, roles, files) is removed at the end.
@@ -85,21 +86,29 @@ grep -qx "$APP:false" "$WORK/roles.txt" && grep -qx "$OWNER:false" "$WORK/roles.
     && grep -qx "audit-owner:$OWNER" "$WORK/roles.txt" \
     || { echo "smoke: roles not as expected:"; cat "$WORK/roles.txt"; exit 1; }
 
-PORT="$("$HOST_PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-echo "smoke: deploy/start.sh web (port $PORT, 2 workers) and worker, as the app role"
-as_app env PATH="$PATH" PORT="$PORT" WEB_HOST=127.0.0.1 WEB_WORKERS=2 \
+free_port() { "$HOST_PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+PORT="$(free_port)"
+RT_PORT="$(free_port)"
+echo "smoke: deploy/start.sh web (gunicorn, port $PORT), realtime (uvicorn, port $RT_PORT), worker, as the app role"
+as_app env PATH="$PATH" PORT="$PORT" WEB_HOST=127.0.0.1 WEB_WORKERS=2 WEB_THREADS=4 \
     "$WORK/app/deploy/start.sh" web > "$WORK/web.log" 2>&1 &
+PIDS+=($!)
+as_app env PATH="$PATH" PORT="$RT_PORT" WEB_HOST=127.0.0.1 REALTIME_WORKERS=1 \
+    "$WORK/app/deploy/start.sh" realtime > "$WORK/realtime.log" 2>&1 &
 PIDS+=($!)
 as_app env PATH="$PATH" "$WORK/app/deploy/start.sh" worker > "$WORK/worker.log" 2>&1 &
 PIDS+=($!)
-for _ in $(seq 60); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
-    kill -0 "${PIDS[0]}" 2>/dev/null || { echo "smoke: web stopped"; exit 1; }
-    sleep 1
+for port in "$PORT" "$RT_PORT"; do
+    for _ in $(seq 60); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+        kill -0 "${PIDS[0]}" 2>/dev/null && kill -0 "${PIDS[1]}" 2>/dev/null \
+            || { echo "smoke: web or realtime stopped"; exit 1; }
+        sleep 1
+    done
 done
 
 echo "smoke: deploy/smoke.py"
-as_app env PATH="$PATH" python "$WORK/app/deploy/smoke.py" "$PORT"
+as_app env PATH="$PATH" python "$WORK/app/deploy/smoke.py" "$PORT" "$RT_PORT"
 
 echo "smoke: database connections now open, per role (budget in docs/deploy.md):"
 psql "$PG/postgres" -qAt -F ' ' -c \

@@ -26,15 +26,17 @@ def _merged(service: dict) -> dict:
     return service  # YAML anchors are resolved by safe_load
 
 
-def test_compose_has_the_four_services_and_a_migrate_step(compose):
-    assert {"db", "redis", "web", "worker", "migrate"} <= set(compose["services"])
+def test_compose_has_its_services_and_a_migrate_step(compose):
+    assert {"db", "redis", "proxy", "web", "realtime", "worker", "migrate"} <= set(
+        compose["services"]
+    )
 
 
 def test_database_and_redis_use_pinned_images_with_health_checks(compose):
     services = compose["services"]
     assert services["db"]["image"].startswith("postgres:16")
     assert services["redis"]["image"].startswith("redis:7")
-    for name in ("db", "redis", "web", "worker"):
+    for name in ("db", "redis", "proxy", "web", "realtime", "worker"):
         assert "test" in services[name]["healthcheck"], name
 
 
@@ -57,17 +59,29 @@ def test_image_starts_through_the_start_script(compose):
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert 'ENTRYPOINT ["deploy/start.sh"]' in dockerfile
     assert compose["services"]["web"]["command"] == ["web"]
+    assert compose["services"]["realtime"]["command"] == ["realtime"]
     assert compose["services"]["worker"]["command"] == ["worker"]
     assert compose["services"]["migrate"]["command"] == ["migrate"]
 
 
-def test_web_runs_uvicorn_behind_configurable_trusted_proxies(compose):
+def test_web_runs_gunicorn_and_realtime_uvicorn_behind_the_same_trusted_proxies(compose):
     script = _start_script()
+    assert "-m gunicorn toegang.wsgi:application" in script
     assert "-m uvicorn toegang.asgi:application" in script
-    assert '--proxy-headers --forwarded-allow-ips "${TRUSTED_PROXIES:-127.0.0.1}"' in script
-    assert '--workers "${WEB_WORKERS:-' in script
-    env = compose["services"]["web"]["environment"]
-    assert _with_defaults(env["TRUSTED_PROXIES"]) == "127.0.0.1"
+    assert 'export TRUSTED_PROXIES="${TRUSTED_PROXIES:-127.0.0.1}"' in script
+    assert script.count('--forwarded-allow-ips "$TRUSTED_PROXIES"') == 2
+    assert '--workers "${WEB_WORKERS:-' in script and '--threads "${WEB_THREADS:-' in script
+    for name in ("web", "realtime"):
+        env = compose["services"][name]["environment"]
+        proxy = compose["services"]["proxy"]["networks"]["default"]["ipv4_address"]
+        assert _with_defaults(env["TRUSTED_PROXIES"]).split(",") == [proxy, "127.0.0.1"]
+
+
+def test_the_proxy_sends_websockets_to_realtime_and_the_rest_to_web():
+    caddyfile = (ROOT / "deploy" / "Caddyfile").read_text()
+    assert "reverse_proxy /ws/* realtime:8001" in caddyfile
+    assert "reverse_proxy web:8000" in caddyfile
+    assert caddyfile.index("/ws/*") < caddyfile.index("reverse_proxy web:8000")
 
 
 def test_worker_runs_the_worker_command():
@@ -81,15 +95,15 @@ def test_migrate_runs_as_owner_and_grants_the_app_role():
     assert script.index("manage.py migrate") < script.index("db_roles grant")
 
 
-def test_web_port_is_bound_to_loopback_unless_configured(compose):
-    ports = [_with_defaults(p) for p in compose["services"]["web"]["ports"]]
-    assert ports == ["127.0.0.1:8000:8000"]
+def test_only_the_proxy_publishes_ports_on_loopback_unless_configured(compose):
+    ports = [_with_defaults(p) for p in compose["services"]["proxy"]["ports"]]
+    assert ports == ["127.0.0.1:443:443", "127.0.0.1:80:80"]
     for name, service in compose["services"].items():
-        if name != "web":
+        if name != "proxy":
             assert "ports" not in service, name
 
 
-@pytest.mark.parametrize("name", ["web", "worker", "migrate"])
+@pytest.mark.parametrize("name", ["web", "realtime", "worker", "migrate"])
 def test_app_services_run_production_settings_on_postgres_and_redis(compose, name):
     service = _merged(compose["services"][name])
     env = service["environment"]
@@ -104,7 +118,7 @@ def test_each_service_gets_only_its_own_secrets(compose):
     services = compose["services"]
     assert services["db"]["env_file"] == ["deploy/db.env"]
     assert services["migrate"]["env_file"] == ["deploy/app.env", "deploy/migrate.env"]
-    for name in ("web", "worker"):
+    for name in ("web", "realtime", "worker"):
         assert services[name]["env_file"] == ["deploy/app.env"], name
     assert "env_file" not in services["redis"] and "secrets" not in services["db"]
 
