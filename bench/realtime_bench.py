@@ -3,11 +3,12 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/events \\
     REDIS_URL=redis://127.0.0.1:6379/3 python -m bench.realtime_bench [--clients 2000]
 
-For each layer (channels_redis core and pubsub) it starts uvicorn with the real ASGI
-app and consumer, connects N clients (API tokens), measures server CPU idle with 0
-and with N connections, then emits events at ``--rate`` and ``--lag-rate`` for
-``--duration`` seconds (each to 1..25 recipients) with a relay process on LISTEN/NOTIFY,
-and prints p50/p99 latency commit → message received and relay lag (commit → sent).
+For each layer (channels_redis core and pubsub) it starts uvicorn (``--workers``
+processes; the target is 10,000 clients over 2) with the real ASGI app and consumer,
+connects N clients (API tokens), measures server CPU idle with 0 and with N connections,
+then emits events at ``--rate`` and ``--lag-rate`` for ``--duration`` seconds (each to
+1..25 recipients) with a relay process on LISTEN/NOTIFY, and prints p50/p99 latency
+commit → message received and relay lag (commit → sent).
 Loopback only; every phase is bounded in time.
 """
 
@@ -66,9 +67,24 @@ def _prepare_users(count: int) -> tuple[list[int], list[str]]:
     return [u.pk for u in users], tokens
 
 
+def _tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (uvicorn's worker processes)."""
+    found = [pid]
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        for child in task.read_text().split():
+            found += _tree(int(child))
+    return found
+
+
 def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for member in _tree(pid):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def _cpu_percent(pid: int, seconds: float) -> float:
@@ -237,6 +253,8 @@ async def _run_layer(
             "warning",
             "--lifespan",
             "off",
+            "--workers",
+            str(args.workers),
         ],
         env=env,
     )
@@ -304,6 +322,7 @@ def main() -> None:
     )
     parser.add_argument("--role", choices=["main", "relay", "emit"], default="main")
     parser.add_argument("--clients", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn processes")
     parser.add_argument("--rate", type=float, default=200)
     parser.add_argument("--lag-rate", type=float, default=300)
     parser.add_argument("--duration", type=float, default=8)
