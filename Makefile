@@ -72,6 +72,8 @@ wrk:
 
 ## Production topology on PostgreSQL + Redis under load (wrk over loopback); prints figures.
 ## LOAD_DATABASE_URL (a database it drops and creates) and LOAD_REDIS_URL (flushed) pick where.
+## Both servers (uvicorn, gunicorn), 2,000 websockets each, and the audit overhead ratio.
+LOAD_ARGS ?= --compare-no-audit
 load: install wrk
 	$(BIN)/python -m bench.load $(LOAD_ARGS)
 
