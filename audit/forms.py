@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from audit.models import Actie
+from audit.models import Actie, Oordeel
 
 
 def is_valid_bsn(value: str) -> bool:
@@ -114,6 +114,9 @@ class InzageForm(ResidentFields):
 
 class ReviewForm(forms.Form):
     sleutel = forms.CharField(max_length=100, widget=forms.HiddenInput)
+    oordeel = forms.ChoiceField(
+        label=_("Oordeel"), choices=Oordeel.choices, widget=forms.RadioSelect
+    )
     opmerking = forms.CharField(
         label=_("Toelichting"),
         max_length=2000,

@@ -144,6 +144,15 @@ class ReviewSoort(models.TextChoices):
     NOODTOEGANG = "noodtoegang", _("noodtoegang")
     WEIGERINGEN = "weigeringen", _("reeks weigeringen")
     VOLUME = "volume", _("ongebruikelijk volume")
+    REEKS = "reeks", _("veel casussen kort na elkaar")
+    EIGEN_NAAM = "eigen_naam", _("casus met eigen achternaam")
+    KANTOORTIJD = "kantoortijd", _("buiten kantoortijd")
+
+
+class Oordeel(models.TextChoices):
+    TERECHT = "terecht", _("terecht")
+    ONTERECHT = "onterecht", _("onterecht")
+    NAVRAGEN = "navragen", _("navragen")
 
 
 class AuditReview(models.Model):
@@ -153,6 +162,8 @@ class AuditReview(models.Model):
     soort = models.CharField(max_length=16, choices=ReviewSoort.choices)
     sleutel = models.CharField(max_length=100)
     record_id = models.BigIntegerField(null=True, blank=True)
+    #: Empty for reviews from before judgements existed.
+    oordeel = models.CharField(max_length=16, choices=Oordeel.choices, blank=True, default="")
     reviewed_by_id = models.BigIntegerField()
     reviewed_by_username = models.CharField(max_length=150)
     opmerking = models.TextField()

@@ -1,13 +1,18 @@
-"""The privacy officer's review queue and the service that marks an item reviewed.
+"""The privacy officer's review queue and the service that records a judgement.
 
-Three kinds of item, each with a stable key (records never change):
+Kinds of item, each with a stable key (records never change):
 
-* every noodtoegang record: ``noodtoegang:<record id>``;
+* every noodtoegang, from start to end as one item (``audit.episodes``):
+  ``noodtoegang:<id of its start record>``;
 * a burst of denied attempts, at least ``AUDIT_DENIED_BURST`` (5) by one user
   (or, without a user, one IP address) within ``AUDIT_DENIED_WINDOW_MINUTES``
   (10): ``weigeringen:<first record id>``;
 * unusual volume, a user reading more distinct objects in one day than
-  ``AUDIT_VOLUME_THRESHOLD`` (50): ``volume:<user id>:<date>``.
+  ``AUDIT_VOLUME_THRESHOLD`` (50): ``volume:<user id>:<date>``;
+* the rule-based alerts of ``audit.alerts`` (reeks, eigen_naam, kantoortijd).
+
+A judgement is terecht, onterecht or navragen, with a comment; "onterecht"
+tells the teamleider(s) of the user's team by e-mail (after commit).
 """
 
 from __future__ import annotations
@@ -18,15 +23,23 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.models import Actie, AuditRecord, AuditReview, Doel, ReviewSoort, Uitkomst
+from audit import alerts
+from audit.episodes import Episode, episodes
+from audit.models import Actie, AuditRecord, AuditReview, Doel, Oordeel, ReviewSoort, Uitkomst
 from audit.services import record
+from toegang.logging import get_logger
+
+log = get_logger(__name__)
 
 
 def _setting(name: str, default: int) -> int:
@@ -44,24 +57,50 @@ class ReviewItem:
     record_id: int | None = None
     reden: str = ""
     review: AuditReview | None = None
+    episode: Episode | None = None
+    huishouden_id: str = ""
+    #: Filled in for the page: the user's full name, role and team.
+    naam: str = ""
+    rol: str = ""
+    team: str = ""
+    casus_url: str = ""
 
     @property
     def soort_label(self) -> str:
         return str(ReviewSoort(self.soort).label)
 
 
-def _noodtoegang(since: datetime, upto_id: int | None = None) -> list[ReviewItem]:
-    records = AuditRecord.objects.filter(Q(noodtoegang=True) | Q(actie=Actie.NOODTOEGANG))
-    if upto_id is not None:
-        records = records.filter(pk=upto_id)
-    rows = (
-        records.filter(occurred_at__gte=since)
-        .order_by("-occurred_at")
-        .values_list("id", "occurred_at", "username", "user_id", "reden")
-    )
+def _noodtoegang(since: datetime, start_id: int | None = None) -> list[ReviewItem]:
     return [
-        ReviewItem(ReviewSoort.NOODTOEGANG, f"noodtoegang:{rid}", at, name, uid, 1, rid, reden)
-        for rid, at, name, uid, reden in rows
+        ReviewItem(
+            ReviewSoort.NOODTOEGANG,
+            f"noodtoegang:{e.record_id}",
+            e.started_at,
+            e.username,
+            e.user_id,
+            1 + len(e.record_ids),
+            e.record_id,
+            e.reden,
+            episode=e,
+            huishouden_id=str(e.huishouden_id or ""),
+        )
+        for e in episodes(since=since, start_id=start_id)
+    ]
+
+
+def _alerts(found: list[alerts.Alert]) -> list[ReviewItem]:
+    return [
+        ReviewItem(
+            a.soort,
+            a.sleutel,
+            a.occurred_at,
+            a.username,
+            a.user_id,
+            a.aantal,
+            a.record_id,
+            huishouden_id=a.huishouden_id,
+        )
+        for a in found
     ]
 
 
@@ -151,19 +190,18 @@ def _item_for(sleutel: str) -> ReviewItem | None:
     """The queue item with this key, computed for that key alone."""
     soort, _, rest = sleutel.partition(":")
     try:
-        if soort == ReviewSoort.NOODTOEGANG:
-            rec = AuditRecord.objects.get(pk=int(rest))
-            since = rec.occurred_at
-            found = _noodtoegang(since, upto_id=rec.pk)
-        elif soort == ReviewSoort.WEIGERINGEN:
-            rec = AuditRecord.objects.get(pk=int(rest))
-            window = timedelta(minutes=_setting("AUDIT_DENIED_WINDOW_MINUTES", 10))
-            found = _denied_bursts(rec.occurred_at - window, user_id=rec.user_id)
-        elif soort == ReviewSoort.VOLUME:
+        if soort == ReviewSoort.VOLUME:
             user_id, _, day = rest.partition(":")
             found = _volume_of_day(
                 date.fromisoformat(day), _setting("AUDIT_VOLUME_THRESHOLD", 50), int(user_id)
             )
+        elif soort == ReviewSoort.KANTOORTIJD:
+            user_id, _, day = rest.partition(":")
+            start = timezone.make_aware(datetime.combine(date.fromisoformat(day), time.min))
+            found = _alerts(alerts.buiten_kantoortijd(start, int(user_id), date.fromisoformat(day)))
+        elif soort in ReviewSoort.values:
+            rec = AuditRecord.objects.get(pk=int(rest))
+            found = _found_from(soort, rec)
         else:
             return None
     except (AuditRecord.DoesNotExist, ValueError):
@@ -171,11 +209,32 @@ def _item_for(sleutel: str) -> ReviewItem | None:
     return next((i for i in found if i.sleutel == sleutel), None)
 
 
+def _found_from(soort: str, rec: AuditRecord) -> list[ReviewItem]:
+    """The items of kind ``soort`` that can start at record ``rec``."""
+    if soort == ReviewSoort.NOODTOEGANG:
+        return _noodtoegang(rec.occurred_at, start_id=rec.pk)
+    if soort == ReviewSoort.WEIGERINGEN:
+        window = timedelta(minutes=_setting("AUDIT_DENIED_WINDOW_MINUTES", 10))
+        return _denied_bursts(rec.occurred_at - window, user_id=rec.user_id)
+    if soort == ReviewSoort.REEKS:
+        return _alerts(alerts.reeksen(rec.occurred_at, rec.user_id))
+    if soort == ReviewSoort.EIGEN_NAAM:
+        return _alerts(alerts.eigen_naam(rec.occurred_at, rec.user_id))
+    return []
+
+
 def review_queue(*, days: int | None = None, include_reviewed: bool = False) -> list[ReviewItem]:
     """The items of the last ``days`` days, unreviewed first, newest first."""
     days = days or _setting("AUDIT_REVIEW_DAYS", 30)
     since = timezone.now() - timedelta(days=days)
-    items = _noodtoegang(since) + _denied_bursts(since) + _volume(since)
+    items = (
+        _noodtoegang(since)
+        + _denied_bursts(since)
+        + _volume(since)
+        + _alerts(
+            alerts.reeksen(since) + alerts.eigen_naam(since) + alerts.buiten_kantoortijd(since)
+        )
+    )
     reviews = {
         (r.soort, r.sleutel): r
         for r in AuditReview.objects.filter(sleutel__in=[i.sleutel for i in items])
@@ -188,12 +247,43 @@ def review_queue(*, days: int | None = None, include_reviewed: bool = False) -> 
     return items
 
 
+def describe_users(items: list[ReviewItem]) -> None:
+    """Fill in each item's user (full name, role and team) and casus link (for the page)."""
+    from toegang.roles import Rol
+
+    ids = {i.user_id for i in items if i.user_id is not None}
+    users = {u.pk: u for u in get_user_model().objects.filter(pk__in=ids).select_related("team")}
+    for item in items:
+        user = users.get(item.user_id) if item.user_id is not None else None
+        if user is None:
+            continue
+        item.naam = user.get_full_name() or user.get_username()
+        item.rol = str(Rol(user.rol).label) if user.rol in Rol.values else user.rol
+        team = getattr(user, "team", None)
+        item.team = team.naam if team is not None else ""
+    for item in items:
+        if item.episode is not None and item.episode.casus_id:
+            try:
+                item.casus_url = reverse(
+                    "casussen:casus", kwargs={"casus_id": item.episode.casus_id}
+                )
+            except NoReverseMatch:
+                item.casus_url = ""
+
+
 @transaction.atomic
-def review_create(*, sleutel: str, opmerking: str, by: Any, request: Any = None) -> AuditReview:
-    """Mark one queue item reviewed with a comment; the review is itself audited."""
+def review_create(
+    *, sleutel: str, oordeel: str, opmerking: str, by: Any, request: Any = None
+) -> AuditReview:
+    """Record the judgement of one queue item with a comment; it is itself audited.
+
+    "Onterecht" tells the teamleider(s) of the user's team after commit.
+    """
     opmerking = opmerking.strip()
     if not opmerking:
         raise ValidationError({"opmerking": _("Geef een toelichting bij de beoordeling.")})
+    if oordeel not in Oordeel.values:
+        raise ValidationError({"oordeel": _("Kies terecht, onterecht of navragen.")})
     item = _item_for(sleutel)
     if item is None:
         raise ValidationError({"sleutel": _("Dit item staat niet in de beoordelingslijst.")})
@@ -203,6 +293,7 @@ def review_create(*, sleutel: str, opmerking: str, by: Any, request: Any = None)
         soort=item.soort,
         sleutel=item.sleutel,
         record_id=item.record_id,
+        oordeel=oordeel,
         reviewed_by_id=by.pk,
         reviewed_by_username=by.get_username(),
         opmerking=opmerking,
@@ -215,7 +306,51 @@ def review_create(*, sleutel: str, opmerking: str, by: Any, request: Any = None)
         object_type="auditbeoordeling",
         object_id=review.pk,
         object_ids=[item.record_id] if item.record_id else [],
-        velden=["opmerking"],
+        velden=["oordeel", "opmerking"],
+        reden=oordeel,
         request=request,
     )
+    if oordeel == Oordeel.ONTERECHT and item.user_id is not None:
+        transaction.on_commit(lambda: notify_teamleiders(item=item))
     return review
+
+
+def notify_teamleiders(*, item: ReviewItem) -> int:
+    """E-mail the teamleider(s) of the user's team: an item was judged "onterecht".
+
+    Names the staff member and the kind of item, never the resident; the details
+    are in the console. Returns how many teamleiders were told.
+    """
+    from toegang.roles import Rol
+
+    User = get_user_model()
+    user = User.objects.filter(pk=item.user_id).first() if item.user_id is not None else None
+    if user is None or user.team_id is None:  # type: ignore[attr-defined]
+        log.warning("audit_onterecht_geen_team", user_id=item.user_id)
+        return 0
+    leiders = list(
+        User.objects.filter(team_id=user.team_id, rol=Rol.TEAMLEIDER, is_active=True)  # type: ignore[attr-defined]
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    if not leiders:
+        log.warning("audit_onterecht_geen_teamleider", user_id=item.user_id)
+        return 0
+    naam = user.get_full_name() or user.get_username()
+    subject = _("Beoordeling toegang: onterecht (%(naam)s)") % {"naam": naam}
+    body = _(
+        "De functionaris gegevensbescherming heeft een %(soort)s van %(naam)s van "
+        "%(moment)s beoordeeld als onterecht. Bespreek dit met uw medewerker. "
+        "De toelichting staat in de auditconsole."
+    ) % {
+        "soort": item.soort_label,
+        "naam": naam,
+        "moment": timezone.localtime(item.occurred_at).strftime("%d-%m-%Y %H:%M"),
+    }
+    try:
+        send_mail(subject, body, None, leiders)
+    except OSError as exc:
+        log.error("audit_onterecht_mail_mislukt", user_id=item.user_id, fout=type(exc).__name__)
+        return 0
+    log.info("audit_onterecht_gemeld", user_id=item.user_id, teamleiders=len(leiders))
+    return len(leiders)

@@ -20,8 +20,8 @@ from django.views.decorators.http import require_http_methods
 
 from audit import inzage
 from audit.forms import InzageForm, ReviewForm, SearchForm
-from audit.models import Actie, Doel
-from audit.review import review_create, review_queue
+from audit.models import Actie, Doel, Oordeel
+from audit.review import describe_users, review_create, review_queue
 from audit.selectors import Filters, keyset_page, records_matching, seal_status
 from audit.services import record
 from audit.subjects import ResidentLookupUnavailableError, Subject, find_resident
@@ -117,6 +117,7 @@ def beoordelen(request: HttpRequest) -> HttpResponse:
             try:
                 review_create(
                     sleutel=form.cleaned_data["sleutel"],
+                    oordeel=form.cleaned_data["oordeel"],
                     opmerking=form.cleaned_data["opmerking"],
                     by=request.user,
                     request=request,
@@ -127,13 +128,18 @@ def beoordelen(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Beoordeling opgeslagen."))
             return redirect("audit:beoordelen")
-        messages.error(request, _("Geef een toelichting bij de beoordeling."))
+        messages.error(request, _("Kies een oordeel en geef een toelichting bij de beoordeling."))
         return redirect("audit:beoordelen")
     items = review_queue(include_reviewed=show_all)
+    describe_users(items)
     _record_access(
         request, object_type="beoordelingslijst", shown=[i.record_id for i in items if i.record_id]
     )
-    return render(request, "audit/beoordelen.html", {"items": items, "show_all": show_all})
+    return render(
+        request,
+        "audit/beoordelen.html",
+        {"items": items, "show_all": show_all, "oordelen": Oordeel.choices},
+    )
 
 
 @role_required(Rol.PRIVACY_OFFICER)

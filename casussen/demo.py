@@ -7,6 +7,7 @@ sealed on the way in; after ``manage.py demo`` no name or BSN is stored in plain
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from faker import Faker
 
@@ -128,7 +129,23 @@ def load_casussen() -> int:
                 eind_datum=timezone.localdate() + timedelta(days=60),
                 by=users["consulent"],
             )
+        _demo_noodtoegang(made, users["consulent2"])
     return len(made)
+
+
+def _demo_noodtoegang(casussen: list[Any], user: Any) -> None:
+    """One noodtoegang, so the privacy officer's review queue shows an episode."""
+    from casussen.services.access import VIEW, has_access
+    from casussen.services.betrokkenen import noodtoegang_start
+
+    for casus in casussen[1:]:
+        if not has_access(user_id=user.pk, casus_id=casus.pk, codename=VIEW):
+            noodtoegang_start(
+                casus_id=casus.pk,
+                reden="Crisis buiten kantoortijd; het aanspreekpunt was niet bereikbaar.",
+                by=user,
+            )
+            return
 
 
 def summary() -> list[str]:

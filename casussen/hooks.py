@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from toegang import worker
@@ -53,7 +54,7 @@ def _casus_owner(object_id: str) -> Any:
 
 
 def register() -> None:
-    from audit import subjects
+    from audit import alerts, subjects
     from casussen.services import retention
     from toegang import events
 
@@ -62,5 +63,34 @@ def register() -> None:
     worker.register("vernietiging_uitvoeren", retention.job_uitvoeren, interval=30)
     subjects.register_resident_lookup(_resident_lookup)
     subjects.register_owner_lookup(_casus_owner)
+    alerts.register_relation_check(own_surname_households)
     events.register_recipients("casus", casus_recipients)
     events.register_access_check("casus", casus_access_check)
+
+
+def own_surname_households(user_id: int, huishouden_ids: Iterable[str]) -> set[str]:
+    """The households among ``huishouden_ids`` in which someone has the user's surname.
+
+    Compares the normalised surnames (as the blind index does) after decrypting
+    here, inside the service; no name leaves this function or reaches a log.
+    """
+    from django.contrib.auth import get_user_model
+
+    from casussen.models import Gezinslid
+    from toegang.crypto.blind_index import normalise_achternaam
+
+    last_name = (
+        get_user_model().objects.filter(pk=user_id).values_list("last_name", flat=True).first()
+    )
+    target = normalise_achternaam(last_name or "")
+    if not target:
+        return set()
+    found: set[str] = set()
+    leden = Gezinslid.objects.filter(
+        huishouden_id__in=list(huishouden_ids), huishouden__shredded_at__isnull=True
+    ).select_related("huishouden__data_key")
+    for lid in leden:
+        achternaam = lid.achternaam
+        if isinstance(achternaam, str) and normalise_achternaam(achternaam) == target:
+            found.add(str(lid.huishouden_id))
+    return found

@@ -119,25 +119,37 @@ def test_marking_reviewed_stores_the_comment_and_is_audited(privacy_officer, log
         user=privacy_officer,
     ):
         response = client.post(
-            URL, {"sleutel": f"noodtoegang:{rec.pk}", "opmerking": "Terecht gebruikt."}
+            URL,
+            {
+                "sleutel": f"noodtoegang:{rec.pk}",
+                "oordeel": "terecht",
+                "opmerking": "Terecht gebruikt.",
+            },
         )
     assert response.status_code == 302
     review = AuditReview.objects.get()
-    assert (review.opmerking, review.reviewed_by_id) == ("Terecht gebruikt.", privacy_officer.pk)
+    assert (review.oordeel, review.opmerking, review.reviewed_by_id) == (
+        "terecht",
+        "Terecht gebruikt.",
+        privacy_officer.pk,
+    )
     assert review_queue() == []
     assert "Terecht gebruikt." in client.get(URL + "?alle=1").content.decode()
 
 
-def test_a_review_needs_a_comment_and_a_real_item_and_happens_once(
+def test_a_review_needs_a_judgement_a_comment_and_a_real_item_and_happens_once(
     privacy_officer, login, consulent
 ):
     rec = record(actor=consulent, actie=Actie.NOODTOEGANG, doel=Doel.NOODTOEGANG, noodtoegang=True)
+    sleutel = f"noodtoegang:{rec.pk}"
     client = login(privacy_officer)
-    client.post(URL, {"sleutel": f"noodtoegang:{rec.pk}", "opmerking": "  "})
-    client.post(URL, {"sleutel": "noodtoegang:999999", "opmerking": "ok"})
+    client.post(URL, {"sleutel": sleutel, "oordeel": "terecht", "opmerking": "  "})
+    client.post(URL, {"sleutel": sleutel, "opmerking": "geen oordeel"})
+    client.post(URL, {"sleutel": sleutel, "oordeel": "prima", "opmerking": "onbekend oordeel"})
+    client.post(URL, {"sleutel": "noodtoegang:999999", "oordeel": "terecht", "opmerking": "ok"})
     assert not AuditReview.objects.exists()
-    client.post(URL, {"sleutel": f"noodtoegang:{rec.pk}", "opmerking": "ok"})
-    client.post(URL, {"sleutel": f"noodtoegang:{rec.pk}", "opmerking": "nogmaals"})
+    client.post(URL, {"sleutel": sleutel, "oordeel": "navragen", "opmerking": "ok"})
+    client.post(URL, {"sleutel": sleutel, "oordeel": "terecht", "opmerking": "nogmaals"})
     assert AuditReview.objects.count() == 1
 
 
@@ -165,7 +177,12 @@ def test_bursts_and_volume_items_can_be_reviewed_by_key(privacy_officer, consule
     assert keys["weigeringen"] == f"weigeringen:{denials[0].pk}"
     assert keys["volume"] == f"volume:{consulent.pk}:{timezone.localdate():%Y-%m-%d}"
     for sleutel in keys.values():
-        review_create(sleutel=sleutel, opmerking="bekeken", by=privacy_officer)
+        review_create(sleutel=sleutel, oordeel="terecht", opmerking="bekeken", by=privacy_officer)
     assert review_queue() == []
     with pytest.raises(ValidationError):
-        review_create(sleutel=f"weigeringen:{denials[1].pk}", opmerking="x", by=privacy_officer)
+        review_create(
+            sleutel=f"weigeringen:{denials[1].pk}",
+            oordeel="terecht",
+            opmerking="x",
+            by=privacy_officer,
+        )
