@@ -14,6 +14,8 @@
  * The page re-fetches fragments over HTTP, so every read is permission-checked.
  * Presence: an element with data-live-watch="casus:<id>" is watched; the names of
  * colleagues with the same object open go into [data-live-presence="casus:<id>"].
+ * A live re-fetch that fails (no access any more, server away) shows one plain
+ * "niet meer actueel" notice with a button to load the page again.
  * Messages carry ids only; see docs/events.md for the protocol.
  * The connected state is said in words ("Deze pagina werkt zichzelf bij") only where
  * <body data-live-indicator> asks for it (roles that work with live pages); a broken
@@ -192,6 +194,37 @@
     }, 1000);
   }
 
+  // -- out of date ------------------------------------------------------------------
+
+  // A part that could not be re-fetched (no access any more, server away) leaves the
+  // page stale: say so plainly, with one button to load the page again.
+  function showStale(reason) {
+    if (document.getElementById("live-verouderd")) { return; }
+    var box = document.createElement("div");
+    box.id = "live-verouderd";
+    box.className = "message message-error live-verouderd";
+    box.setAttribute("role", "alert");
+    var text = document.createElement("p");
+    text.textContent = "Deze pagina is niet meer actueel: " +
+      (reason || "er is iets gewijzigd dat niet kon worden bijgewerkt.");
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "button";
+    button.textContent = "Pagina verversen";
+    button.addEventListener("click", function () { window.location.reload(); });
+    box.appendChild(text);
+    box.appendChild(button);
+    var main = document.getElementById("inhoud") || document.body;
+    main.insertBefore(box, main.firstChild);
+  }
+
+  function onRefreshFailed(ev) {
+    var elt = ev.detail && ev.detail.elt;
+    if (elt && elt.hasAttribute && elt.hasAttribute("data-live-refresh")) { showStale(); }
+  }
+  document.body.addEventListener("htmx:responseError", onRefreshFailed);
+  document.body.addEventListener("htmx:sendError", onRefreshFailed);
+
   // -- presence ----------------------------------------------------------------------
 
   function watchTargets() {
@@ -247,7 +280,7 @@
       case "live.revoked":
         showPresence({ aggregate_type: msg.aggregate_type, id: msg.id, users: [] });
         document.body.dispatchEvent(new CustomEvent("live:revoked", { detail: msg }));
-        notify("Je toegang tot dit onderdeel is beëindigd");
+        showStale("uw toegang tot deze casus is beëindigd.");
         break;
       case "live.watch_denied":
       case "live.error":
