@@ -69,6 +69,10 @@ MATRIX: dict[str, Access] = {
     "account": Access(authenticated=True, note="one's own factors and sessions"),
     "herstelcodes_nieuw": Access(authenticated=True, methods=("POST",)),
     "overal_uitloggen": Access(authenticated=True, methods=("POST",)),
+    "passkey_toevoegen": Access(authenticated=True, methods=("POST",), note="one's own passkey"),
+    "passkey_verwijderen": Access(
+        authenticated=True, methods=("POST",), object=True, note="someone else's: 404"
+    ),
     "logout": Access(public=True, methods=("POST",)),
     "healthz": Access(public=True),
     "admin:*": Access(roles=roles(H), note="Django admin: staff only (beheerder)"),

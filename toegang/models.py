@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import uuid
 
+from django_otp.models import Device, TimestampMixin
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -72,7 +74,7 @@ class Team(models.Model):
         return self.naam
 
 
-class User(AbstractUser):
+class User(AbstractUser):  # type: ignore[django-manager-missing]  # django-otp Device.user (untyped)
     """A person (or a partner system's API client) with exactly one role."""
 
     organisatie = models.ForeignKey(
@@ -157,3 +159,20 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class PasskeyDevice(TimestampMixin, Device):
+    """A WebAuthn credential (passkey or security key) as a django-otp second factor.
+
+    Verified with py_webauthn (``toegang.identity.passkeys``), not with a typed
+    token: ``verify_token`` stays False, so a code form never matches it.
+    """
+
+    credential_id = models.BinaryField(_("credential-ID"), max_length=1023, unique=True)
+    public_key = models.BinaryField(_("publieke sleutel"))
+    sign_count = models.PositiveBigIntegerField(_("tellerstand"), default=0)
+    transports = models.JSONField(_("transports"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("passkey")
+        verbose_name_plural = _("passkeys")

@@ -18,6 +18,12 @@ urlpatterns = [
     path("inloggen/instellen/", identity.login_instellen, name="login_instellen"),
     path("account/", account.account, name="account"),
     path("account/herstelcodes/", identity.herstelcodes, name="herstelcodes"),
+    path("account/passkeys/", account.passkey_toevoegen, name="passkey_toevoegen"),
+    path(
+        "account/passkeys/<int:pk>/verwijderen/",
+        account.passkey_verwijderen,
+        name="passkey_verwijderen",
+    ),
     path("account/herstelcodes/nieuw/", account.herstelcodes_nieuw, name="herstelcodes_nieuw"),
     path("account/overal-uitloggen/", account.overal_uitloggen, name="overal_uitloggen"),
     path("uitloggen/", identity.LogoutView.as_view(), name="logout"),

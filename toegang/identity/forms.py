@@ -23,6 +23,17 @@ WRONG_CODE = _(
     "authenticator-app, of gebruik een herstelcode."
 )
 
+WRONG_PASSKEY = _(
+    "Deze passkey is niet geaccepteerd. Probeer het opnieuw, of log in met de code "
+    "uit uw authenticator-app."
+)
+PASSKEY_NOT_ADDED = _(
+    "De passkey is niet toegevoegd. Probeer het opnieuw; lukt het niet, gebruik dan "
+    "een andere browser of beveiligingssleutel."
+)
+#: An answer of navigator.credentials.* is a few KB at most.
+CREDENTIAL_MAX = 16_384
+
 
 class LoginForm(AuthenticationForm):
     error_messages = {"invalid_login": WRONG_LOGIN, "inactive": WRONG_LOGIN, "locked": LOCKED}
@@ -65,4 +76,19 @@ class CodeForm(forms.Form):
         widget=forms.TextInput(
             attrs={"autofocus": True, "autocomplete": "one-time-code", "inputmode": "numeric"}
         ),
+    )
+
+
+class PasskeyForm(forms.Form):
+    """The browser's answer to a passkey challenge (filled in by passkey.js)."""
+
+    credential = forms.CharField(widget=forms.HiddenInput, max_length=CREDENTIAL_MAX)
+
+
+class PasskeyAddForm(PasskeyForm):
+    naam = forms.CharField(
+        label=_("Naam van de passkey"),
+        max_length=64,
+        required=False,
+        help_text=_("Zodat u hem later herkent, bijvoorbeeld 'laptop werk' of 'sleutel'."),
     )

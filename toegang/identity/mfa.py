@@ -1,4 +1,4 @@
-"""Second factors (django-otp): TOTP devices, recovery codes, reset by a beheerder.
+"""Second factors (django-otp): TOTP devices, passkeys, recovery codes, reset by a beheerder.
 
 Who needs a second factor: every staff role always; a melder when their
 organisation has ``mfa_verplicht`` set, or once they enrolled one voluntarily.
@@ -19,9 +19,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django.conf import settings
 from django.db import transaction
 
-from audit.models import Actie, Doel
+from audit.models import Actie, Doel, Uitkomst
 from audit.services import record
-from toegang.models import User
+from toegang.models import PasskeyDevice, User
 from toegang.roles import Rol
 
 RECOVERY_CODE_COUNT = 10
@@ -41,9 +41,16 @@ def has_confirmed_totp(user: Any) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
+def has_confirmed_factor(user: Any) -> bool:
+    """An authenticator app or a passkey (recovery codes alone do not count)."""
+    return (
+        has_confirmed_totp(user) or PasskeyDevice.objects.filter(user=user, confirmed=True).exists()
+    )
+
+
 def second_factor_needed(user: Any) -> bool:
-    """Whether the login asks a code: required, or enrolled voluntarily (melder)."""
-    return mfa_required(user) or has_confirmed_totp(user)
+    """Whether the login asks a second factor: required, or enrolled voluntarily (melder)."""
+    return mfa_required(user) or has_confirmed_factor(user)
 
 
 def session_verified(session: Any) -> bool:
@@ -87,15 +94,35 @@ def totp_confirm(*, user: Any, code: str) -> list[str] | None:
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     codes = recovery_codes_regenerate(user=user)
-    record(
-        actor=user,
+    audit_factor(
+        user=user,
         actie=Actie.CREATE,
-        doel=Doel.AUTHENTICATIE,
-        object_type="tweede_factor",
-        object_id=device.persistent_id,
+        device_id=device.persistent_id,
         reden="authenticator-app ingesteld",
     )
     return codes
+
+
+def audit_factor(
+    *,
+    user: Any,
+    actie: str,
+    reden: str,
+    device_id: str = "",
+    request: Any = None,
+    uitkomst: str = Uitkomst.ALLOWED,
+) -> None:
+    """The audit record of a change to one's own second factors."""
+    record(
+        actor=user,
+        actie=actie,
+        doel=Doel.AUTHENTICATIE,
+        object_type="tweede_factor",
+        object_id=device_id,
+        reden=reden,
+        uitkomst=uitkomst,
+        request=request,
+    )
 
 
 def verify(*, user: Any, code: str) -> Any:
@@ -136,6 +163,7 @@ def mfa_reset(*, user: User, by: Any, request: Any = None) -> None:
 
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+    PasskeyDevice.objects.filter(user=user).delete()
     User.objects.filter(pk=user.pk).update(mfa_reset_melding=True)
     user.mfa_reset_melding = True
     sessions_end_all(user=user)

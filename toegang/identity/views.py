@@ -27,8 +27,15 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from audit.models import Actie, Doel
 from audit.services import record
-from toegang.identity import mfa, policy
-from toegang.identity.forms import LOCKED, WRONG_CODE, CodeForm, LoginForm
+from toegang.identity import mfa, passkeys, policy
+from toegang.identity.forms import (
+    LOCKED,
+    WRONG_CODE,
+    WRONG_PASSKEY,
+    CodeForm,
+    LoginForm,
+    PasskeyForm,
+)
 from toegang.models import User
 
 PENDING = "login_pending"
@@ -56,7 +63,7 @@ class LoginView(auth_views.LoginView):
             "next": next_url,
             "at": int(time.time()),
         }
-        if mfa.has_confirmed_totp(user):
+        if mfa.has_confirmed_factor(user):
             return redirect("login_code")
         return redirect("login_instellen")
 
@@ -103,7 +110,7 @@ def _back_to_login(request: HttpRequest) -> HttpResponse:
     return redirect("login")
 
 
-def _refuse_code(request: HttpRequest, user: Any, form: CodeForm) -> HttpResponse | None:
+def _refuse_code(request: HttpRequest, user: Any) -> HttpResponse | None:
     """Apply the login policy to a wrong or locked code; None when the code may be checked."""
     if policy.is_locked(request, user.get_username()):
         policy.audit_failure(request, user.get_username(), reden="geblokkeerd na te veel pogingen")
@@ -119,25 +126,51 @@ def _wrong_code(request: HttpRequest, user: Any, form: CodeForm) -> None:
     form.add_error("code", WRONG_CODE)
 
 
+def _bound(request: HttpRequest, field: str) -> Any:
+    """The POST data when it answers with ``field`` (one page, two factor forms)."""
+    return request.POST if request.method == "POST" and field in request.POST else None
+
+
 @never_cache
-@sensitive_post_parameters("code")
+@sensitive_post_parameters("code", "credential")
 def login_code(request: HttpRequest) -> HttpResponse:
+    """The second step: a code (authenticator app or recovery code) or a passkey."""
     pending = _pending_user(request)
     if pending is None:
         return _back_to_login(request)
     user, next_url = pending
-    if not mfa.has_confirmed_totp(user):
+    if not mfa.has_confirmed_factor(user):
         return redirect("login_instellen")
-    form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        refused = _refuse_code(request, user, form)
+    form = CodeForm(_bound(request, "code"))
+    passkey_form = PasskeyForm(_bound(request, "credential"))
+    if request.method == "POST":
+        refused = _refuse_code(request, user)
         if refused is not None:
             return refused
-        device = mfa.verify(user=user, code=form.cleaned_data["code"])
-        if device is not None:
-            return complete_login(request, user, device=device, next_url=next_url)
-        _wrong_code(request, user, form)
-    return render(request, "toegang/identity/code.html", {"form": form})
+        if passkey_form.is_valid():
+            try:
+                device = passkeys.passkey_verify(
+                    request, user=user, credential=passkey_form.cleaned_data["credential"]
+                )
+            except passkeys.PasskeyGeweigerdError as exc:
+                policy.register_failure(request, user.get_username())
+                policy.audit_failure(request, user.get_username(), reden=exc.reden)
+                passkey_form.add_error(None, WRONG_PASSKEY)
+            else:
+                return complete_login(request, user, device=device, next_url=next_url)
+        elif form.is_valid():
+            device = mfa.verify(user=user, code=form.cleaned_data["code"])
+            if device is not None:
+                return complete_login(request, user, device=device, next_url=next_url)
+            _wrong_code(request, user, form)
+    has_passkey = passkeys.has_passkey(user)
+    context = {
+        "form": form,
+        "passkey_form": passkey_form,
+        "totp": mfa.has_confirmed_totp(user),
+        "passkey_opties": passkeys.login_options(request, user) if has_passkey else None,
+    }
+    return render(request, "toegang/identity/code.html", context)
 
 
 @never_cache
@@ -148,12 +181,12 @@ def login_instellen(request: HttpRequest) -> HttpResponse:
     if pending is None:
         return _back_to_login(request)
     user, next_url = pending
-    if mfa.has_confirmed_totp(user):
+    if mfa.has_confirmed_factor(user):
         return redirect("login_code")
     device = mfa.pending_totp(user)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        refused = _refuse_code(request, user, form)
+        refused = _refuse_code(request, user)
         if refused is not None:
             return refused
         codes = mfa.totp_confirm(user=user, code=form.cleaned_data["code"])

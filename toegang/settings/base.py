@@ -192,6 +192,12 @@ TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Brede Toegang")
 OTP_TOTP_THROTTLE_FACTOR = 0
 OTP_STATIC_THROTTLE_FACTOR = 0
+#: Passkeys (toegang/identity/passkeys.py). Empty: the host of the request (checked
+#: against ALLOWED_HOSTS). Behind a TLS-terminating proxy set both, e.g.
+#: WEBAUTHN_RP_ID=toegang.gemeente.nl and WEBAUTHN_ORIGIN=https://toegang.gemeente.nl.
+WEBAUTHN_RP_ID = env.str("WEBAUTHN_RP_ID", default="")
+WEBAUTHN_ORIGIN = env.str("WEBAUTHN_ORIGIN", default="")
+WEBAUTHN_RP_NAME = env.str("WEBAUTHN_RP_NAME", default="Brede Toegang")
 
 #: Single sign-on with OpenID Connect for gemeente staff (toegang/identity/oidc.py).
 OIDC_ENABLED = env.bool("OIDC_ENABLED", default=False)

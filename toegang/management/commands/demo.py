@@ -36,6 +36,10 @@ class Command(BaseCommand):
             "  Tweede factor: zet het TOTP-geheim in een authenticator-app, of vraag de code "
             "op met `python manage.py totp_code <gebruiker>`."
         )
+        self.stdout.write(
+            "  Passkey: na het inloggen toevoegen onder Mijn account; werkt op "
+            "http://localhost:<poort>, niet op 127.0.0.1."
+        )
         for user in demo.USERS:
             secret = secrets.get(user.username, "(geen tweede factor nodig)")
             self.stdout.write(f"  {user.username:<12} {user.rol:<16} TOTP-geheim: {secret}")
