@@ -39,6 +39,7 @@ def load() -> int:
     created = load_huishoudens()
     load_casussen()
     plan_demo.load()
+    load_levensloop()
     return created
 
 
@@ -146,6 +147,73 @@ def _demo_noodtoegang(casussen: list[Any], user: Any) -> None:
                 by=user,
             )
             return
+
+
+#: Closed demo casussen: (afsluitreden, grondslag, days since closing). The first three
+#: are past their bewaartermijn, so a fresh demo has a destruction list; the Jeugdwet one
+#: is not yet (20 years); the last can still be reopened.
+AFGESLOTEN: list[tuple[str, str, int]] = [
+    ("doelen_bereikt", "wmo_2015", 8 * 365),
+    ("verhuisd", "participatiewet", 9 * 365),
+    ("geen_hulpvraag", "geen_wettelijke_taak", 3 * 365),
+    ("overgedragen", "jeugdwet", 6 * 365),
+    ("doelen_bereikt", "wmo_2015", 10),
+]
+
+
+def load_levensloop() -> int:
+    """Closed casussen (some past their term) and the destruction list they are on (once)."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from casussen.models import Casus, CasusAfsluiting, Vernietigingslijst
+    from casussen.services.casus import casus_open, casus_set_status
+    from casussen.services.retention import vernietigingslijst_opstellen
+    from toegang.demo import TEAM
+    from toegang.models import Team, User
+
+    if Vernietigingslijst.objects.exists() or CasusAfsluiting.objects.exists():
+        return 0
+    team = Team.objects.filter(naam=TEAM).first()
+    users = {u.username: u for u in User.objects.filter(username__in=["teamleider", "consulent"])}
+    if team is None or len(users) < 2:
+        return 0
+    fake = Faker("nl_NL")
+    fake.seed_instance(SEED + 1)
+    with transaction.atomic():
+        for afsluitreden, grondslag, dagen in AFGESLOTEN:
+            huishouden = huishouden_create(by=None)
+            gezinslid_add(
+                huishouden=huishouden,
+                by=None,
+                relatie=Relatie.AANVRAGER,
+                voornaam=fake.first_name(),
+                achternaam=fake.last_name(),
+                geboortedatum=_birth_date(fake, 25, 80),
+                bsn=_bsn(fake),
+                woonplaats="Putten",
+            )
+            casus = casus_open(
+                huishouden=huishouden,
+                aanspreekpunt=users["consulent"],
+                team=team,
+                by=users["teamleider"],
+            )
+            casus = casus_set_status(
+                casus=casus,
+                status=Casus.Status.AFGESLOTEN,
+                version=casus.version,
+                by=users["consulent"],
+                afsluitreden=afsluitreden,
+                grondslag=grondslag,
+            )
+            then = timezone.now() - timedelta(days=dagen)
+            Casus.objects.filter(pk=casus.pk).update(
+                opened_at=then - timedelta(days=200), closed_at=then, last_activity_at=then
+            )
+            CasusAfsluiting.objects.filter(casus=casus).update(op=then)
+        vernietigingslijst_opstellen(by=None)
+    return len(AFGESLOTEN)
 
 
 def summary() -> list[str]:

@@ -193,3 +193,31 @@ def test_retention_table_page_states_sources_for_the_archivist(client, make_user
     page = client.get("/casussen/bewaartermijnen/").content.decode()
     assert "Jeugdwet art. 7.3.8" in page and "NEN 7513" in page
     assert "te controleren door de archivaris" in page
+
+
+def test_the_demo_has_casussen_past_their_term_on_a_destruction_list(db):
+    call_command("demo", stdout=StringIO())
+    items = Vernietigingsitem.objects.filter(besluit=Besluit.VOORGESTELD)
+    assert sorted(items.values_list("grondslag", flat=True)) == [
+        "geen_wettelijke_taak",
+        "participatiewet",
+        "wmo_2015",
+    ]
+    call_command("demo", stdout=StringIO())
+    assert Vernietigingsitem.objects.count() == 3
+
+
+def test_a_destroyed_household_reads_as_destroyed_on_the_page_and_in_the_api(
+    client, make_casus, consulent
+):
+    casus = _closed(
+        make_casus(consulent, leden=[{"achternaam": "Zwartkop"}]), consulent, years_ago=9
+    )
+    retention.destroy_household(huishouden=casus.huishouden, by=None, reden="x")
+    verified_login(client, consulent)
+    page = client.get(f"/casussen/{casus.pk}/")
+    assert page.status_code == 200
+    assert "De gegevens van dit huishouden zijn vernietigd." in page.content.decode()
+    assert "Zwartkop" not in page.content.decode()
+    body = client.get(f"/api/v1/casussen/{casus.pk}").json()
+    assert body["huishouden"]["vernietigd"] is True and body["huishouden"]["gezinsleden"] == []
