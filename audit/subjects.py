@@ -14,6 +14,11 @@ attempt on a resident's casus or signal is attributed to that resident's
 household (``owner_of``)::
 
     register_owner_lookup(fn)      # fn(object_id: str) -> huishouden id or None
+
+The resident's report is addressed to the resident by name: the cases app
+decrypts it (``register_resident_name``); it is shown, never stored or logged::
+
+    register_resident_name(fn)     # fn(persoon_ids) -> "Voornaam Achternaam" or ""
 """
 
 from __future__ import annotations
@@ -28,6 +33,8 @@ ResidentLookup = Callable[..., tuple[Iterable[Any], Iterable[Any]]]
 _lookup: ResidentLookup | None = None
 OwnerLookup = Callable[[str], Any]
 _owner_lookups: list[OwnerLookup] = []
+NameLookup = Callable[[Iterable[str]], str]
+_name_lookup: NameLookup | None = None
 
 
 class ResidentLookupUnavailableError(RuntimeError):
@@ -83,3 +90,18 @@ def owner_of(object_id: Any) -> str | None:
         if owner:
             return str(owner)
     return None
+
+
+def register_resident_name(fn: NameLookup | None) -> NameLookup | None:
+    """Install the name lookup (None removes it); return the one it replaces."""
+    global _name_lookup
+    previous, _name_lookup = _name_lookup, fn
+    return previous
+
+
+def resident_name(subject: Subject) -> str:
+    """The resident's name for the top of their report (a neutral word if unknown)."""
+    from django.utils.translation import gettext as _
+
+    name = _name_lookup(subject.persoon_ids) if _name_lookup and subject.persoon_ids else ""
+    return name or _("Inwoner")

@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -145,6 +146,7 @@ def beoordelen(request: HttpRequest) -> HttpResponse:
 @role_required(Rol.PRIVACY_OFFICER)
 @require_http_methods(["GET", "POST"])
 def inzageverzoek(request: HttpRequest) -> HttpResponse:
+    """The resident's report (page, print, CSV, PDF) or the internal version (page, CSV)."""
     form = InzageForm(request.POST or None)
     if request.method != "POST" or not form.is_valid():
         return render(request, "audit/inzage.html", {"form": form})
@@ -154,28 +156,72 @@ def inzageverzoek(request: HttpRequest) -> HttpResponse:
         form.add_error(None, _("Zoeken op inwoner is nog niet beschikbaar."))
         return render(request, "audit/inzage.html", {"form": form})
     formaat = request.POST.get("formaat", "html")
-    if formaat == "csv":
-        return _inzage_csv(request, subject)  # type: ignore[return-value]
-    if formaat == "pdf":
-        return _inzage_pdf(request, subject)
-    rows = list(inzage.regels(subject, limit=inzage.PAGE_LIMIT))
-    actie = Actie.PRINT if formaat == "afdrukken" else Actie.READ
+    if formaat in ("intern", "intern_csv"):
+        return _inzage_intern(request, form, subject, csv_export=formaat == "intern_csv")  # type: ignore[return-value]
+    rapport = inzage.rapport(subject)
+    actie = {"afdrukken": Actie.PRINT, "csv": Actie.EXPORT, "pdf": Actie.EXPORT}.get(
+        formaat, Actie.READ
+    )
     _record_access(
         request,
         object_type="inzageverzoek",
         actie=actie,
-        shown=[r.id for r in rows],
+        shown=rapport.ids,
         subject=subject,
+        velden=(formaat,) if actie == Actie.EXPORT else (),
     )
+    if formaat == "csv":
+        stream = StreamingHttpResponse(
+            inzage.rapport_csv(rapport), content_type="text/csv; charset=utf-8"
+        )
+        stream["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
+        return stream  # type: ignore[return-value]
+    if formaat == "pdf":
+        response = HttpResponse(inzage.rapport_pdf(rapport), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{_filename("pdf")}"'
+        return response
     return render(
         request,
         "audit/inzage_rapport.html",
         {
             "form": form,
             "subject": subject,
+            "rapport": rapport,
+            "intro": inzage._intro(rapport),
+            "headers": inzage.headers_voor_inwoner(),
+            "afdrukken": formaat == "afdrukken",
+        },
+    )
+
+
+def _inzage_intern(
+    request: HttpRequest, form: InzageForm, subject: Subject, *, csv_export: bool
+) -> HttpResponseBase:
+    """The detailed version for the privacy officer: usernames, internal labels, every record."""
+    limit = None if csv_export else inzage.PAGE_LIMIT
+    rows = list(inzage.regels(subject, limit=limit, intern=True))
+    _record_access(
+        request,
+        object_type="inzageverzoek",
+        actie=Actie.EXPORT if csv_export else Actie.READ,
+        shown=[r.id for r in rows],
+        subject=subject,
+        velden=("intern", "csv") if csv_export else ("intern",),
+    )
+    if csv_export:
+        response = StreamingHttpResponse(
+            inzage.as_csv(iter(rows)), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{_filename("intern.csv")}"'
+        return response
+    return render(
+        request,
+        "audit/inzage_intern.html",
+        {
+            "form": form,
+            "subject": subject,
             "rows": rows,
             "headers": inzage.headers(),
-            "afdrukken": formaat == "afdrukken",
             "limit": inzage.PAGE_LIMIT,
             "gemaakt": timezone.localtime(),
         },
@@ -184,36 +230,3 @@ def inzageverzoek(request: HttpRequest) -> HttpResponse:
 
 def _filename(ext: str) -> str:
     return f"inzageverzoek-{timezone.localdate():%Y%m%d}.{ext}"
-
-
-def _inzage_csv(request: HttpRequest, subject: Subject) -> StreamingHttpResponse:
-    rows = list(inzage.regels(subject))
-    _record_access(
-        request,
-        object_type="inzageverzoek",
-        actie=Actie.EXPORT,
-        subject=subject,
-        shown=[r.id for r in rows],
-        velden=("csv",),
-    )
-    response = StreamingHttpResponse(
-        inzage.as_csv(iter(rows)), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
-    return response
-
-
-def _inzage_pdf(request: HttpRequest, subject: Subject) -> HttpResponse:
-    rows = list(inzage.regels(subject))
-    _record_access(
-        request,
-        object_type="inzageverzoek",
-        actie=Actie.EXPORT,
-        subject=subject,
-        shown=[r.id for r in rows],
-        velden=("pdf",),
-    )
-    body = inzage.as_pdf(rows, gemaakt_door=request.user.get_username())  # type: ignore[union-attr]
-    response = HttpResponse(body, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{_filename("pdf")}"'
-    return response

@@ -63,6 +63,7 @@ def register() -> None:
     worker.register("vernietiging_uitvoeren", retention.job_uitvoeren, interval=30)
     subjects.register_resident_lookup(_resident_lookup)
     subjects.register_owner_lookup(_casus_owner)
+    subjects.register_resident_name(resident_name)
     alerts.register_relation_check(own_surname_households)
     events.register_recipients("casus", casus_recipients)
     events.register_access_check("casus", casus_access_check)
@@ -94,3 +95,19 @@ def own_surname_households(user_id: int, huishouden_ids: Iterable[str]) -> set[s
         if isinstance(achternaam, str) and normalise_achternaam(achternaam) == target:
             found.add(str(lid.huishouden_id))
     return found
+
+
+def resident_name(persoon_ids: Iterable[str]) -> str:
+    """The name of the first of these gezinsleden, decrypted here for the resident's report."""
+    from casussen.models import Gezinslid
+
+    lid = (
+        Gezinslid.objects.filter(pk__in=list(persoon_ids), huishouden__shredded_at__isnull=True)
+        .select_related("huishouden__data_key")
+        .order_by("created_at")
+        .first()
+    )
+    if lid is None:
+        return ""
+    parts = [lid.voornaam, lid.achternaam]
+    return " ".join(p for p in parts if isinstance(p, str) and p)
