@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from casussen.leefgebieden import LEEFGEBIEDEN
-from signalen.models import MAX_TERUGKOPPELING, Toestemming
+from signalen.models import MAX_TERUGKOPPELING, Status, Toestemming
 from signalen.services.terugkoppeling import KEUZES
 from signalen.validation import INWONER_KEYS, MAX_CONTACTROUTE, MAX_OMSCHRIJVING
 from toegang.models import Organisatie
@@ -128,7 +128,15 @@ class SignaalForm(forms.Form):
             (c, str(label)) for c, label in LEEFGEBIEDEN.items()
         ]
         self.fields["postcode"].help_text = _("Bijvoorbeeld 3881 AB.")
-        self.fields["buurt"].help_text = _("De buurt waar de inwoner woont, als u dat weet.")
+        self.fields["buurt"].help_text = (
+            _(
+                "Al ingevuld met de buurt van uw organisatie (%(buurt)s), omdat de meeste "
+                "inwoners daar wonen. Woont de inwoner ergens anders, pas het dan aan."
+            )
+            % {"buurt": organisatie.buurt}
+            if organisatie.buurt
+            else _("De buurt waar de inwoner woont, als u dat weet.")
+        )
         if organisatie.mag_bsn_verwerken:
             self.fields["bsn"].help_text = _("9 cijfers. Alleen als u het zeker weet.")
         else:
@@ -219,6 +227,18 @@ class TerugkoppelingForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "maxlength": MAX_TERUGKOPPELING}),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, huidig: Any = None, **kwargs: Any) -> None:
+        """``huidig``: the signal's status now; preselected, or named first when it is not a
+        status to choose (still "Ontvangen"), so saving never changes it unasked."""
         super().__init__(*args, **kwargs)
         self.fields["bericht"].widget.attrs["aria-describedby"] = f"{self['bericht'].auto_id}_help"
+        if huidig is None:
+            return
+        if huidig in KEUZES:
+            self.initial.setdefault("status", huidig)
+        else:
+            huidig_label = _("%(status)s (nu) — kies een nieuwe status") % {
+                "status": Status(huidig).label
+            }
+            self.fields["status"].choices = [("", huidig_label), *self.fields["status"].choices]
+            self.initial.setdefault("status", "")

@@ -68,11 +68,7 @@ def _render(
         {
             "signaal": s,
             "form": TerugkoppelingForm(
-                prefix=f"s-{s.pk}",
-                initial={
-                    "status": s.status if s.status != "ontvangen" else "opgepakt",
-                    "bericht": s.terugkoppeling or "",
-                },
+                prefix=f"s-{s.pk}", huidig=s.status, initial={"bericht": s.terugkoppeling or ""}
             )
             if may_change
             else None,

@@ -188,3 +188,55 @@ def test_team_lead_decides_a_possible_match_on_evidence_and_asks_the_aanspreekpu
         f"Hoort aanmelding {signaal.referentie} bij dit huishouden?"
         in page.locator("ol.tijdlijn").inner_text()
     )
+
+
+def test_feedback_form_keeps_the_current_status_and_separates_unlinking(demo, page):
+    from signalen.models import Signaal
+
+    casus = _own_casus()
+    signaal = Signaal.objects.filter(casus=casus, status="ontvangen").first()
+    log_in(page, demo, "consulent", DEMO_PASSWORD)
+    page.goto(f"{demo}/casussen/{casus.pk}/")
+    kaart = page.locator(f"#signaal-{signaal.pk}")
+    status = kaart.get_by_label("Status voor de melder")
+    assert (
+        status.locator("option:checked").inner_text() == "Ontvangen (nu) — kies een nieuwe status"
+    )
+    # Saving without choosing changes nothing: the browser asks for a choice first.
+    kaart.get_by_role("button", name="Terugkoppeling opslaan").click()
+    assert status.evaluate("el => !el.validity.valid")
+    signaal.refresh_from_db()
+    assert signaal.status == "ontvangen"
+    # Unlinking sits apart, behind a question, and asks for confirmation.
+    kaart = page.locator(f"#signaal-{signaal.pk}")
+    loskoppelen = kaart.get_by_role("button", name="Signaal loskoppelen")
+    assert not loskoppelen.is_visible()
+    kaart.get_by_text("Hoort dit signaal niet bij deze casus?").click()
+    gevraagd = []
+    page.once("dialog", lambda dialog: (gevraagd.append(dialog.message), dialog.dismiss()))
+    loskoppelen.click()
+    assert gevraagd and "loskoppelen" in gevraagd[0]
+    signaal.refresh_from_db()
+    assert signaal.casus_id == casus.pk
+    assert serious_axe_violations(page) == []
+
+
+def test_host_sees_consent_texts_that_match_the_choice_and_why_buurt_is_filled(
+    demo, phone_page
+):
+    page = phone_page
+    log_in(page, demo, "gastvrouw", DEMO_PASSWORD)
+    page.goto(f"{demo}/signalen/nieuw/")
+    page.locator(".live-status[data-state='connected']").wait_for(state="attached")
+    assert not page.locator("#live-status").is_visible()  # no "live" bar for a host
+    hint = page.get_by_text("Vul in wat u weet; alleen een voornaam is ook goed.")
+    leeg = page.get_by_text("Deze velden blijven leeg")
+    page.get_by_label("Met toestemming").check()
+    assert hint.is_visible() and not leeg.is_visible()
+    page.get_by_label("Zonder toestemming").check()
+    assert leeg.is_visible() and not hint.is_visible()
+    buurt = page.get_by_label("Buurt")
+    assert buurt.input_value() == "Putten-Centrum"
+    uitleg = page.locator("#id_buurt_help").inner_text()
+    assert "buurt van uw organisatie (Putten-Centrum)" in uitleg
+    assert serious_axe_violations(page) == []
