@@ -240,5 +240,6 @@ class TerugkoppelingForm(forms.Form):
             huidig_label = _("%(status)s (nu) — kies een nieuwe status") % {
                 "status": Status(huidig).label
             }
-            self.fields["status"].choices = [("", huidig_label), *self.fields["status"].choices]
+            status = cast(forms.ChoiceField, self.fields["status"])
+            status.choices = [("", huidig_label), *((s.value, s.label) for s in KEUZES)]
             self.initial.setdefault("status", "")

@@ -221,9 +221,7 @@ def test_feedback_form_keeps_the_current_status_and_separates_unlinking(demo, pa
     assert serious_axe_violations(page) == []
 
 
-def test_host_sees_consent_texts_that_match_the_choice_and_why_buurt_is_filled(
-    demo, phone_page
-):
+def test_host_sees_consent_texts_that_match_the_choice_and_why_buurt_is_filled(demo, phone_page):
     page = phone_page
     log_in(page, demo, "gastvrouw", DEMO_PASSWORD)
     page.goto(f"{demo}/signalen/nieuw/")
