@@ -27,6 +27,10 @@ from audit.services import record
 from toegang.identity import mfa, sessions
 from toegang.overload import overload_response
 
+#: Sent by live.js on a re-fetch caused by an event, not by the user: it does not
+#: count as activity for the idle timeout (it can only shorten one's own session).
+LIVE_REFRESH_HEADER = "X-Live-Refresh"
+
 
 class SessionPolicyMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -53,7 +57,7 @@ class SessionPolicyMiddleware:
         unverified = not reden and not mfa.session_verified(request.session)
         if unverified and mfa.second_factor_needed(user):
             reden = "tweede factor ontbreekt"
-        if not reden:
+        if not reden and not request.headers.get(LIVE_REFRESH_HEADER):
             sessions.touch(request.session)
         return reden
 

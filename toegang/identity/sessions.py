@@ -1,7 +1,11 @@
 """Session lifetime: idle timeout, absolute lifetime, and logging out everywhere.
 
 Every session remembers when its login happened (``auth_at``), when it was last
-used (``last_seen``) and the user's session generation at login. Raising the
+used (``last_seen``) and the user's session generation at login. Used means a
+request the user made: a page, a form, an htmx request. Re-fetches that live.js
+makes because an event arrived (header ``X-Live-Refresh``) and the websocket
+itself do not count, so a page left open ends at the idle timeout like any other;
+its websocket is then closed with 4401 (``toegang.realtime.validity``). Raising the
 generation (``sessions_end_all``) ends every session of the user on its next
 request or websocket connect, whatever the session backend.
 """
@@ -21,7 +25,8 @@ from toegang.models import User
 AUTH_AT = "auth_at"
 LAST_SEEN = "last_seen"
 GENERATION = "sessie_generatie"
-#: ``last_seen`` is written at most this often (seconds), to spare the session store.
+#: ``last_seen`` is written at most this often (seconds), to spare the session store;
+#: at most a tenth of the idle timeout, so a short timeout still sees activity.
 TOUCH_INTERVAL = 30
 
 
@@ -49,9 +54,20 @@ def session_problem(session: Any, user: Any, *, now: float | None = None) -> str
     return ""
 
 
+def expires_at(session: Any) -> float | None:
+    """When this session ends unless it is used before (epoch seconds; None: no stamps)."""
+    ends = []
+    if (auth_at := session.get(AUTH_AT)) is not None:
+        ends.append(auth_at + settings.SESSION_ABSOLUTE_LIFETIME)
+    if (last_seen := session.get(LAST_SEEN)) is not None:
+        ends.append(last_seen + settings.SESSION_IDLE_TIMEOUT)
+    return min(ends) if ends else None
+
+
 def touch(session: Any, *, now: float | None = None) -> None:
     now = time.time() if now is None else now
-    if now - session.get(LAST_SEEN, 0) >= TOUCH_INTERVAL:
+    interval = min(TOUCH_INTERVAL, settings.SESSION_IDLE_TIMEOUT / 10)
+    if now - session.get(LAST_SEEN, 0) >= interval:
         session[LAST_SEEN] = int(now)
 
 

@@ -54,6 +54,8 @@ JOIN_TIMEOUT = 5.0
 MAX_WATCHES = 20
 CATCH_UP_INTERVAL = 2.0
 RECENT_IDS = 2000
+#: Seconds after a session's deadline at which its socket is checked (and closed).
+DEADLINE_MARGIN = 0.2
 
 
 @database_sync_to_async
@@ -64,6 +66,7 @@ def _load_user(user_id: int) -> Any:
 
 
 _still_valid = database_sync_to_async(validity.still_valid)
+_seconds_left = database_sync_to_async(validity.seconds_left)
 
 
 @database_sync_to_async
@@ -277,16 +280,23 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_REVOKED)
 
     async def _recheck_periodically(self) -> None:
-        """Every ``LIVE_RECHECK_SECONDS``: still valid? A failed check is tried again."""
+        """Still valid? Every ``LIVE_RECHECK_SECONDS``, and just after the moment the
+        session would time out (sooner when that comes first). A failed check is
+        tried again."""
         interval = validity.recheck_seconds()
         while not self._closing:
-            await asyncio.sleep(interval)
+            wait = interval
             try:
-                await self._still_allowed()
+                left = await _seconds_left(self.credentials)
+                if left <= 0:
+                    await self._close_revoked()
+                    return
+                wait = min(interval, left + DEADLINE_MARGIN)
             except Exception as exc:
                 if cancelling():
                     raise
                 log.warning("live_recheck_failed", user_id=self.user_id, error=type(exc).__name__)
+            await asyncio.sleep(wait)
 
     async def live_revoke(self, message: dict[str, Any]) -> None:
         key = f"{message['aggregate_type']}:{message['aggregate_id']}"

@@ -5,15 +5,21 @@ the API token or the session. The revocation hooks (``toegang.revocation``) clos
 sockets as soon as one of those changes; these checks are the second line, for a
 close message that never arrived (Redis away, another process): the consumer runs
 :func:`still_valid` before it passes on events and every ``LIVE_RECHECK_SECONDS``.
+A session socket is also re-checked at the moment its session would time out
+(:func:`seconds_left`), so an idle session's socket closes within about a second
+of the expiry, not up to ``LIVE_RECHECK_SECONDS`` later.
 """
 
 from __future__ import annotations
 
+import math
+import time
 from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 
 #: Default seconds between two periodic re-checks of an idle connection.
 DEFAULT_RECHECK_SECONDS = 30.0
@@ -50,11 +56,23 @@ def credentials_for(user: Any, scope: dict[str, Any]) -> Credentials:
 
 
 def still_valid(credentials: Credentials) -> bool:
-    """One query (two for a session): active user, same role and team, token or session alive."""
+    """Active user, same role and team, token or session alive."""
+    return seconds_left(credentials) > 0
+
+
+def seconds_left(credentials: Credentials, *, now: float | None = None) -> float:
+    """How long the socket may stay open unless something changes (0: close it now).
+
+    A token socket has no deadline of its own (``inf``). A session socket ends
+    when its session does: logged out, ended everywhere, second factor missing,
+    or the idle timeout or absolute lifetime reached (the same rules as a page,
+    ``sessions.session_problem``). Only a request of the user extends a session,
+    so the consumer re-checks at the deadline and closes the socket then.
+    """
     from toegang.models import ApiToken, User
 
     if credentials.token_id is not None:
-        return ApiToken.objects.filter(
+        alive = ApiToken.objects.filter(
             pk=credentials.token_id,
             revoked_at__isnull=True,
             user_id=credentials.user_id,
@@ -62,21 +80,37 @@ def still_valid(credentials: Credentials) -> bool:
             user__rol=credentials.rol,
             user__team_id=credentials.team_id,
         ).exists()
-    if not User.objects.filter(
-        pk=credentials.user_id,
-        is_active=True,
-        rol=credentials.rol,
-        team_id=credentials.team_id,
-    ).exists():
-        return False
-    return _session_alive(credentials.session_key)
+        return math.inf if alive else 0.0
+    user = (
+        User.objects.select_related("organisatie")
+        .filter(
+            pk=credentials.user_id,
+            is_active=True,
+            rol=credentials.rol,
+            team_id=credentials.team_id,
+        )
+        .first()
+    )
+    if user is None:
+        return 0.0
+    return _session_seconds_left(credentials.session_key, user, now)
 
 
-def _session_alive(session_key: str | None) -> bool:
-    """A server-side session must still exist (logged out, expired or flushed: no)."""
-    if session_key is None:
-        return True  # opened without a session: the user check is all there is
-    if settings.SESSION_ENGINE.endswith("signed_cookies"):
-        return True  # nothing on the server to ask
-    store = import_module(settings.SESSION_ENGINE).SessionStore
-    return bool(store().exists(session_key))
+def _session_seconds_left(session_key: str | None, user: Any, now: float | None) -> float:
+    """A server-side session must still exist and pass the page's session rules."""
+    from toegang.identity import mfa, sessions
+
+    if session_key is None or settings.SESSION_ENGINE.endswith("signed_cookies"):
+        return math.inf  # opened without a server-side session: the user check is all
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    session = store.load()
+    if session.get(SESSION_KEY) != str(user.pk):
+        return 0.0  # logged out, expired or flushed
+    if sessions.session_problem(session, user, now=now):
+        return 0.0
+    if mfa.second_factor_needed(user) and not mfa.session_verified(session):
+        return 0.0
+    ends = sessions.expires_at(session)
+    if ends is None:
+        return math.inf
+    return max(ends - (time.time() if now is None else now), 0.0)

@@ -164,6 +164,14 @@
     }
   }
 
+  // A re-fetch because an event arrived is not the user's doing: the header tells the
+  // server not to count it as activity, so a page left open still reaches the idle
+  // timeout (docs/security.md, "Sessions").
+  document.body.addEventListener("htmx:configRequest", function (ev) {
+    var trigger = ev.detail && ev.detail.triggeringEvent;
+    if (trigger && trigger.type === "live-refresh") { ev.detail.headers["X-Live-Refresh"] = "1"; }
+  });
+
   function refreshAll() {
     var els = document.querySelectorAll("[data-live-refresh]");
     for (var i = 0; i < els.length; i++) { refresh(els[i], { resync: true }); }
