@@ -239,6 +239,7 @@ def plan_page_context(
         "can_change": can_change,
         "grafieken": grafieken_for_casus(casus),
         "casus_url": casus_url(casus),
+        "evaluatie_mogelijk": evaluatie_mogelijk(plan),
     }
     if plan is None:
         return context
@@ -254,6 +255,49 @@ def plan_page_context(
         statussen=ActieStatus.choices,
     )
     return context
+
+
+@dataclass(frozen=True)
+class Stap:
+    """The next step of the plan flow, offered on the case page."""
+
+    label: str
+    url: str
+    uitleg: str
+
+
+def volgende_stap(plan: Plan | None, casus: Any) -> Stap:
+    """Brede uitvraag → plan → vaststellen → evaluatie, in that order."""
+    from django.utils.translation import gettext as _
+
+    plan_url = reverse("casussen:plan:plan", args=[casus.pk])
+    if not Meting.objects.filter(huishouden_id=casus.huishouden_id, soort="uitvraag").exists():
+        return Stap(
+            _("Brede uitvraag starten"),
+            reverse("casussen:plan:uitvraag", args=[casus.pk]),
+            _(
+                "Begin met de brede uitvraag: het gesprek over alle leefgebieden en de zes "
+                "dimensies van Positieve Gezondheid."
+            ),
+        )
+    if plan is None:
+        return Stap(_("Plan starten"), plan_url, _("De brede uitvraag is gedaan."))
+    if not evaluatie_mogelijk(plan):
+        return Stap(
+            _("Plan vaststellen"),
+            reverse("casussen:plan:vaststellen", args=[casus.pk]),
+            _("Stel het plan samen met de inwoner vast; daarna kunt u evalueren."),
+        )
+    return Stap(
+        _("Evaluatie vastleggen"),
+        reverse("casussen:plan:evaluatie", args=[casus.pk]),
+        _("Het plan is vastgesteld. Meet opnieuw en beoordeel de doelen."),
+    )
+
+
+def evaluatie_mogelijk(plan: Plan | None) -> bool:
+    """An evaluation needs a plan that was vastgesteld at least once."""
+    return plan is not None and plan.versies.exists()
 
 
 def casus_url(casus: Any) -> str:

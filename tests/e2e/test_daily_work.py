@@ -238,3 +238,23 @@ def test_host_sees_consent_texts_that_match_the_choice_and_why_buurt_is_filled(d
     uitleg = page.locator("#id_buurt_help").inner_text()
     assert "buurt van uw organisatie (Putten-Centrum)" in uitleg
     assert serious_axe_violations(page) == []
+
+
+def test_consultant_follows_the_plan_flow_in_order_from_the_casus_page(demo, page):
+    from casussen.services.casus import casus_open
+    from tests.casussen.factories import make_huishouden
+    from toegang.models import User
+
+    sanne = User.objects.get(username="consulent")
+    huishouden, _ = make_huishouden()
+    casus = casus_open(huishouden=huishouden, aanspreekpunt=sanne, team=sanne.team, by=sanne)
+    log_in(page, demo, "consulent", DEMO_PASSWORD)
+    page.goto(f"{demo}/casussen/{casus.pk}/")
+    plan = page.locator("#plan-fragment")
+    plan.get_by_role("link", name="Brede uitvraag starten").click()
+    page.wait_for_url(f"{demo}/casussen/{casus.pk}/plan/uitvraag/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Brede uitvraag"
+    page.goto(f"{demo}/casussen/{casus.pk}/plan/")
+    assert page.get_by_role("link", name="Evaluatie vastleggen").count() == 0
+    assert page.get_by_text("Evalueren kan zodra het plan is vastgesteld.").is_visible()
+    assert serious_axe_violations(page) == []

@@ -82,6 +82,8 @@ def fragment(request: HttpRequest, casus_id: uuid.UUID) -> HttpResponse:
             "plan": plan,
             "blokken": blokken,
             "grafieken": presenters.grafieken_for_casus(casus),
+            "can_change": _can_change(request, casus_id),
+            "volgende_stap": presenters.volgende_stap(plan, casus),
         },
     )
 

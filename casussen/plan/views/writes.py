@@ -18,7 +18,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from casussen.plan import services
+from casussen.plan import presenters, services
 from casussen.plan.access import audit_denied, audit_read, casus_for_write
 from casussen.plan.errors import PlanError
 from casussen.plan.forms import (
@@ -96,6 +96,9 @@ def plan_starten(request: HttpRequest, casus_id: uuid.UUID) -> HttpResponse:
 def _meting_view(request: HttpRequest, casus_id: uuid.UUID, *, uitvraag: bool) -> HttpResponse:
     casus = casus_for_write(request, casus_id, object_type="meting")
     plan = plan_for_casus(casus=casus)
+    if not uitvraag and not presenters.evaluatie_mogelijk(plan):
+        messages.info(request, _("Een evaluatie kan pas als het plan is vastgesteld."))
+        return to_plan(casus)
     doelen = (
         [] if uitvraag or plan is None else [(str(d.pk), str(d.tekst)) for d in plan.doelen.all()]
     )

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from audit.models import Actie as AuditActie
 from audit.models import AuditRecord
+from casussen.plan import services
 from casussen.plan.constants import DIMENSIES, PlanStatus
 from casussen.plan.models import Actie, Doel, Meting, Plan, PlanVersie, UitvraagNotitie
 from tests.casussen.plan.conftest import scores
@@ -138,6 +139,9 @@ def test_an_old_form_of_a_vastgestelde_version_is_refused(login, consulent, casu
 def test_the_evaluation_shows_the_trend_and_the_goal_outcome(login, consulent, casus, plan, doel):
     client = login(consulent)
     client.post(url("uitvraag", casus), _meting_post(datum="2026-01-12"))
+    services.plan_vaststellen(
+        plan=plan, casus=casus, by=consulent, datum=timezone.localdate(), aanwezig=["Inwoner"]
+    )
     client.post(
         url("evaluatie", casus),
         _meting_post(meedoen="6", **{f"uitkomst_{doel.pk}": "deels_bereikt"}),
@@ -149,6 +153,14 @@ def test_the_evaluation_shows_the_trend_and_the_goal_outcome(login, consulent, c
     assert "Deels bereikt" in fragment
     assert "+4" in fragment  # meedoen 2 → 6
     assert all(f'data-dimensie="{code}"' in fragment for code in DIMENSIES)
+
+
+def test_evaluation_is_offered_only_once_the_plan_is_vastgesteld(login, consulent, casus, plan):
+    client = login(consulent)
+    assert "Evaluatie vastleggen" not in client.get(url("plan", casus)).content.decode()
+    response = client.post(url("evaluatie", casus), _meting_post(meedoen="6"))
+    assert response.status_code == 302
+    assert not Meting.objects.filter(soort="evaluatie").exists()
 
 
 def test_print_and_pdf_are_audited(login, consulent, casus, plan, doel):
