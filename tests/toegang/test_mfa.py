@@ -190,18 +190,25 @@ def test_the_admin_has_the_same_lockout(client, make_user):
     assert AuditRecord.objects.filter(user_id=beheerder.pk, actie=Actie.LOGIN_FAILURE).count() == 4
 
 
-def test_beheerder_resets_a_colleagues_factors_audited_and_told(client, make_user):
+def test_beheerder_resets_a_colleagues_factors_audited_and_told(
+    client, make_user, mailoutbox, django_capture_on_commit_callbacks
+):
     from django.test import Client
 
     beheerder = make_user(Rol.BEHEERDER, is_staff=True)
-    collega = make_user(Rol.CONSULENT)
+    collega = make_user(Rol.CONSULENT, email="collega@gemeente.example")
     collega_client = log_in(Client(), collega)
     verified_login(client, beheerder)
-    response = client.post(
-        "/beheer/toegang/user/",
-        {"action": "reset_second_factor", "_selected_action": [collega.pk]},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/beheer/toegang/user/",
+            {"action": "reset_second_factor", "_selected_action": [collega.pk]},
+        )
     assert response.status_code == 302
+    [mail] = mailoutbox
+    assert mail.to == ["collega@gemeente.example"]
+    assert "uw tweede factor is opnieuw ingesteld" in mail.subject
+    assert "Hebt u hier niet om gevraagd?" in mail.body
     assert not TOTPDevice.objects.filter(user=collega).exists()
     assert AuditRecord.objects.filter(
         user_id=beheerder.pk, object_id=str(collega.pk), reden="tweede factor opnieuw ingesteld"

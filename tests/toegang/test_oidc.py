@@ -216,8 +216,12 @@ def test_no_role_claim_gives_a_clear_dutch_page_and_no_account(sso, account):
     assert (failure.reden, failure.uitkomst) == ("sso: geen rolclaim", Uitkomst.DENIED)
 
 
-def test_a_token_from_another_issuer_is_refused_and_audited(sso, settings):
-    settings.OIDC_OP_ISSUER = "http://127.0.0.1:1"
+@pytest.mark.parametrize("wrong", ["issuer", "signature"])
+def test_a_token_from_another_issuer_or_key_is_refused_and_audited(sso, settings, wrong):
+    if wrong == "issuer":
+        settings.OIDC_OP_ISSUER = "http://127.0.0.1:1"
+    else:  # we expect another signing key than the provider's: its signature fails
+        settings.OIDC_RP_IDP_SIGN_KEY = _pem(_key())
     response = _sso_login(sso, "anna")
     page = sso.get(response.url)
     assert page.status_code == 403

@@ -17,12 +17,17 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from audit.models import Actie, Doel, Uitkomst
 from audit.services import record
+from toegang.logging import get_logger
 from toegang.models import PasskeyDevice, User
 from toegang.roles import Rol
+
+log = get_logger(__name__)
 
 RECOVERY_CODE_COUNT = 10
 #: Session flag set by the OIDC login when the identity provider asserted MFA.
@@ -157,7 +162,9 @@ def factors_of(user: Any) -> list[Any]:
 def mfa_reset(*, user: User, by: Any, request: Any = None) -> None:
     """Remove every factor of ``user`` and end their sessions; they enrol again.
 
-    The user sees a notice at the next login (``mfa_reset_melding``).
+    The user is told: by e-mail when they have an address (so they learn of a reset
+    they did not ask for before the next login), and with a notice at the next
+    login (``mfa_reset_melding``).
     """
     from toegang.identity.sessions import sessions_end_all
 
@@ -167,6 +174,7 @@ def mfa_reset(*, user: User, by: Any, request: Any = None) -> None:
     User.objects.filter(pk=user.pk).update(mfa_reset_melding=True)
     user.mfa_reset_melding = True
     sessions_end_all(user=user)
+    transaction.on_commit(lambda: _tell_of_reset(user))
     record(
         actor=by,
         actie=Actie.UPDATE,
@@ -176,6 +184,22 @@ def mfa_reset(*, user: User, by: Any, request: Any = None) -> None:
         reden="tweede factor opnieuw ingesteld",
         request=request,
     )
+
+
+def _tell_of_reset(user: User) -> None:
+    if not user.email:
+        return
+    subject = _("Brede Toegang: uw tweede factor is opnieuw ingesteld")
+    body = _(
+        "Een beheerder heeft uw tweede factor (authenticator-app, passkeys en "
+        "herstelcodes) opnieuw ingesteld en u op al uw apparaten uitgelogd. Bij de "
+        "volgende login stelt u een nieuwe in. Hebt u hier niet om gevraagd? Meld het "
+        "dan direct bij de beheerder of de functionaris gegevensbescherming."
+    )
+    try:
+        send_mail(subject, body, None, [user.email])
+    except OSError as exc:
+        log.error("mfa_reset_mail_mislukt", user_id=user.pk, fout=type(exc).__name__)
 
 
 def _clean(code: str) -> str:
