@@ -36,6 +36,7 @@ class Doel(models.TextChoices):
     BEHEER = "beheer", _("beheer")
     AUTHENTICATIE = "authenticatie", _("authenticatie")
     BELEID = "beleid", _("beleidsinformatie")
+    OVERLEG = "overleg", _("sociaal vangnet overleg")
 
 
 class Uitkomst(models.TextChoices):
@@ -147,6 +148,7 @@ class ReviewSoort(models.TextChoices):
     REEKS = "reeks", _("veel casussen kort na elkaar")
     EIGEN_NAAM = "eigen_naam", _("casus met eigen achternaam")
     KANTOORTIJD = "kantoortijd", _("buiten kantoortijd")
+    DEELGRONDSLAG = "deelgrondslag", _("grondslag voor delen in overleg")
 
 
 class Oordeel(models.TextChoices):

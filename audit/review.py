@@ -4,6 +4,8 @@ Kinds of item, each with a stable key (records never change):
 
 * every noodtoegang, from start to end as one item (``audit.episodes``):
   ``noodtoegang:<id of its start record>``;
+* every casus brought into a sociaal vangnet overleg, with its basis for sharing:
+  ``deelgrondslag:<record id>``;
 * a burst of denied attempts, at least ``AUDIT_DENIED_BURST`` (5) by one user
   (or, without a user, one IP address) within ``AUDIT_DENIED_WINDOW_MINUTES``
   (10): ``weigeringen:<first record id>``;
@@ -101,6 +103,23 @@ def _alerts(found: list[alerts.Alert]) -> list[ReviewItem]:
             huishouden_id=a.huishouden_id,
         )
         for a in found
+    ]
+
+
+def _deelgrondslagen(since: datetime, upto_id: int | None = None) -> list[ReviewItem]:
+    records = AuditRecord.objects.filter(
+        doel=Doel.OVERLEG, actie=Actie.CREATE, object_type="casusinbreng"
+    )
+    if upto_id is not None:
+        records = records.filter(pk=upto_id)
+    rows = (
+        records.filter(occurred_at__gte=since)
+        .order_by("-occurred_at")
+        .values_list("id", "occurred_at", "username", "user_id", "reden")
+    )
+    return [
+        ReviewItem(ReviewSoort.DEELGRONDSLAG, f"deelgrondslag:{rid}", at, name, uid, 1, rid, reden)
+        for rid, at, name, uid, reden in rows
     ]
 
 
@@ -213,6 +232,8 @@ def _found_from(soort: str, rec: AuditRecord) -> list[ReviewItem]:
     """The items of kind ``soort`` that can start at record ``rec``."""
     if soort == ReviewSoort.NOODTOEGANG:
         return _noodtoegang(rec.occurred_at, start_id=rec.pk)
+    if soort == ReviewSoort.DEELGRONDSLAG:
+        return _deelgrondslagen(rec.occurred_at, upto_id=rec.pk)
     if soort == ReviewSoort.WEIGERINGEN:
         window = timedelta(minutes=_setting("AUDIT_DENIED_WINDOW_MINUTES", 10))
         return _denied_bursts(rec.occurred_at - window, user_id=rec.user_id)
@@ -229,6 +250,7 @@ def review_queue(*, days: int | None = None, include_reviewed: bool = False) -> 
     since = timezone.now() - timedelta(days=days)
     items = (
         _noodtoegang(since)
+        + _deelgrondslagen(since)
         + _denied_bursts(since)
         + _volume(since)
         + _alerts(

@@ -55,6 +55,7 @@ def _casus_owner(object_id: str) -> Any:
 
 def register() -> None:
     from audit import alerts, subjects
+    from casussen.overleg import events as overleg_events
     from casussen.services import retention
     from toegang import events
 
@@ -67,6 +68,8 @@ def register() -> None:
     alerts.register_relation_check(own_surname_households)
     events.register_recipients("casus", casus_recipients)
     events.register_access_check("casus", casus_access_check)
+    events.register_recipients("overleg", overleg_events.recipients)
+    events.register_access_check("overleg", overleg_events.access_check)
 
 
 def own_surname_households(user_id: int, huishouden_ids: Iterable[str]) -> set[str]:

@@ -17,6 +17,7 @@ urlpatterns = [
         vernietiging.besluit,
         name="vernietiging_besluit",
     ),
+    path("overleg/", include("casussen.overleg.urls")),
     path("bewaartermijnen/", vernietiging.bewaartermijnen_tabel, name="bewaartermijnen"),
     path("<uuid:casus_id>/", casus.casus_detail, name="casus"),
     path("<uuid:casus_id>/status/", casus.casus_status, name="status"),

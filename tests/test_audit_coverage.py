@@ -41,6 +41,7 @@ from tests.casussen.factories import AFSLUITING, make_huishouden
 from tests.signalen import factories as signaal_factories
 from tests.test_authorization_matrix import ALL_PATTERNS, build_url, entry_for, iter_patterns
 from tests.toegang.factories import TeamFactory
+from toegang.models import Organisatie
 from toegang.roles import Rol
 
 pytestmark = pytest.mark.django_db
@@ -261,6 +262,78 @@ def _plan_versie(s: Scene) -> int:
     return Plan.objects.get(huishouden_id=s.casus.huishouden_id).versie
 
 
+def inbreng_form() -> dict[str, Any]:
+    from tests.casussen.overleg_factories import inbreng
+
+    values = inbreng()
+    values["toestemming_datum"] = values["toestemming_datum"].isoformat()
+    return values
+
+
+def _overleg(s: Scene) -> dict[str, Any]:
+    """A published session chaired by the teamleider with the scene's casus on its agenda,
+    shared with the huisarts (a participant), and one confirmed afspraak of the huisarts."""
+    if "overleg" in s.objects:
+        return s.objects["overleg"]
+    from casussen.overleg import services as overleg_services
+    from tests.casussen.overleg_factories import inbreng
+
+    huisarts = s.users["huisarts"]
+    Organisatie.objects.filter(pk=huisarts.organisatie_id).update(overleg_deelnemer=True)
+    huisarts.organisatie.refresh_from_db()
+    chair = s.users["teamleider"]
+    ov = overleg_services.overleg_create(
+        naam="SVO", voorzitter=chair, deelnemers=[huisarts], schema="", by=chair
+    )
+    start = timezone.now()
+    sessie = overleg_services.sessie_plan(
+        overleg=ov, begint_op=start, eindigt_op=start + timedelta(hours=2), by=chair
+    )
+    punt = overleg_services.casus_inbrengen(
+        sessie=sessie, casus=s.casus, by=s.users["consulent"], gedeeld_met=[huisarts], **inbreng()
+    )
+    sessie = overleg_services.sessie_publiceren(sessie=sessie, by=chair)
+    overleg_services.huidig_punt_kiezen(sessie=sessie, punt=punt, by=chair)
+    afspraak = overleg_services.afspraak_vastleggen(
+        punt=punt, by=chair, omschrijving="Huisbezoek", eigenaar_soort="organisatie",
+        organisatie=huisarts.organisatie, datum=START + timedelta(days=20), trede=2,
+    )  # fmt: skip
+    bevestigd = overleg_services.afspraak_vastleggen(
+        punt=punt, by=chair, omschrijving="Spreekuur", eigenaar_soort="organisatie",
+        organisatie=huisarts.organisatie, datum=START + timedelta(days=20), trede=1,
+    )  # fmt: skip
+    overleg_services.afspraak_bevestigen(
+        afspraak=bevestigd, doel=s.objects["doel"], by=s.users["consulent"]
+    )
+    concept = overleg_services.sessie_plan(
+        overleg=ov, begint_op=start, eindigt_op=start + timedelta(hours=2), by=chair
+    )
+    overleg_services.casus_inbrengen(
+        sessie=concept, casus=s.kaal, by=s.users["consulent"], gedeeld_met=[], **inbreng()
+    )
+    s.objects["overleg"] = {
+        "sessie_id": sessie.pk, "punt_id": punt.pk, "afspraak_id": afspraak.pk,
+        "bevestigd_id": bevestigd.pk, "concept_id": concept.pk,
+    }  # fmt: skip
+    return s.objects["overleg"]
+
+
+def _ov(name: str, user: str, method: str = "GET", key: str = "", data: Any = None) -> Builder:
+    """A request on the scene's overleg; ``key`` names the url kwarg (sessie_id, punt_id, ...)."""
+
+    def build(s: Scene) -> Req:
+        ids = _overleg(s)
+        kwargs: dict[str, Any] = {}
+        if key == "casus_id":
+            kwargs[key] = s.kaal.pk
+        elif key:
+            kwargs[key.split(":")[0]] = ids[key.split(":")[-1]]
+        body = data(s, ids) if callable(data) else data
+        return Req(user, method, reverse(name, kwargs=kwargs or None), body)
+
+    return build
+
+
 TODAY = lambda: timezone.localdate().isoformat()  # noqa: E731
 EIND = lambda: (timezone.localdate() + timedelta(days=30)).isoformat()  # noqa: E731
 
@@ -293,6 +366,65 @@ REQUESTS: dict[str, Builder] = {
     ),
     "casussen:noodtoegang": lambda s: Req(
         "collega_b", "POST", _c("casussen:noodtoegang", s.casus), {"reden": "Acute zorg"}
+    ),
+    # sociaal vangnet overleg
+    "casussen:overleg:mijn_afspraken": _ov("casussen:overleg:mijn_afspraken", "huisarts"),
+    "casussen:overleg:grondslagen": _ov("casussen:overleg:grondslagen", "privacy_officer"),
+    "casussen:overleg:sessie": _ov("casussen:overleg:sessie", "huisarts", key="sessie_id"),
+    "casussen:overleg:huidig": _ov("casussen:overleg:huidig", "huisarts", key="sessie_id"),
+    "casussen:overleg:punt": _ov("casussen:overleg:punt", "huisarts", key="punt_id"),
+    "casussen:overleg:publiceren": _ov(
+        "casussen:overleg:publiceren", "teamleider", "POST", "sessie_id:concept_id", {}
+    ),
+    "casussen:overleg:huidig_kiezen": _ov(
+        "casussen:overleg:huidig_kiezen",
+        "teamleider",
+        "POST",
+        "sessie_id",
+        lambda s, ids: {"punt": ids["punt_id"]},
+    ),
+    "casussen:overleg:aanwezigheid": _ov(
+        "casussen:overleg:aanwezigheid",
+        "teamleider",
+        "POST",
+        "sessie_id",
+        lambda s, ids: {"aanwezig": [s.users["huisarts"].pk]},
+    ),
+    "casussen:overleg:afspraak_nieuw": _ov(
+        "casussen:overleg:afspraak_nieuw",
+        "teamleider",
+        "POST",
+        "punt_id",
+        lambda s, ids: {
+            "omschrijving": "Bellen",
+            "eigenaar_soort": "inwoner",
+            "datum": EIND(),
+            "trede": "1",
+        },
+    ),
+    "casussen:overleg:verslag": _ov(
+        "casussen:overleg:verslag", "teamleider", "POST", "punt_id", {"verslag": "Besproken."}
+    ),
+    "casussen:overleg:inbrengen": _ov(
+        "casussen:overleg:inbrengen",
+        "consulent",
+        "POST",
+        "casus_id",
+        lambda s, ids: {
+            **inbreng_form(),
+            "sessie": ids["sessie_id"],
+            "gedeeld_met": [s.users["huisarts"].pk],
+        },
+    ),
+    "casussen:overleg:bevestigen": _ov(
+        "casussen:overleg:bevestigen", "consulent", "GET", "afspraak_id"
+    ),
+    "casussen:overleg:afspraak_status": _ov(
+        "casussen:overleg:afspraak_status",
+        "huisarts",
+        "POST",
+        "afspraak_id:bevestigd_id",
+        {"status": "bezig"},
     ),
     # casussen: API
     "api:casussen": lambda s: Req("consulent", "GET", "/api/v1/casussen"),

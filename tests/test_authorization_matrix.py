@@ -119,6 +119,61 @@ MATRIX: dict[str, Access] = {
         note="break-the-glass: any consulent gets the reason form (no lookup, no leak)",
         personal_data=True,
     ),
+    # sociaal vangnet overleg: the session's access rules (casussen.overleg.selectors)
+    "casussen:overleg:overzicht": Access(
+        roles=roles(C, T, M), note="names and dates of the sessions the user may see"
+    ),
+    "casussen:overleg:mijn_afspraken": Access(
+        roles=roles(M), note="own organisation's afspraken only", personal_data=True
+    ),
+    "casussen:overleg:grondslagen": Access(
+        roles=roles(P), note="every sharing basis, for review", personal_data=True
+    ),
+    "casussen:overleg:sessie": Access(
+        roles=roles(C, T, M),
+        object=True,
+        note="chair, who brought an item in, participants within the window",
+        personal_data=True,
+    ),
+    "casussen:overleg:huidig": Access(roles=roles(C, T, M), object=True, personal_data=True),
+    "casussen:overleg:publiceren": Access(
+        roles=roles(C, T), methods=("POST",), object=True, personal_data=True
+    ),
+    "casussen:overleg:huidig_kiezen": Access(
+        roles=roles(C, T), methods=("POST",), object=True, personal_data=True
+    ),
+    "casussen:overleg:aanwezigheid": Access(
+        roles=roles(C, T), methods=("POST",), object=True, personal_data=True
+    ),
+    "casussen:overleg:punt": Access(
+        roles=roles(C, T, M),
+        object=True,
+        note="shared with the user, within the window",
+        personal_data=True,
+    ),
+    "casussen:overleg:afspraak_nieuw": Access(
+        roles=roles(C, T), methods=("POST",), object=True, personal_data=True
+    ),
+    "casussen:overleg:verslag": Access(
+        roles=roles(C, T), methods=("POST",), object=True, personal_data=True
+    ),
+    "casussen:overleg:inbrengen": Access(
+        roles=roles(C), methods=("GET", "POST"), object=True, personal_data=True
+    ),
+    "casussen:overleg:bevestigen": Access(
+        roles=roles(C),
+        methods=("GET", "POST"),
+        object=True,
+        note="the aanspreekpunt only",
+        personal_data=True,
+    ),
+    "casussen:overleg:afspraak_status": Access(
+        roles=roles(M),
+        methods=("POST",),
+        object=True,
+        note="the owner organisation only",
+        personal_data=True,
+    ),
     # casussen: API
     "api:casussen": Access(roles=roles(C), personal_data=True),
     "api:casus": Access(roles=roles(C), object=True, personal_data=True),

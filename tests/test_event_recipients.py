@@ -18,10 +18,13 @@ import pytest
 
 from django.utils import timezone
 
+from casussen.overleg import services as overleg_services
+from casussen.overleg.models import Sessie
 from casussen.services.betrokkenen import betrokkene_add
 from casussen.services.casus import casus_open
 from signalen.services import signaal_assign, signaal_receive, signaal_terugkoppelen
 from tests.casussen.factories import make_huishouden
+from tests.casussen.overleg_factories import inbreng
 from tests.signalen import factories as signaal_factories
 from tests.toegang.factories import TeamFactory, UserFactory
 from toegang.events import registry
@@ -97,6 +100,32 @@ def world(gemeente, team, settings) -> World:
         bericht="",
         by=teamleider,
     )
+    inloophuis.overleg_deelnemer = True
+    inloophuis.save()
+    overleg = overleg_services.overleg_create(
+        naam="SVO",
+        voorzitter=teamleider,
+        deelnemers=[melder, people["melder_andere_organisatie"]],
+        schema="",
+        by=teamleider,
+    )
+    sessies = {}
+    for state in ("gepubliceerd", "concept"):
+        start = timezone.now()
+        sessie = overleg_services.sessie_plan(
+            overleg=overleg, begint_op=start, eindigt_op=start + timedelta(hours=1), by=teamleider
+        )
+        overleg_services.casus_inbrengen(
+            sessie=sessie,
+            casus=casus,
+            by=people["aanspreekpunt"],
+            gedeeld_met=[melder],
+            **inbreng(),
+        )
+        sessies[state] = str(sessie.pk)
+    overleg_services.sessie_publiceren(
+        sessie=Sessie.objects.get(pk=sessies["gepubliceerd"]), by=teamleider
+    )
     return World(
         population=people,
         objects={
@@ -107,6 +136,7 @@ def world(gemeente, team, settings) -> World:
                 "afgehandeld": str(handled.pk),
             },
             "huishouden": {"van de casus": str(huishouden.pk)},
+            "overleg": sessies,
         },
     )
 
@@ -122,8 +152,8 @@ def _event(event_type: registry.EventType, aggregate_id: str) -> OutboxEvent:
 
 
 def test_the_catalogue_is_covered():
-    assert {t.aggregate_type for t in CATALOGUE} <= {"casus", "signaal", "huishouden"}
-    assert len(CATALOGUE) >= 14
+    assert {t.aggregate_type for t in CATALOGUE} <= {"casus", "signaal", "huishouden", "overleg"}
+    assert len(CATALOGUE) >= 17
 
 
 @pytest.mark.parametrize("event_type", CATALOGUE, ids=lambda t: t.name)
@@ -150,6 +180,11 @@ def test_the_people_who_work_on_the_object_do_receive_the_event(world, event_typ
             "afgehandeld": set(),
         },
         "huishouden": {"van de casus": set()},
+        # the chair and who brought an item in; participants only once it is published
+        "overleg": {
+            "gepubliceerd": {"teamleider_zelfde_team", "aanspreekpunt", "melder"},
+            "concept": {"teamleider_zelfde_team", "aanspreekpunt"},
+        },
     }[event_type.aggregate_type]
     for state, aggregate_id in world.objects[event_type.aggregate_type].items():
         recipients = registry.recipients_for(_event(event_type, aggregate_id))
@@ -164,3 +199,20 @@ def test_a_teammate_gets_no_signal_that_went_straight_to_someone_elses_casus(wor
     assert people["aanspreekpunt"].pk in recipients
     assert people["consulent_zelfde_team"].pk not in recipients
     assert people["teamleider_zelfde_team"].pk not in recipients
+
+
+def test_overleg_events_skip_drafts_for_participants_and_reach_no_outsider(world):
+    """Overleg events reach the session's participants only within the access window, and
+    never a melder of a participating organisation who is not a participant."""
+    people = world.population
+    event = _event(
+        registry.get("overleg.huidig_punt_gewijzigd"), world.objects["overleg"]["concept"]
+    )
+    recipients = registry.recipients_for(event)
+    assert people["melder"].pk not in recipients
+    published = _event(
+        registry.get("overleg.afspraak_vastgelegd"), world.objects["overleg"]["gepubliceerd"]
+    )
+    recipients = registry.recipients_for(published)
+    assert people["melder_zelfde_organisatie"].pk not in recipients
+    assert people["melder_andere_organisatie"].pk not in recipients  # organisation not flagged

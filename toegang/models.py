@@ -44,6 +44,14 @@ class Organisatie(models.Model):
         ),
     )
 
+    overleg_deelnemer = models.BooleanField(
+        _("neemt deel aan het sociaal vangnet overleg"),
+        default=False,
+        help_text=_(
+            "Melders van deze organisatie kunnen deelnemer zijn van een sociaal vangnet overleg."
+        ),
+    )
+
     class Meta:
         verbose_name = _("organisatie")
         verbose_name_plural = _("organisaties")

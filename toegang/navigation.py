@@ -22,18 +22,22 @@ _ITEMS: dict[str, list[tuple[Any, str]]] = {
     Rol.CONSULENT: [
         (_("Mijn casussen"), "casussen:mijn_casussen"),
         (_("Aanmeldingen"), "signalen:aanmeldingen"),
+        (_("Overleg"), "casussen:overleg:overzicht"),
     ],
     Rol.TEAMLEIDER: [
         (_("Aanmeldingen"), "signalen:aanmeldingen"),
         (_("Caseload"), "casussen:caseload"),
+        (_("Overleg"), "casussen:overleg:overzicht"),
     ],
     Rol.MELDER: [
         (_("Nieuw signaal"), "signalen:nieuw"),
         (_("Mijn signalen"), "signalen:mijn_signalen"),
+        (_("Overleg"), "casussen:overleg:overzicht"),
     ],
     Rol.PRIVACY_OFFICER: [
         (_("Audit"), "audit:console"),
         (_("Vernietiging"), "casussen:vernietiging"),
+        (_("Grondslagen overleg"), "casussen:overleg:grondslagen"),
     ],
     Rol.BELEIDSADVISEUR: [(_("Monitor"), "casussen:monitor")],
     Rol.BEHEERDER: [

@@ -13,10 +13,13 @@ from casussen.models.casus import (
     TimelineEntry,
 )
 from casussen.models.huishouden import Gezinslid, Huishouden, Relatie
+from casussen.overleg.models import Afspraak, Agendapunt, Overleg, Sessie
 from casussen.plan import models as plan_models  # noqa: F401  (registers the plan models)
 
 __all__ = [
     "Afsluitreden",
+    "Afspraak",
+    "Agendapunt",
     "Besluit",
     "Betrokkene",
     "Casus",
@@ -27,7 +30,9 @@ __all__ = [
     "Grondslag",
     "Huishouden",
     "Noodtoegang",
+    "Overleg",
     "Relatie",
+    "Sessie",
     "TimelineEntry",
     "Vernietigingsitem",
     "Vernietigingslijst",

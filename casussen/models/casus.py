@@ -302,6 +302,7 @@ class TimelineEntry(models.Model):
         SAMENVOEGING = "samenvoeging", _("Huishoudens samengevoegd")
         AFSLUITING = "afsluiting", _("Afsluiting")
         NOTITIE = "notitie", _("Notitie")
+        OVERLEG = "overleg", _("Besproken in overleg")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     casus = models.ForeignKey(

@@ -231,6 +231,16 @@ class Actie(models.Model):
         verbose_name=_("eigenaar (medewerker)"),
     )
     eigenaar_omschrijving = SealedCharField(max_length=200, null=True, blank=True)
+    #: A partner organisation that owns the action (an afspraak of the overleg): its
+    #: participants may update the action's status, nothing else.
+    eigenaar_organisatie = models.ForeignKey(
+        "toegang.Organisatie",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("eigenaar (organisatie)"),
+    )
     deadline = models.DateField(_("datum klaar"))
     status = models.CharField(
         _("status"), max_length=16, choices=ActieStatus.choices, default=ActieStatus.OPEN

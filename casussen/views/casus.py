@@ -85,6 +85,13 @@ def page_context(request: HttpRequest, casus: Casus) -> dict[str, Any]:
         "status_form": StatusForm(initial={"status": casus.status, "version": casus.version}),
         **afsluiting_context(casus, user),
         "signalen_url": _signalen_url(casus),
+        "agendapunten": list(
+            casus.agendapunten.select_related("sessie__overleg").prefetch_related(
+                "afspraken__organisatie"
+            )
+        )
+        if casus.aanspreekpunt_id == user.pk
+        else [],
     }
 
 

@@ -28,6 +28,7 @@ from casussen.plan.services._common import (
 from casussen.plan.services.validation import MAX_TEKST, clean_text, raise_if
 from casussen.selectors import casus_viewer_ids
 from toegang.datums import datum
+from toegang.roles import Rol
 
 _UNSET: Any = object()
 REDEN_NODIG = "reden_nodig"
@@ -231,8 +232,18 @@ def actie_update(
 
 
 def may_set_status(*, actie: Actie, casus: Any, user: Any) -> bool:
-    """The aanspreekpunt may update any action; other writers only the actions they own."""
-    return bool(casus.aanspreekpunt_id == user.pk or actie.eigenaar_id == user.pk)
+    """The aanspreekpunt may update any action; other writers only the actions they own.
+
+    An action owned by a partner organisation (an afspraak of the overleg) may be
+    updated by that organisation's melders (the caller checks they take part).
+    """
+    if casus.aanspreekpunt_id == user.pk or actie.eigenaar_id == user.pk:
+        return True
+    return bool(
+        actie.eigenaar_organisatie_id is not None
+        and user.rol == Rol.MELDER
+        and actie.eigenaar_organisatie_id == user.organisatie_id
+    )
 
 
 def actie_status_set(

@@ -54,7 +54,10 @@
     "betrokkene.ingetrokken": "Toegang van een betrokkene ingetrokken",
     "noodtoegang.gestart": "Noodtoegang gestart voor een casus",
     "plan.bijgewerkt": "Plan bijgewerkt",
-    "huishouden.vernietigd": "Gegevens van een huishouden vernietigd"
+    "huishouden.vernietigd": "Gegevens van een huishouden vernietigd",
+    "overleg.agenda_gepubliceerd": "Agenda van het overleg gepubliceerd",
+    "overleg.huidig_punt_gewijzigd": "Het overleg bespreekt een ander agendapunt",
+    "overleg.afspraak_vastgelegd": "Afspraak vastgelegd in het overleg"
   };
 
   var statusEl = document.getElementById("live-status");

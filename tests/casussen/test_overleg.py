@@ -1,0 +1,260 @@
+"""The sociaal vangnet overleg: sharing basis, time- and purpose-bound access, afspraken."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.models import AuditRecord, Doel, Uitkomst
+from audit.review import review_queue
+from casussen.overleg import selectors as sel
+from casussen.overleg import services as overleg
+from casussen.overleg.models import AfspraakEigenaar, Agendapunt
+from casussen.plan.constants import ActieStatus, Trede
+from casussen.plan.services.doelen import doel_add
+from casussen.plan.services.plan import plan_create
+from tests.casussen.overleg_factories import bring_in, inbreng, make_scene
+from tests.toegang.events.helpers import captured_events
+from toegang.events import registry
+from toegang.roles import Rol
+
+pytestmark = pytest.mark.django_db
+
+A_DAY_LATER = 24 + 4  # hours: past the session's end (start + 3 h) plus the 24 h window
+
+
+@pytest.fixture
+def scene(make_user, team):
+    return make_scene(make_user, team)
+
+
+@pytest.fixture
+def published(scene):
+    punt = bring_in(scene)
+    scene.sessie = overleg.sessie_publiceren(sessie=scene.sessie, by=scene.voorzitter)
+    return Agendapunt.objects.get(pk=punt.pk)
+
+
+def _afspraak(scene, punt, **overrides):
+    values = {
+        "omschrijving": "Betalingsregeling voorstellen en huisbezoek plannen.",
+        "eigenaar_soort": AfspraakEigenaar.ORGANISATIE,
+        "organisatie": scene.corporatie,
+        "datum": timezone.localdate() + timedelta(days=14),
+        "trede": Trede.ALGEMENE_VOORZIENING,
+    }
+    values.update(overrides)
+    return overleg.afspraak_vastleggen(punt=punt, by=scene.voorzitter, **values)
+
+
+def test_the_casusinbreng_is_sealed_with_the_households_key(scene):
+    punt = bring_in(scene)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT hulpvraag, toelichting, leefgebieden FROM casussen_agendapunt WHERE id = %s",
+            [punt.pk.hex if connection.vendor == "sqlite" else punt.pk],
+        )
+        raw = " ".join(str(v) for v in cursor.fetchone())
+    assert "Huurachterstand" not in raw and "woningcorporatie" not in raw and "wonen" not in raw
+    fresh = Agendapunt.objects.get(pk=punt.pk)
+    assert fresh.hulpvraag.startswith("Huurachterstand")
+    assert fresh.leefgebied_codes() == ["financien", "wonen"]
+
+
+def test_bringing_in_without_a_sharing_basis_is_refused(scene):
+    with pytest.raises(overleg.GeenDeelgrondslag):
+        bring_in(scene, grondslag="")
+    assert not scene.sessie.agenda.exists()
+
+
+def test_another_legal_ground_needs_an_explanation(scene):
+    with pytest.raises(ValidationError) as exc:
+        bring_in(scene, grondslag="vitaal_belang", toelichting=" ")
+    assert "toelichting" in exc.value.message_dict
+
+
+def test_sharing_with_someone_outside_the_overleg_is_refused(scene, make_user):
+    with pytest.raises(PermissionDenied):
+        bring_in(scene, gedeeld_met=[make_user(Rol.CONSULENT)])
+    with pytest.raises(
+        PermissionDenied
+    ):  # a standing participant whose organisation is not flagged
+        bring_in(scene, gedeeld_met=[scene.buitenstaander])
+    assert not scene.sessie.agenda.exists()
+
+
+def test_only_the_aanspreekpunt_brings_a_casus_in(scene, make_user):
+    with pytest.raises(PermissionDenied):
+        overleg.casus_inbrengen(
+            sessie=scene.sessie, casus=scene.casus, by=make_user(Rol.CONSULENT),
+            gedeeld_met=[], **inbreng(),
+        )  # fmt: skip
+
+
+def test_participants_see_nothing_before_publication(scene):
+    punt = bring_in(scene)
+    with pytest.raises(Http404):
+        sel.sessie_get_for_user(user=scene.deelnemer, sessie_id=scene.sessie.pk)
+    assert not sel.may_view_punt(scene.deelnemer, punt)
+
+
+def test_after_publication_each_participant_sees_only_what_is_shared_with_them(scene, published):
+    assert sel.may_view_punt(scene.deelnemer, published)
+    assert not sel.may_view_punt(scene.deelnemer2, published)
+    assert sel.may_view_sessie(scene.deelnemer2, scene.sessie)  # sees the agenda: it exists
+    assert not sel.may_view_sessie(scene.buitenstaander, scene.sessie)  # not flagged: nothing
+
+
+def test_a_day_after_the_session_participants_see_nothing(scene, published, settings):
+    settings.OVERLEG_KLOKVERSCHUIVING_UREN = A_DAY_LATER
+    assert not sel.may_view_punt(scene.deelnemer, published)
+    with pytest.raises(Http404):
+        sel.sessie_get_for_user(user=scene.deelnemer, sessie_id=scene.sessie.pk)
+    # the chair keeps the agenda and attendance, not the summaries
+    assert sel.may_view_sessie(scene.voorzitter, scene.sessie)
+    assert not sel.may_view_punt(scene.voorzitter, published)
+
+
+def test_the_access_window_is_a_setting(scene, published, settings):
+    settings.OVERLEG_TOEGANG_UREN = 48
+    settings.OVERLEG_KLOKVERSCHUIVING_UREN = A_DAY_LATER
+    assert sel.may_view_punt(scene.deelnemer, published)
+
+
+def test_an_afspraak_without_owner_or_date_is_a_form_error(scene, published):
+    with pytest.raises(ValidationError) as exc:
+        _afspraak(scene, published, eigenaar_soort="", datum=None)
+    assert {"eigenaar_soort", "datum"} <= set(exc.value.message_dict)
+    with pytest.raises(ValidationError) as exc:
+        _afspraak(scene, published, organisatie=None)
+    assert "organisatie" in exc.value.message_dict
+    assert not published.afspraken.exists()
+
+
+def test_a_confirmed_afspraak_is_a_plan_action_only_its_organisation_updates(scene, published):
+    afspraak = _afspraak(scene, published)
+    plan = plan_create(casus=scene.casus, startdatum=date(2026, 1, 5), by=scene.aanspreekpunt)
+    doel = doel_add(
+        plan=plan,
+        casus=scene.casus,
+        by=scene.aanspreekpunt,
+        tekst="Wonen blijft",
+        leefgebieden=["wonen"],
+        gezinsleden=list(scene.casus.huishouden.gezinsleden.values_list("pk", flat=True)),
+    )
+    with pytest.raises(Http404):  # not the aanspreekpunt
+        overleg.afspraak_bevestigen(afspraak=afspraak, doel=doel, by=scene.voorzitter)
+    actie = overleg.afspraak_bevestigen(afspraak=afspraak, doel=doel, by=scene.aanspreekpunt)
+    assert actie.trede == Trede.ALGEMENE_VOORZIENING
+    assert actie.eigenaar_organisatie_id == scene.corporatie.pk
+    assert actie.deadline == afspraak.datum
+
+    afspraak.refresh_from_db()
+    overleg.afspraak_status_set(afspraak=afspraak, status=ActieStatus.BEZIG, by=scene.deelnemer)
+    actie.refresh_from_db()
+    assert actie.status == ActieStatus.BEZIG
+    with pytest.raises(Http404):  # another organisation does not even find it
+        sel.afspraak_for_owner(user=scene.deelnemer2, afspraak_id=afspraak.pk)
+    with pytest.raises(PermissionDenied):
+        overleg.afspraak_status_set(
+            afspraak=afspraak, status=ActieStatus.KLAAR, by=scene.deelnemer2
+        )
+
+
+def test_each_participant_gets_only_their_organisations_afspraken(scene, published):
+    ours = _afspraak(scene, published)
+    _afspraak(scene, published, organisatie=scene.welzijn)
+    _afspraak(scene, published, eigenaar_soort=AfspraakEigenaar.INWONER, organisatie=None)
+    assert list(sel.afspraken_for_organisatie(user=scene.deelnemer)) == [ours]
+
+
+def test_the_verslag_is_sealed_with_the_casus_and_on_its_timeline(scene, published):
+    overleg.verslag_vastleggen(
+        punt=published, tekst="Corporatie neemt contact op.", by=scene.voorzitter
+    )
+    entry = scene.casus.tijdlijn.get(soort="overleg")
+    assert entry.tekst == "Corporatie neemt contact op."
+
+
+def test_publishing_and_afspraken_emit_events_to_whoever_may_see_the_session(
+    scene, published, settings
+):
+    with captured_events() as emitted:
+        afspraak = _afspraak(scene, published)
+    assert [e.event_type for e in emitted] == ["overleg.afspraak_vastgelegd"]
+    assert emitted[0].payload["organisatie_id"] == str(scene.corporatie.pk)
+    assert str(afspraak.pk) == emitted[0].payload["afspraak_id"]
+    recipients = registry.recipients_for(emitted[0])
+    expected = {
+        scene.voorzitter.pk,
+        scene.aanspreekpunt.pk,
+        scene.deelnemer.pk,
+        scene.deelnemer2.pk,
+    }
+    assert recipients == expected
+    settings.OVERLEG_KLOKVERSCHUIVING_UREN = A_DAY_LATER
+    assert registry.recipients_for(emitted[0]) == {scene.voorzitter.pk, scene.aanspreekpunt.pk}
+
+
+def test_the_privacy_officer_reviews_every_sharing_basis(scene, published):
+    items = [i for i in review_queue() if i.soort == "deelgrondslag"]
+    assert len(items) == 1
+    assert items[0].user_id == scene.aanspreekpunt.pk
+    assert items[0].reden.startswith("Toestemming van de inwoner")
+
+
+# -- pages ---------------------------------------------------------------------------------
+
+
+def test_a_participant_sees_the_shared_summary_and_the_other_only_that_it_exists(
+    scene, published, login
+):
+    client = login(scene.deelnemer)
+    url = reverse("casussen:overleg:sessie", args=[scene.sessie.pk])
+    page = client.get(url).content.decode()
+    assert "Huurachterstand" in page
+    read = AuditRecord.objects.filter(user_id=scene.deelnemer.pk, doel=Doel.OVERLEG).last()
+    assert read.actie == "read" and str(published.pk) in read.object_ids
+    client = login(scene.deelnemer2)
+    page = client.get(url).content.decode()
+    assert "Huurachterstand" not in page
+    assert "Casus 1: besproken zonder uw organisatie" in page
+
+
+def test_opening_an_item_after_access_ended_is_a_404_and_audited(scene, published, login, settings):
+    client = login(scene.deelnemer)
+    url = reverse("casussen:overleg:punt", args=[published.pk])
+    assert client.get(url).status_code == 200
+    settings.OVERLEG_KLOKVERSCHUIVING_UREN = A_DAY_LATER
+    assert client.get(url).status_code == 404
+    denied = AuditRecord.objects.filter(user_id=scene.deelnemer.pk, uitkomst=Uitkomst.DENIED)
+    assert denied.filter(object_id=str(published.pk), doel=Doel.OVERLEG).exists()
+
+
+def test_bringing_in_without_a_basis_in_the_form_is_a_403_that_keeps_the_text(scene, login):
+    client = login(scene.aanspreekpunt)
+    data = {**inbreng(grondslag=""), "sessie": scene.sessie.pk, "gedeeld_met": [scene.deelnemer.pk]}
+    response = client.post(reverse("casussen:overleg:inbrengen", args=[scene.casus.pk]), data)
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "grondslag voor het delen" in page and "Huurachterstand" in page
+    assert AuditRecord.objects.filter(
+        user_id=scene.aanspreekpunt.pk, uitkomst=Uitkomst.DENIED, object_type="casusinbreng"
+    ).exists()
+
+
+def test_an_afspraak_form_without_owner_or_date_shows_dutch_errors(scene, published, login):
+    client = login(scene.voorzitter)
+    url = reverse("casussen:overleg:afspraak_nieuw", args=[published.pk])
+    response = client.post(url, {"omschrijving": "Huisbezoek", "trede": "2"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Kies wie de afspraak uitvoert." in page
+    assert "Vul de datum in waarop de afspraak klaar moet zijn." in page
