@@ -31,6 +31,7 @@ def _add(melder, teamleider, n: int) -> None:
 def test_the_melders_lists_do_not_grow_queries_with_rows(login, melder, make_user, path):
     teamleider = make_user(Rol.TEAMLEIDER)
     client = login(melder)
+    client.get(path)  # the first page after login takes the login's message and session write
     _add(melder, teamleider, 2)
     few = _queries(lambda: client.get(path))
     _add(melder, teamleider, 8)
@@ -64,14 +65,16 @@ def test_an_identified_signal_for_a_new_household_takes_at_most_10_queries(
     assert response.status_code == 201
 
 
-def test_an_identified_signal_joining_a_casus_takes_at_most_13_queries(
+def test_an_identified_signal_joining_a_casus_takes_at_most_14_queries(
     huisarts_api, bekende_casus, django_assert_max_num_queries
 ):
+    # One more than a new household: the link to the open casus is recorded by "systeem"
+    # (matching, with the melder as trigger), apart from the melder's own record.
     huisarts_api.post("/api/v1/signalen", factories.anoniem(), format="json")  # warm caches
     data = factories.body(
         inwoner={"bsn": factories.BSN, "achternaam": "de Boer", "geboortedatum": "1958-03-14"}
     )
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(14):
         response = huisarts_api.post("/api/v1/signalen", data, format="json")
     assert response.status_code == 201
 
