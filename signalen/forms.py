@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from casussen.leefgebieden import LEEFGEBIEDEN
 from signalen.models import MAX_TERUGKOPPELING, Status, Toestemming
 from signalen.services.terugkoppeling import KEUZES
-from signalen.validation import INWONER_KEYS, MAX_CONTACTROUTE, MAX_OMSCHRIJVING
+from signalen.validation import INWONER_KEYS, MAX_CONTACTROUTE, MAX_OMSCHRIJVING, MAX_ONDERWERP
 from toegang.models import Organisatie
 
 TOESTEMMING_UITLEG = {
@@ -103,6 +103,16 @@ class SignaalForm(forms.Form):
         help_text=_("Bijvoorbeeld: bel het inloophuis, dinsdagochtend is de inwoner er."),
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": MAX_CONTACTROUTE}),
     )
+    onderwerp = forms.CharField(
+        label=_("Onderwerp voor uzelf (optioneel)"),
+        required=False,
+        max_length=MAX_ONDERWERP,
+        help_text=_(
+            "Een paar woorden zonder naam, zodat u dit signaal later herkent in Mijn signalen. "
+            "Bijvoorbeeld: zorgen over de huur. Leeg laten mag: dan ziet u de leefgebieden en "
+            "de datum."
+        ),
+    )
     idempotency_key = forms.CharField(required=False, widget=forms.HiddenInput)
 
     #: Fields that identify the resident: blocked without consent.
@@ -168,6 +178,7 @@ class SignaalForm(forms.Form):
             "veiligheid": bool(data.get("veiligheid")),
             "buurt": data.get("buurt", ""),
             "contactroute": data.get("contactroute", ""),
+            "onderwerp": data.get("onderwerp", ""),
         }
 
     def add_service_errors(self, error: ValidationError) -> None:

@@ -89,6 +89,8 @@ class Signaal(models.Model):
     buurt = models.CharField(_("buurt"), max_length=100, blank=True)
     omschrijving = SealedTextField(_("omschrijving"))
     contactroute = SealedTextField(_("contactroute"), null=True, blank=True)
+    #: The melder's own short label for "Mijn signalen" (no personal data asked; sealed anyway).
+    onderwerp = SealedCharField(_("onderwerp"), max_length=60, null=True, blank=True)
     #: What the melder knew of the resident (JSON), kept to split a wrong link off later.
     inwoner = SealedTextField(_("inwoner"), null=True, blank=True)
     status = models.CharField(

@@ -32,11 +32,14 @@ from toegang.roles import Rol
 PAGE_SIZE = 25
 
 
-def signalen_for_melder(*, user: Any) -> QuerySet[Signaal]:
-    """The signals of the melder's organisation, newest first."""
+def signalen_for_melder(*, user: Any, alleen_eigen: bool = False) -> QuerySet[Signaal]:
+    """The signals of the melder's organisation (or only her own), newest first."""
     if not (user.is_authenticated and user.has_rol(Rol.MELDER) and user.organisatie_id):
         return Signaal.objects.none()
-    return Signaal.objects.filter(organisatie_id=user.organisatie_id).order_by("-created_at", "-id")
+    signalen = Signaal.objects.filter(organisatie_id=user.organisatie_id)
+    if alleen_eigen:
+        signalen = signalen.filter(melder=user)
+    return signalen.select_related("melder").order_by("-created_at", "-id")
 
 
 def signaal_get_for_melder(*, user: Any, signaal_id: Any) -> Signaal:

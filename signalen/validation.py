@@ -27,6 +27,7 @@ from toegang.models import Organisatie
 MAX_OMSCHRIJVING = 4000
 MAX_CONTACTROUTE = 500
 MAX_BUURT = 100
+MAX_ONDERWERP = 60
 MAX_NAAM = 100
 MAX_ADRES = 200
 OLDEST_BIRTH_YEAR = 1900
@@ -48,6 +49,7 @@ TOP_LEVEL_KEYS = frozenset(
         "veiligheid",
         "buurt",
         "contactroute",
+        "onderwerp",
     }
 )
 
@@ -103,6 +105,7 @@ class SignaalInvoer:
     veiligheid: bool
     buurt: str
     contactroute: str
+    onderwerp: str = ""
 
 
 class _Errors:
@@ -312,6 +315,7 @@ def signaal_invoer_clean(*, organisatie: Organisatie, data: Mapping[str, Any]) -
         contactroute=_text(
             data.get("contactroute"), "contactroute", errors, limit=MAX_CONTACTROUTE, multiline=True
         ),
+        onderwerp=_text(data.get("onderwerp"), "onderwerp", errors, limit=MAX_ONDERWERP),
     )
     if toestemming:
         _consent_rules(invoer, errors)

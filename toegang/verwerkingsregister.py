@@ -215,7 +215,10 @@ REGISTER: dict[str, dict[str, Verwerking]] = {
                 "created_at",
             ),
         ),
-        (SIGNAAL_TEKST, ("omschrijving", "contactroute", "inwoner", "terugkoppeling")),
+        (
+            SIGNAAL_TEKST,
+            ("omschrijving", "contactroute", "onderwerp", "inwoner", "terugkoppeling"),
+        ),
     ),
     "signalen.IdempotencyKey": _map(
         (SIGNAAL, ("signaal", "sleutel", "request_digest", "created_at")),

@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from casussen.leefgebieden import LEEFGEBIEDEN
 from signalen.models import Signaal, Status, Toestemming
-from signalen.validation import MAX_CONTACTROUTE, MAX_OMSCHRIJVING
+from signalen.validation import MAX_CONTACTROUTE, MAX_OMSCHRIJVING, MAX_ONDERWERP
 from toegang.api.serializers import StrictSerializer
 
 
@@ -51,6 +51,14 @@ class SignaalInvoerSerializer(StrictSerializer):
     )
     buurt = serializers.CharField(required=False, max_length=100)
     contactroute = serializers.CharField(required=False, max_length=MAX_CONTACTROUTE)
+    onderwerp = serializers.CharField(
+        required=False,
+        max_length=MAX_ONDERWERP,
+        help_text=(
+            "Een kort eigen label voor de melder (zonder naam of andere persoonsgegevens), "
+            "zodat die zijn signalen uit elkaar houdt."
+        ),
+    )
 
 
 class SignaalOntvangenSerializer(StrictSerializer):

@@ -13,7 +13,7 @@ from toegang.crypto.sealing import VERNIETIGD
 from toegang.roles import Rol
 
 AGGREGATE = "signaal"
-SEALED_FIELDS = ("omschrijving", "contactroute", "inwoner", "terugkoppeling")
+SEALED_FIELDS = ("omschrijving", "contactroute", "onderwerp", "inwoner", "terugkoppeling")
 
 
 def emit(event_type: str, *, signaal: Signaal, new: bool = False, **data: Any) -> None:

@@ -171,6 +171,7 @@ def _store(
         buurt=invoer.buurt or organisatie.buurt,
         omschrijving=invoer.omschrijving,
         contactroute=invoer.contactroute or None,
+        onderwerp=invoer.onderwerp or None,
         inwoner=None
         if invoer.inwoner.is_empty()
         else json.dumps(invoer.inwoner.as_dict(), sort_keys=True),
@@ -261,6 +262,8 @@ def _velden(invoer: SignaalInvoer) -> list[str]:
     velden = ["toestemming", "leefgebieden", "omschrijving"]
     if invoer.contactroute:
         velden.append("contactroute")
+    if invoer.onderwerp:
+        velden.append("onderwerp")
     if invoer.buurt:
         velden.append("buurt")
     velden.extend(f"inwoner.{name}" for name in invoer.inwoner.filled())

@@ -77,8 +77,11 @@ def ontvangen(request: HttpRequest, pk: str) -> HttpResponse:
 
 @role_required(Rol.MELDER)
 def mijn_signalen(request: HttpRequest) -> HttpResponse:
+    """Her own signals first; ``?van=organisatie`` shows those of the whole organisation."""
+    organisatie = request.GET.get("van") == "organisatie"
     page = selectors.newest_first_page(
-        selectors.signalen_for_melder(user=request.user), cursor=request.GET.get("na")
+        selectors.signalen_for_melder(user=request.user, alleen_eigen=not organisatie),
+        cursor=request.GET.get("na"),
     )
     record(
         actor=request.user,
@@ -87,10 +90,14 @@ def mijn_signalen(request: HttpRequest) -> HttpResponse:
         object_type="signaal",
         object_ids=[s.pk for s in page.items],
         huishouden_ids=[s.huishouden_id for s in page.items],
-        velden=["status", "terugkoppeling"],
+        velden=["status", "terugkoppeling", "onderwerp"],
         request=request,
     )
-    context = {"page": page, "eerste_pagina": not request.GET.get("na")}
+    context = {
+        "page": page,
+        "eerste_pagina": not request.GET.get("na"),
+        "organisatie": organisatie,
+    }
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "signalen/_mijn_signalen_lijst.html", context)
     return render(request, "signalen/mijn_signalen.html", context)

@@ -258,3 +258,42 @@ def test_consultant_follows_the_plan_flow_in_order_from_the_casus_page(demo, pag
     assert page.get_by_role("link", name="Evaluatie vastleggen").count() == 0
     assert page.get_by_text("Evalueren kan zodra het plan is vastgesteld.").is_visible()
     assert serious_axe_violations(page) == []
+
+
+def test_host_tells_her_signals_apart_by_her_own_label_and_filters_the_organisation(
+    demo, phone_page
+):
+    from signalen.services import signaal_receive
+    from toegang.models import User
+
+    page = phone_page
+    collega = User.objects.create_user(
+        username="gastheer",
+        password=DEMO_PASSWORD,
+        rol="melder",
+        organisatie=User.objects.get(username="gastvrouw").organisatie,
+    )
+    van_collega = signaal_receive(
+        melder=collega,
+        data={
+            "toestemming": "zonder_toestemming",
+            "leefgebieden": ["wonen"],
+            "omschrijving": "Lekkage in de flat.",
+        },
+    )
+    log_in(page, demo, "gastvrouw", DEMO_PASSWORD)
+    page.goto(f"{demo}/signalen/nieuw/")
+    page.get_by_label("Zonder toestemming").check()
+    page.get_by_label("Financiën").check()
+    page.get_by_label("Wat zag of hoorde u?").fill("Veel ongeopende post.")
+    page.get_by_label("Onderwerp voor uzelf (optioneel)").fill("zorgen over de huur")
+    page.get_by_role("button", name="Signaal doorgeven").click()
+    page.wait_for_url(re.compile(r".*/signalen/ontvangen/.*"))
+    page.goto(f"{demo}/signalen/")
+    kaarten = page.locator("li.kaart h2")
+    assert "zorgen over de huur" in kaarten.all_inner_texts()[0]
+    assert van_collega.referentie not in page.locator("main").inner_text()
+    assert serious_axe_violations(page) == []
+    page.get_by_role("link", name=re.compile("^Alle signalen van")).click()
+    assert van_collega.referentie in page.locator("main").inner_text()
+    assert "Lekkage" not in page.locator("main").inner_text()  # a colleague's content stays out

@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+from django.core.exceptions import ValidationError
+
 from audit.models import Actie, AuditRecord
 from signalen.models import Bron, Signaal, Status
 from signalen.services import signaal_receive, signaal_terugkoppelen
@@ -163,7 +165,7 @@ def test_mijn_signalen_shows_only_status_and_terugkoppeling_of_the_own_organisat
         by=make_user(Rol.TEAMLEIDER),
     )
 
-    html = login(melder).get(MIJN).content.decode()
+    html = login(melder).get(f"{MIJN}?van=organisatie").content.decode()
 
     assert own.referentie in html
     assert theirs.referentie not in html
@@ -175,6 +177,27 @@ def test_mijn_signalen_shows_only_status_and_terugkoppeling_of_the_own_organisat
     assert not re.search(r"\bJan\b", html)
     rec = AuditRecord.objects.filter(actie=Actie.READ, user_id=melder.pk).latest("id")
     assert rec.object_ids == [str(own.pk)]
+
+
+def test_mijn_signalen_lists_her_own_first_with_the_label_she_chose(login, melder, inloophuis):
+    collega = factories.melder_of(inloophuis)
+    eigen = signaal_receive(melder=melder, data=factories.body(onderwerp="zorgen over de huur"))
+    zonder = signaal_receive(melder=melder, data=factories.anoniem())
+    van_collega = signaal_receive(melder=collega, data=factories.anoniem())
+
+    html = login(melder).get(MIJN).content.decode()
+
+    assert "zorgen over de huur" in html
+    assert eigen.referentie in html and zonder.referentie in html
+    assert van_collega.referentie not in html
+    alle = login(melder).get(f"{MIJN}?van=organisatie").content.decode()
+    assert van_collega.referentie in alle
+
+
+def test_a_label_longer_than_60_characters_is_refused(melder):
+    with pytest.raises(ValidationError) as info:
+        signaal_receive(melder=melder, data=factories.body(onderwerp="x" * 61))
+    assert "onderwerp" in info.value.message_dict
 
 
 def test_mijn_signalen_refreshes_live_on_signal_events(login, melder):
