@@ -426,6 +426,17 @@ REQUESTS: dict[str, Builder] = {
         "afspraak_id:bevestigd_id",
         {"status": "bezig"},
     ),
+    "api:overleg_agenda": lambda s: Req(
+        "huisarts", "GET", f"/api/v1/overleg/sessies/{_overleg(s)['sessie_id']}/agenda"
+    ),
+    "api:overleg_afspraken": _ov("api:overleg_afspraken", "huisarts"),
+    "api:overleg_afspraak": lambda s: Req(
+        "huisarts",
+        "PATCH",
+        f"/api/v1/overleg/afspraken/{_overleg(s)['bevestigd_id']}",
+        {"status": "klaar"},
+        True,
+    ),
     # casussen: API
     "api:casussen": lambda s: Req("consulent", "GET", "/api/v1/casussen"),
     "api:casus": _api("", "GET", None),

@@ -174,6 +174,19 @@ MATRIX: dict[str, Access] = {
         note="the owner organisation only",
         personal_data=True,
     ),
+    "api:overleg_agenda": Access(
+        roles=roles(C, T, M), object=True, note="as the session page", personal_data=True
+    ),
+    "api:overleg_afspraken": Access(
+        roles=roles(M), note="own organisation's afspraken", personal_data=True
+    ),
+    "api:overleg_afspraak": Access(
+        roles=roles(M),
+        methods=("PATCH",),
+        object=True,
+        note="the owner organisation only",
+        personal_data=True,
+    ),
     # casussen: API
     "api:casussen": Access(roles=roles(C), personal_data=True),
     "api:casus": Access(roles=roles(C), object=True, personal_data=True),

@@ -258,3 +258,54 @@ def test_an_afspraak_form_without_owner_or_date_shows_dutch_errors(scene, publis
     page = response.content.decode()
     assert "Kies wie de afspraak uitvoert." in page
     assert "Vul de datum in waarop de afspraak klaar moet zijn." in page
+
+
+# -- API -----------------------------------------------------------------------------------
+
+
+def test_the_api_agenda_shows_only_what_is_shared_and_nothing_after_the_window(
+    scene, published, login, settings
+):
+    url = f"/api/v1/overleg/sessies/{scene.sessie.pk}/agenda"
+    body = login(scene.deelnemer).get(url).json()
+    assert body["agenda"][0]["gedeeld"] is True
+    assert body["agenda"][0]["samenvatting"]["leefgebieden"] == ["financien", "wonen"]
+    body = login(scene.deelnemer2).get(url).json()
+    assert body["agenda"][0] == {
+        "id": str(published.pk),
+        "volgnummer": 1,
+        "casus_referentie": scene.casus.referentie,
+        "gedeeld": False,
+        "samenvatting": None,
+    }
+    settings.OVERLEG_KLOKVERSCHUIVING_UREN = A_DAY_LATER
+    response = login(scene.deelnemer).get(url)
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/problem+json")
+
+
+def test_a_partner_system_updates_its_own_afspraak_and_no_other(scene, published, login):
+    afspraak = _afspraak(scene, published)
+    plan = plan_create(casus=scene.casus, startdatum=date(2026, 1, 5), by=scene.aanspreekpunt)
+    doel = doel_add(
+        plan=plan,
+        casus=scene.casus,
+        by=scene.aanspreekpunt,
+        tekst="Wonen blijft",
+        leefgebieden=["wonen"],
+        gezinsleden=list(scene.casus.huishouden.gezinsleden.values_list("pk", flat=True)),
+    )
+    overleg.afspraak_bevestigen(afspraak=afspraak, doel=doel, by=scene.aanspreekpunt)
+    client = login(scene.deelnemer)
+    listed = client.get("/api/v1/overleg/afspraken").json()
+    assert [a["id"] for a in listed] == [str(afspraak.pk)]
+    url = f"/api/v1/overleg/afspraken/{afspraak.pk}"
+    bad = client.patch(url, {"status": "half"}, content_type="application/json")
+    assert bad.status_code == 400 and bad["Content-Type"].startswith("application/problem+json")
+    ok = client.patch(url, {"status": "klaar"}, content_type="application/json")
+    assert ok.status_code == 200 and ok.json()["status"] == "klaar"
+    other = login(scene.deelnemer2).patch(url, {"status": "open"}, content_type="application/json")
+    assert other.status_code == 404
+    assert AuditRecord.objects.filter(
+        user_id=scene.deelnemer2.pk, uitkomst=Uitkomst.DENIED, object_type="afspraak"
+    ).exists()

@@ -26,6 +26,7 @@ urlpatterns = [
     path("me", MeView.as_view(), name="me"),
     path("", include("signalen.api.urls")),
     path("", include("casussen.api.urls")),
+    path("", include("casussen.overleg.api")),
     path("", include("audit.api.urls")),
     re_path(r"^.*$", not_found, name="not_found"),
 ]
