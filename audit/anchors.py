@@ -16,6 +16,13 @@ every store of ``settings.AUDIT_ANCHOR_STORE`` (comma-separated):
 must still be in the chain with the same hash, and the chain must reach the
 last anchor; a tail cut off below it is detected even when what is left of the
 chain is consistent in itself.
+
+Nothing passes silently: a store that is empty (or gone) while the chain has
+seals older than the anchoring interval allows (``stale_limit``) is a problem
+for ``audit_verify``, ``/healthz`` and the worker, which then does not start the
+store afresh on its own (``audit_export_seals --publish --start`` does, after
+the operator looked into it). A file given with ``--anchor`` must exist and
+hold anchors; lines of ``audit_export_seals`` are checked field by field.
 """
 
 from __future__ import annotations
@@ -59,15 +66,24 @@ class Anchor:
     seal_hash: str
     sealed_at: str
     anchored_at: str
+    #: Only in lines of ``audit_export_seals`` (checked when present).
+    first_id: int | None = None
+    count: int | None = None
+    previous_hash: str = ""
 
     def to_json(self) -> str:
-        data = {"format": FORMAT, **self.__dict__}
+        data = {"format": FORMAT, **{k: v for k, v in self.__dict__.items() if v not in (None, "")}}
         return json.dumps(data, separators=(",", ":"), sort_keys=True)
 
     @classmethod
     def parse(cls, text: str, where: str) -> Anchor:
         try:
             data = json.loads(text)
+            if data.get("format", FORMAT) != FORMAT:
+                raise AnchorError(
+                    _("%(where)s heeft een onbekend ankerformaat %(f)s")
+                    % {"where": where, "f": data.get("format")}
+                )
             return cls(
                 seal_id=int(data["seal_id"]),
                 last_id=int(data["last_id"]),
@@ -75,9 +91,16 @@ class Anchor:
                 seal_hash=str(data["seal_hash"]),
                 sealed_at=str(data.get("sealed_at", "")),
                 anchored_at=str(data.get("anchored_at", "")),
+                first_id=_optional_int(data, "first_id"),
+                count=_optional_int(data, "count"),
+                previous_hash=str(data.get("previous_hash") or ""),
             )
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, AttributeError):
             raise AnchorError(_("%(where)s is geen geldig anker") % {"where": where}) from None
+
+
+def _optional_int(data: dict[str, Any], key: str) -> int | None:
+    return int(data[key]) if data.get(key) is not None else None
 
 
 class Store(Protocol):
@@ -91,14 +114,16 @@ class Store(Protocol):
 
 
 class FileStore:
-    """Append-only JSON lines; a missing file reads as no anchors (the first run)."""
+    """Append-only JSON lines; a missing file reads as no anchors (the first run), unless
+    ``required`` (a file given to ``audit_verify --anchor``: it must exist and hold anchors)."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, *, required: bool = False) -> None:
         target = Path(path)
         if not target.is_absolute():
             target = Path(settings.BASE_DIR) / target
         self.path = target
         self.name = f"file:{path}"
+        self.required = required
 
     def append(self, anchor: Anchor) -> None:
         try:
@@ -119,17 +144,22 @@ class FileStore:
         try:
             text = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
+            if self.required:
+                raise AnchorError(_("ankerbestand %(p)s bestaat niet") % {"p": self.path}) from None
             return []
-        except OSError as exc:
+        except (OSError, UnicodeDecodeError) as exc:
             raise AnchorError(
                 _("ankerbestand %(p)s niet leesbaar (%(e)s)")
                 % {"p": self.path, "e": type(exc).__name__}
             ) from None
-        return [
+        found = [
             Anchor.parse(line, _("ankerbestand regel %(n)d") % {"n": number})
             for number, line in enumerate(text.splitlines(), start=1)
             if line.strip()
         ]
+        if self.required and not found:
+            raise AnchorError(_("ankerbestand %(p)s bevat geen ankers") % {"p": self.path})
+        return found
 
     def last(self) -> Anchor | None:
         """The last anchor, from the file's tail only (the file grows for years)."""
@@ -288,8 +318,37 @@ def head() -> Anchor | None:
     )
 
 
-def publish(targets: Iterable[Store] | None = None) -> int:
-    """Anchor the head in every store whose last anchor is older; returns stores written."""
+def stale_limit() -> float:
+    """Seconds a seal may wait for its anchor (three intervals and a minute)."""
+    return 3 * float(getattr(settings, "AUDIT_ANCHOR_INTERVAL", 300.0)) + 60
+
+
+def _oldest_seal_before(seconds: float) -> datetime | None:
+    """When the oldest seal was made, if that is longer than ``seconds`` ago."""
+    first = AuditSeal.objects.order_by("last_id").values_list("sealed_at", flat=True).first()
+    if first is None or (timezone.now() - first).total_seconds() <= seconds:
+        return None
+    return first
+
+
+def empty_store_problem(store: Store) -> str | None:
+    """A store without anchors while older seals exist: removed, emptied or never used."""
+    oldest = _oldest_seal_before(stale_limit())
+    if oldest is None:
+        return None
+    return _(
+        "ankeropslag %(s)s is leeg of ontbreekt, terwijl er al zegels zijn van %(t)s: "
+        "zijn de ankers verwijderd? Zoek dat uit en begin de opslag daarna opnieuw met "
+        "'manage.py audit_export_seals --publish --start'"
+    ) % {"s": store.name, "t": f"{timezone.localtime(oldest):%Y-%m-%d %H:%M}"}
+
+
+def publish(targets: Iterable[Store] | None = None, *, start: bool = False) -> int:
+    """Anchor the head in every store whose last anchor is older; returns stores written.
+
+    An empty store while older seals exist is refused (``AnchorError``) unless
+    ``start``: the worker never starts a store afresh on its own.
+    """
     anchor = head()
     if anchor is None:
         return 0
@@ -298,6 +357,8 @@ def publish(targets: Iterable[Store] | None = None) -> int:
         last = store.last()
         if last is not None and last.seal_id >= anchor.seal_id:
             continue
+        if last is None and not start and (problem := empty_store_problem(store)):
+            raise AnchorError(problem)
         store.append(anchor)
         written += 1
         log.info("audit_anchored", store=store.name.split(":")[0], seal_id=anchor.seal_id)
@@ -308,7 +369,10 @@ def publish_job() -> int:
     """The worker job: anchor the head when it moved (no store configured: nothing)."""
     if not configured():
         return 0
-    publish()
+    try:
+        publish()
+    except AnchorError as exc:
+        log.error("audit_anchor_failed", detail=str(exc))  # and /healthz says so
     return 0  # never busy: the next anchor waits for the interval
 
 
@@ -348,9 +412,12 @@ def check_anchors(anchors: list[Anchor]) -> AnchorCheck:
                 "id", "last_id", "seal_hash"
             )
         }
+        exported = _exported_fields([wanted[i] for i in chunk])
         for seal_id in chunk:
             anchor = wanted[seal_id]
-            if found.get(seal_id) != (anchor.last_id, anchor.seal_hash):
+            if found.get(seal_id) != (anchor.last_id, anchor.seal_hash) or (
+                seal_id in exported and exported[seal_id] != _fields_of(anchor)
+            ):
                 result.problem = _(
                     "verankerde zegel %(id)d (tot en met auditregel %(last)d) ontbreekt of wijkt af"
                 ) % {"id": seal_id, "last": anchor.last_id}
@@ -358,12 +425,33 @@ def check_anchors(anchors: list[Anchor]) -> AnchorCheck:
     return result
 
 
+def _fields_of(anchor: Anchor) -> tuple[int | None, int | None, str]:
+    return (anchor.first_id, anchor.count, anchor.previous_hash)
+
+
+def _exported_fields(anchors: list[Anchor]) -> dict[int, tuple[int | None, int | None, str]]:
+    """For lines of ``audit_export_seals``: the database's first id, count and previous hash."""
+    ids = [a.seal_id for a in anchors if a.first_id is not None or a.count is not None]
+    if not ids:
+        return {}
+    return {
+        pk: (first_id, count, previous)
+        for pk, first_id, count, previous in AuditSeal.objects.filter(id__in=ids).values_list(
+            "id", "first_id", "count", "previous_hash"
+        )
+    }
+
+
 def check_stores(targets: Iterable[Store] | None = None) -> AnchorCheck:
     """Read every configured store and check its anchors; a store that fails is the problem."""
     targets = list(stores() if targets is None else targets)
     combined = AnchorCheck(stores=len(targets))
     for store in targets:
-        result = check_anchors(store.read())
+        anchors = store.read()
+        if not anchors and (problem := empty_store_problem(store)):
+            combined.problem = problem
+            return combined
+        result = check_anchors(anchors)
         combined.anchors += result.anchors
         if result.latest and (
             combined.latest is None or result.latest.last_id > combined.latest.last_id
@@ -385,6 +473,9 @@ def status() -> dict[str, Any]:
         lasts = [store.last() for store in targets]
     except AnchorError as exc:
         return {"ok": False, "detail": str(exc)}
+    for store, last in zip(targets, lasts, strict=True):
+        if last is None and (problem := empty_store_problem(store)):
+            return {"ok": False, "stores": len(targets), "detail": problem}
     anchored = min((a.last_id if a else 0) for a in lasts) if lasts else 0
     result: dict[str, Any] = {"ok": True, "stores": len(targets), "verankerd_tot": anchored}
     oldest = (
@@ -393,7 +484,7 @@ def status() -> dict[str, Any]:
         .values_list("sealed_at", flat=True)
         .first()
     )
-    limit = 3 * float(getattr(settings, "AUDIT_ANCHOR_INTERVAL", 300.0)) + 60
+    limit = stale_limit()
     if oldest is not None and (timezone.now() - oldest).total_seconds() > limit:
         result["ok"] = False
         result["detail"] = _("zegels ouder dan %(s)d s zijn nog niet verankerd") % {"s": int(limit)}

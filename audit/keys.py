@@ -8,9 +8,12 @@ ring without an audit key is an error until ``rotate_keys --audit`` adds one.
 from __future__ import annotations
 
 import fcntl
+import hmac
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from toegang.crypto.errors import KeyRingError
 from toegang.crypto.keyring import SecretKey, get_keyring, save_keyring
@@ -44,3 +47,64 @@ def checking_key(version: int) -> SecretKey:
         return get_keyring().audit_key(version)
     except KeyRingError:
         return get_keyring(fresh=True).audit_key(version)
+
+
+def key_status() -> dict[str, Any]:
+    """For ``/healthz``: can the sealer sign, and does the newest seal match its key?
+
+    Checks one seal's HMAC (no records), so a key ring restored with the wrong
+    audit key shows at once, not only at the next ``audit_verify``. Never adds
+    a key (the sealer does that for a development ring).
+    """
+    from audit import canonical
+    from audit.models import AuditSeal
+
+    try:
+        ring = get_keyring()
+    except KeyRingError as exc:
+        return {"ok": False, "detail": _("sleutelbos niet te lezen: %(e)s") % {"e": exc}}
+    seal = AuditSeal.objects.filter(versie__in=canonical.KEYED_SEALS).order_by("-last_id").first()
+    if ring.current_audit_version is None and not ring.development:
+        return {
+            "ok": False,
+            "detail": _(
+                "geen auditsleutel in de sleutelbos: er wordt niets verzegeld; "
+                "voer 'manage.py rotate_keys --audit' uit"
+            ),
+        }
+    result: dict[str, Any] = {"ok": True, "versie": ring.current_audit_version}
+    if seal is None or seal.sleutelversie is None:
+        return result
+    try:
+        key = checking_key(seal.sleutelversie)
+    except KeyRingError:
+        return {
+            "ok": False,
+            "detail": _(
+                "auditsleutel versie %(v)d van de nieuwste zegel (%(id)d) ontbreekt in de "
+                "sleutelbos: verkeerde sleutelbos teruggezet?"
+            )
+            % {"v": seal.sleutelversie, "id": seal.pk},
+        }
+    expected = canonical.seal_hash(
+        versie=seal.versie,
+        key=key.material,
+        key_version=seal.sleutelversie,
+        first_id=seal.first_id,
+        last_id=seal.last_id,
+        count=seal.count,
+        records_hash=seal.records_hash,
+        previous_hash=seal.previous_hash,
+        sealed_at=seal.sealed_at,
+    )
+    if not hmac.compare_digest(expected, seal.seal_hash):
+        return {
+            "ok": False,
+            "detail": _(
+                "de nieuwste zegel (%(id)d) klopt niet met auditsleutel versie %(v)d: een andere "
+                "sleutel met dat versienummer in de sleutelbos, of een nagemaakte zegel; "
+                "voer 'manage.py audit_verify' uit"
+            )
+            % {"id": seal.pk, "v": seal.sleutelversie},
+        }
+    return result

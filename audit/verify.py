@@ -155,7 +155,10 @@ class _Chain:
             sealed_at=seal.sealed_at,
         )
         if not hmac.compare_digest(expected, seal.seal_hash):
-            return _("de zegel klopt niet met de auditsleutel (zegel gewijzigd of nagemaakt)")
+            return _(
+                "de zegel klopt niet met auditsleutel versie %(v)s (zegel gewijzigd of nagemaakt, "
+                "of de sleutelbos heeft een andere sleutel met dit versienummer)"
+            ) % {"v": seal.sleutelversie}
         self.keyed_seen = self.keyed_seen or key is not None
         return None
 

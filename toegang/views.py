@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 
 from audit.anchors import configured as anchors_configured
 from audit.anchors import status as anchor_status
+from audit.keys import key_status as audit_key_status
 from toegang.api.problems import problem_response
 from toegang.health import check_cache, check_channel_layer, check_database, check_nats
 from toegang.overload import overload_response
@@ -43,6 +44,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
     parts["audit_verankering"] = anchoring
     if anchors_configured() and not anchoring["ok"]:
         degraded = sorted([*degraded, "audit_verankering"])
+    # The audit key: without it nothing is sealed; a wrong one makes every new seal suspect.
+    sleutel = audit_key_status() if db_ok else {"ok": False, "detail": "database onbereikbaar"}
+    parts["audit_sleutel"] = sleutel
+    if db_ok and not sleutel["ok"]:
+        degraded = sorted([*degraded, "audit_sleutel"])
     status = "fout" if not db_ok else ("beperkt" if degraded else "ok")
     return JsonResponse(
         {"status": status, **parts, "beperkt": degraded},

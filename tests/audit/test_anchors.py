@@ -171,10 +171,19 @@ def test_healthz_reports_anchoring(client, sealed, anchor_file, settings):
     assert "onbereikbaar" in body["audit_verankering"]["detail"]
 
 
-def test_healthz_reports_anchors_falling_behind(client, sealed, anchor_file, settings):
+def test_healthz_reports_anchors_falling_behind(
+    client, sealed, anchor_file, settings, make_records
+):
+    anchors.publish()
+    anchored = AuditSeal.objects.order_by("-last_id")[0].last_id
+    make_records(2)
+    seal_all()
     settings.AUDIT_ANCHOR_INTERVAL = 0
     with triggers_off():  # seals from an hour ago that no anchor covers
-        raw("UPDATE audit_auditseal SET sealed_at = %s", [timezone.now() - timedelta(hours=1)])
+        raw(
+            "UPDATE audit_auditseal SET sealed_at = %s WHERE last_id > %s",
+            [timezone.now() - timedelta(hours=1), anchored],
+        )
     body = client.get("/healthz").json()
     assert body["status"] == "beperkt" and "audit_verankering" in body["beperkt"]
     assert "nog niet verankerd" in body["audit_verankering"]["detail"]

@@ -14,9 +14,9 @@ from django.test import override_settings
 
 from audit import canonical
 from audit.models import AuditSeal
-from audit.sealing import records_hash_between, seal_all
+from audit.sealing import seal_all
 from audit.verify import verify_chain
-from tests.audit.tamper import raw, triggers_off
+from tests.audit.tamper import raw, reseal_from, triggers_off
 from toegang.crypto.errors import KeyRingError
 from toegang.crypto.keyring import KeyRing, get_keyring
 
@@ -40,34 +40,6 @@ def sealed(make_records, own_keyring):
     return records
 
 
-def _reseal_from(seal_index: int, *, versie: int, key: bytes | None, key_version: int | None):
-    """The attacker's reseal: recompute every seal from ``seal_index`` on with the
-    database's own data (records hashes, ids, times), with the given key."""
-    seals = list(AuditSeal.objects.order_by("last_id"))
-    previous = seals[seal_index - 1].seal_hash if seal_index else canonical.GENESIS
-    after_id = seals[seal_index - 1].last_id if seal_index else 0
-    with triggers_off():
-        for seal in seals[seal_index:]:
-            count, digest = records_hash_between(after_id, seal.last_id)
-            new_hash = canonical.seal_hash(
-                versie=versie,
-                key=key,
-                key_version=key_version,
-                first_id=seal.first_id,
-                last_id=seal.last_id,
-                count=count,
-                records_hash=digest,
-                previous_hash=previous,
-                sealed_at=seal.sealed_at,
-            )
-            raw(
-                "UPDATE audit_auditseal SET versie = %s, sleutelversie = %s, count = %s, "
-                "records_hash = %s, previous_hash = %s, seal_hash = %s WHERE id = %s",
-                [versie, key_version, count, digest, previous, new_hash, seal.pk],
-            )
-            previous, after_id = new_hash, seal.last_id
-
-
 def _rewrite_record(record_id: int) -> None:
     with triggers_off():
         raw("UPDATE audit_auditrecord SET reden = 'herschreven' WHERE id = %s", [record_id])
@@ -81,7 +53,7 @@ def test_seals_are_keyed_with_the_current_audit_key(sealed):
 
 def test_rewrite_and_reseal_with_a_guessed_key_is_detected(sealed):
     _rewrite_record(sealed[5].pk)
-    _reseal_from(1, versie=canonical.SEAL_KEYED, key=secrets.token_bytes(32), key_version=1)
+    reseal_from(1, versie=canonical.SEAL_KEYED, key=secrets.token_bytes(32), key_version=1)
     result = verify_chain()
     assert not result.ok
     assert result.seal_id == AuditSeal.objects.order_by("last_id")[1].pk
@@ -90,7 +62,7 @@ def test_rewrite_and_reseal_with_a_guessed_key_is_detected(sealed):
 
 def test_rewrite_and_reseal_unkeyed_is_detected_even_when_unkeyed_seals_are_accepted(sealed):
     _rewrite_record(sealed[5].pk)
-    _reseal_from(1, versie=canonical.SEAL_UNKEYED, key=None, key_version=None)
+    reseal_from(1, versie=canonical.SEAL_UNKEYED, key=None, key_version=None)
     for accept in (False, True):
         result = verify_chain(accept_unkeyed=accept)
         assert not result.ok
@@ -99,7 +71,7 @@ def test_rewrite_and_reseal_unkeyed_is_detected_even_when_unkeyed_seals_are_acce
 
 
 def test_legacy_unkeyed_chain_counts_only_when_accepted(sealed):
-    _reseal_from(0, versie=canonical.SEAL_UNKEYED, key=None, key_version=None)
+    reseal_from(0, versie=canonical.SEAL_UNKEYED, key=None, key_version=None)
     assert "zonder auditsleutel" in verify_chain().problem
     result = verify_chain(accept_unkeyed=True)
     assert result.ok and result.unkeyed == 3

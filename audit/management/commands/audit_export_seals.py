@@ -25,13 +25,19 @@ class Command(BaseCommand):
         parser.add_argument(
             "--publish", action="store_true", help="Laatste zegel nu verankeren (geen uitvoer)"
         )
+        parser.add_argument(
+            "--start",
+            action="store_true",
+            help="Met --publish: ook een lege ankeropslag beginnen terwijl er al oudere zegels "
+            "zijn (eerst uitzoeken waarom hij leeg is)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["publish"]:
             if not anchors.configured():
                 raise CommandError("AUDIT_ANCHOR_STORE is leeg: geen ankeropslag ingesteld.")
             try:
-                written = anchors.publish()
+                written = anchors.publish(start=options["start"])
             except anchors.AnchorError as exc:
                 raise CommandError(f"Verankeren mislukt: {exc}") from None
             self.stderr.write(f"Anker geschreven naar {written} opslag(en).")

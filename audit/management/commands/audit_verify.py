@@ -97,7 +97,7 @@ class Command(BaseCommand):
         try:
             targets = [] if options["no_anchors"] else anchoring.stores()
             if options["anchor"]:
-                targets.append(FileStore(options["anchor"]))
+                targets.append(FileStore(options["anchor"], required=True))
             if not targets:
                 self.stdout.write(
                     self.style.WARNING(
