@@ -19,6 +19,7 @@ from audit import shred_ledger
 from audit.models import Actie, Doel
 from audit.services import record
 from casussen.models import Gezinslid, Huishouden, Relatie
+from toegang import events
 from toegang.crypto.bsn import bsn_is_valid, bsn_normalise
 from toegang.crypto.datakeys import data_key_create, data_key_destroy
 
@@ -195,5 +196,7 @@ def huishouden_shred(
         reden=reden,
     )
     shred_ledger.mirror_after_commit()
-    # event: huishouden.vernietigd  (emit {id, version} here once toegang.events exists)
+    events.emit(
+        "huishouden.vernietigd", aggregate_type="huishouden", aggregate_id=huishouden.pk, version=1
+    )
     return huishouden

@@ -18,6 +18,7 @@ from signalen.services import signaal_receive
 from tests.casussen.factories import make_huishouden
 from tests.signalen import factories as signaal_factories
 from toegang.crypto.models import DataKey
+from toegang.events.models import OutboxEvent
 from toegang.roles import Rol
 
 
@@ -49,6 +50,8 @@ def test_destroy_deletes_sealed_rows_shreds_the_key_and_leaves_a_tombstone(
     assert sorted(tombstone.persoon_ids) == sorted(str(p) for p in leden)
     assert "casussen.gezinslid" in tombstone.velden and "signalen.signaal" in tombstone.velden
     assert other.gezinsleden.get().achternaam  # another household still decrypts
+    event = OutboxEvent.objects.get(event_type="huishouden.vernietigd")
+    assert event.aggregate_id == str(huishouden.pk) and event.payload == {}
 
 
 def test_destroy_twice_destroys_once(casus, consulent):
