@@ -13,6 +13,7 @@ from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
 from audit import context as audit_context
+from toegang.identity import policy
 from toegang.models import ApiToken
 from toegang.services import token_digest
 
@@ -47,7 +48,8 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         if len(parts) != 2:
             raise exceptions.AuthenticationFailed(_("Ongeldige Authorization-header."))
         token = authenticate_token(parts[1])
-        if token is None:
+        allowed = policy.token_check(request._request, token, parts[1], entrance="api")
+        if token is None or not allowed:
             raise exceptions.AuthenticationFailed(_("Ongeldig of ingetrokken token."))
         # The audit records of this request name the token (the middleware's context
         # ends with the request).

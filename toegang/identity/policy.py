@@ -1,4 +1,4 @@
-"""The one login policy of every entrance that checks a password or a second factor.
+"""The one login policy of every entrance: password, second factor, API token.
 
 * **Per account**: ``LOGIN_FAILURE_LIMIT`` failures (wrong password or wrong code)
   within ``LOGIN_FAILURE_WINDOW_SECONDS`` lock that account; a successful login
@@ -102,6 +102,29 @@ def register_success(request: HttpRequest, username: str) -> None:
         failed.discard(_digest(username))
         cache.set(ip_key, failed, timeout=_window())
     cache.set(_known_key(ip, username), 1, timeout=KNOWN_PAIR_SECONDS)
+
+
+def token_check(request: Any, token: Any, raw: str, *, entrance: str) -> bool:
+    """The policy for an API token (the API and the websocket): may this request use it?
+
+    A wrong or revoked token names no account; it counts for the client address as a
+    pseudo-account of its own (one stale token retried is one), so spraying tokens from one address
+    locks that address like spraying passwords does. A valid token is refused only
+    there, and only when its user never used that address before (as for a login).
+    Every refusal is audited; a success is not (each audit record of the request
+    names the token already).
+    """
+    ip = client_ip(request)
+    if token is None:
+        register_failure(request, f"token:{raw}")  # stored as a digest only
+        audit_failure(request, "", reden=f"{entrance}: ongeldig of ingetrokken token")
+        return False
+    username = token.user.get_username()
+    if ip_locked_for(ip, username):
+        audit_failure(request, username, reden=f"{entrance}: geblokkeerd na te veel pogingen")
+        return False
+    cache.add(_known_key(ip, username), 1, timeout=KNOWN_PAIR_SECONDS)
+    return True
 
 
 def audit_failure(request: HttpRequest, username: str, *, reden: str) -> None:

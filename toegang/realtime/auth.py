@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from channels.auth import AuthMiddleware
@@ -10,7 +11,9 @@ from channels.security.websocket import OriginValidator
 from channels.sessions import CookieMiddleware, SessionMiddleware
 from django.conf import settings
 
+from audit import context as audit_context
 from toegang.api.authentication import authenticate_token
+from toegang.identity import policy
 
 
 @database_sync_to_async
@@ -23,9 +26,21 @@ def _session_allowed(session: Any, user: Any) -> bool:
     return not mfa.second_factor_needed(user) or mfa.session_verified(session)
 
 
+class _ScopeRequest:
+    """What the login policy reads of a request (the client address), from a scope."""
+
+    def __init__(self, scope: dict[str, Any]) -> None:
+        client = scope.get("client") or ("", 0)
+        self.META = {"REMOTE_ADDR": client[0]}
+
+
 @database_sync_to_async
-def _token_for(raw: str) -> Any:
-    return authenticate_token(raw)
+def _token_for(raw: str, scope: dict[str, Any]) -> Any:
+    """The token under the login policy (wrong tokens count and are audited), or None."""
+    token = authenticate_token(raw)
+    with audit_context.bound(audit_context.from_scope(scope, uuid.uuid4().hex)):
+        allowed = policy.token_check(_ScopeRequest(scope), token, raw, entrance="websocket")
+    return token if allowed else None
 
 
 class _TokenOrSession(AuthMiddleware):
@@ -34,7 +49,7 @@ class _TokenOrSession(AuthMiddleware):
         authorization = headers.get(b"authorization", b"").decode("latin-1")
         parts = authorization.split()
         if len(parts) == 2 and parts[0] in ("Bearer", "Token"):
-            token = await _token_for(parts[1])
+            token = await _token_for(parts[1], scope)
             if token is not None:
                 scope["user"]._wrapped = token.user
                 scope["api_token_id"] = str(token.pk)  # its revocation closes the socket
