@@ -61,6 +61,7 @@ _WAAROM: dict[str, Any] = {
     Doel.BEHEER: gettext_lazy("voor het beheer van het systeem"),
     Doel.BELEID: gettext_lazy("voor cijfers over de hulp in de gemeente"),
     Doel.AUTHENTICATIE: gettext_lazy("bij het inloggen"),
+    Doel.OVERLEG: gettext_lazy("om met andere organisaties te overleggen over hulp voor u"),
 }
 
 #: (part of the object type, kind of data). The first match wins.

@@ -330,6 +330,12 @@ KEYRING = env.str("KEYRING", default="")
 #: Optional NATS JetStream bus for other municipal systems (docs/events.md); off when empty.
 NATS_URL = env.str("NATS_URL", default="")
 
+#: Where the audit keys come from (audit/keys.py): "keyring" (the key ring above, rotated
+#: with ``rotate_keys --audit``) or "env" (AUDIT_KEYS "1:<base64>,2:<base64>"; the highest
+#: version seals, the others check older seals).
+AUDIT_KEY_PROVIDER = env.str("AUDIT_KEY_PROVIDER", default="keyring")
+AUDIT_KEYS = env.str("AUDIT_KEYS", default="")
+
 #: Where the head of the audit chain is anchored outside the database (audit.anchors):
 #: comma-separated ``file:<path>`` and/or ``nats://host:port/<STREAM>``. Empty: no anchors
 #: (``audit_verify`` and ``/healthz`` say so).

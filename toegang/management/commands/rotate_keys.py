@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from audit.keys import provider as audit_key_provider
 from toegang.crypto.errors import KeyRingError
 from toegang.crypto.rotation import audit_key_rotate, blind_index_rotate, kek_retire, kek_rotate
 
@@ -50,6 +51,11 @@ class Command(BaseCommand):
                 kek_retire(version=options["retire"])
                 self.stdout.write(self.style.SUCCESS(f"KEK-versie {options['retire']} verwijderd."))
             elif options["audit"]:
+                if audit_key_provider() == "env":
+                    raise CommandError(
+                        "De auditsleutels komen uit AUDIT_KEYS (AUDIT_KEY_PROVIDER=env): "
+                        "voeg daar een nieuwe versie toe; oude versies blijven staan."
+                    )
                 version = audit_key_rotate()
                 self.stdout.write(
                     self.style.SUCCESS(f"Auditsleutel versie {version} toegevoegd en in gebruik.")
