@@ -14,6 +14,9 @@ from toegang.identity.mfa import mfa_reset
 from toegang.models import ApiToken, Organisatie, Team, User
 from toegang.services import api_token_create, api_token_revoke, api_token_rotate, user_set_rol
 
+#: The platform's own user fields in the admin (telefoon: on the resident's plan printout).
+BREDE_TOEGANG_VELDEN = ("rol", "organisatie", "team", "telefoon", "is_api_client")
+
 
 @admin.register(Organisatie)
 class OrganisatieAdmin(admin.ModelAdmin):
@@ -42,11 +45,17 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ["rol", "organisatie", "team", "is_active", "is_api_client"]
     fieldsets = (
         *BaseUserAdmin.fieldsets,  # type: ignore[misc]
-        (_("Brede Toegang"), {"fields": ("rol", "organisatie", "team", "is_api_client")}),
+        (
+            _("Brede Toegang"),
+            {"fields": ("rol", "organisatie", "team", "telefoon", "is_api_client")},
+        ),
     )
     add_fieldsets = (
         *BaseUserAdmin.add_fieldsets,
-        (_("Brede Toegang"), {"fields": ("rol", "organisatie", "team", "is_api_client")}),
+        (
+            _("Brede Toegang"),
+            {"fields": ("rol", "organisatie", "team", "telefoon", "is_api_client")},
+        ),
     )
 
     actions = ["reset_second_factor"]

@@ -80,6 +80,9 @@ def load() -> list[DemoUser]:
             team=team if demo.in_team else None,
             first_name=demo.first_name,
             last_name=demo.last_name,
+            # Reachable for residents: on the printout of their plan (made-up numbers).
+            email=f"{demo.username}@putten.example" if demo.in_team else "",
+            telefoon=f"0341 35 96 {10 + USERS.index(demo):02d}" if demo.in_team else "",
         )
         created.append(demo)
     return created

@@ -102,6 +102,12 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]  # django-otp 
         verbose_name=_("team"),
     )
     rol = models.CharField(_("rol"), max_length=32, choices=Rol.choices)
+    telefoon = models.CharField(
+        _("telefoon (werk)"),
+        max_length=30,
+        blank=True,
+        help_text=_("Staat op de afdruk van het plan, zodat de inwoner u kan bereiken."),
+    )
     is_api_client = models.BooleanField(
         _("API-client"),
         default=False,

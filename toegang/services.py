@@ -46,6 +46,7 @@ def user_create(
     first_name: str = "",
     last_name: str = "",
     email: str = "",
+    telefoon: str = "",
     is_api_client: bool = False,
 ) -> User:
     user = User(
@@ -55,6 +56,7 @@ def user_create(
         first_name=first_name,
         last_name=last_name,
         email=email,
+        telefoon=telefoon,
         rol=rol,
         is_api_client=is_api_client,
         is_staff=rol == Rol.BEHEERDER,

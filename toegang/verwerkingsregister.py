@@ -162,6 +162,7 @@ REGISTER: dict[str, dict[str, Verwerking]] = {
                 "first_name",
                 "last_name",
                 "email",
+                "telefoon",
                 "date_joined",
                 "organisatie",
                 "team",

@@ -83,6 +83,12 @@ class Afdruk:
     scores: tuple[AfdrukScore, ...] = field(default_factory=tuple)
     eerste_meting: date | None = None
     laatste_meting: date | None = None
+    #: How the resident reaches the contactpersoon (from the consultant's profile).
+    contact_telefoon: str = ""
+    contact_email: str = ""
+    #: The letterhead: the municipality's name and logo file (settings).
+    gemeente: str = ""
+    logo: str = ""
 
 
 def wie_text(eigenaar_soort: str, omschrijving: str | None, medewerker: str | None) -> str:

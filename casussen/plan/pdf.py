@@ -7,9 +7,12 @@ characters to their closest plain letter), which covers written Dutch.
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
+from typing import Any
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
@@ -36,6 +39,7 @@ _REPLACEMENTS = str.maketrans(
 
 _BRAND = (0, 69, 122)
 _INK = (26, 26, 26)
+_LOGO_MM = 18.0
 
 
 def latin1(text: str) -> str:
@@ -82,6 +86,86 @@ class _Writer:
             _("Uw plan, gemaakt op %(datum)s") % {"datum": _datum(afdruk.afgedrukt_op)}
         )
         self.pdf.add_page()
+        self.letterhead()
+
+    def letterhead(self) -> None:
+        """The municipality's logo and name (settings GEMEENTE_LOGO, GEMEENTE_NAAM)."""
+        pdf, afdruk = self.pdf, self.afdruk
+        if not (afdruk.gemeente or afdruk.logo):
+            return
+        top = pdf.get_y()
+        x = pdf.l_margin
+        if afdruk.logo and Path(afdruk.logo).is_file():
+            pdf.image(afdruk.logo, x=x, y=top, h=_LOGO_MM)
+            x += _LOGO_MM + 4
+        pdf.set_xy(x, top + _LOGO_MM / 2 - 4)
+        pdf.set_font("helvetica", "B", 16)
+        pdf.set_text_color(*_BRAND)
+        pdf.cell(0, 8, latin1(afdruk.gemeente))
+        pdf.set_text_color(*_INK)
+        pdf.set_draw_color(*_BRAND)
+        pdf.set_line_width(0.6)
+        line_y = top + _LOGO_MM + 3
+        pdf.line(pdf.l_margin, line_y, pdf.w - pdf.r_margin, line_y)
+        pdf.set_xy(pdf.l_margin, line_y + 4)
+
+    def spinnenweb(self, scores: Sequence[Any], labels: tuple[str, str | None]) -> None:
+        """The spider web of the six scores (0-10): first measurement, and now if there is one."""
+        pdf = self.pdf
+        size = 70.0
+        if pdf.get_y() + size + 30 > pdf.h - pdf.b_margin:
+            pdf.add_page()
+        cx, cy = pdf.w / 2, pdf.get_y() + size / 2 + 10
+        radius = size / 2
+
+        def point(index: int, value: float) -> tuple[float, float]:
+            angle = -math.pi / 2 + index * 2 * math.pi / len(scores)
+            length = radius * value / 10
+            return cx + length * math.cos(angle), cy + length * math.sin(angle)
+
+        pdf.set_draw_color(170, 170, 170)
+        pdf.set_line_width(0.2)
+        for ring in (2, 4, 6, 8, 10):
+            pdf.polygon([point(i, ring) for i in range(len(scores))], style="D")
+        pdf.set_font("helvetica", size=9)
+        for index, score in enumerate(scores):
+            pdf.line(cx, cy, *point(index, 10))
+            lx, ly = point(index, 11.5)
+            text = latin1(score.onderwerp)
+            width = pdf.get_string_width(text)
+            # Right of the centre: start at the axis end; left: end there; top and bottom: centred.
+            start = lx + 1 if lx > cx + 1 else (lx - width - 1 if lx < cx - 1 else lx - width / 2)
+            pdf.text(start, ly + 1.5, text)
+        series = [(0, [s.eerst for s in scores], (0, 69, 122))]
+        if labels[1]:
+            series.append((1, [s.nu for s in scores], (178, 64, 14)))
+        for number, values, colour in series:
+            if any(v is None for v in values):
+                continue
+            pdf.set_draw_color(*colour)
+            pdf.set_line_width(0.8 if number else 0.5)
+            if number:
+                pdf.set_dash_pattern(dash=2, gap=1.2)
+            pdf.polygon([point(i, float(v)) for i, v in enumerate(values)], style="D")
+            pdf.set_dash_pattern()
+        pdf.set_draw_color(*_INK)
+        pdf.set_y(cy + radius + 12)
+        for number, label in enumerate(labels):
+            if not label:
+                continue
+            colour = (0, 69, 122) if number == 0 else (178, 64, 14)
+            y = pdf.get_y() + 2.5
+            pdf.set_draw_color(*colour)
+            pdf.set_line_width(0.8)
+            if number:
+                pdf.set_dash_pattern(dash=2, gap=1.2)
+            pdf.line(pdf.l_margin, y, pdf.l_margin + 10, y)
+            pdf.set_dash_pattern()
+            pdf.set_x(pdf.l_margin + 13)
+            pdf.set_font("helvetica", size=10)
+            pdf.cell(0, 5, latin1(label), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_draw_color(*_INK)
+        pdf.ln(3)
 
     def heading(self, text: str, size: int = 15) -> None:
         self.pdf.ln(3)
@@ -184,6 +268,7 @@ def _scores(writer: _Writer, afdruk: Afdruk) -> None:
         rows = [(s.onderwerp, _cijfer(s.eerst)) for s in afdruk.scores]
         widths = (110, 60)
     writer.table(header, rows, widths=widths)
+    writer.spinnenweb(afdruk.scores, (header[1], header[2] if len(header) > 2 else None))
 
 
 def _cijfer(value: int | None) -> str:
@@ -200,9 +285,23 @@ def plan_pdf(afdruk: Afdruk) -> bytes:
     for number, doel in enumerate(afdruk.doelen, start=1):
         _doel(writer, number, doel)
     _scores(writer, afdruk)
+    if writer.pdf.get_y() + 40 > writer.pdf.h - writer.pdf.b_margin:
+        writer.pdf.add_page()  # the question and how to reach someone stay together
     writer.heading(_("Vragen?"))
     writer.para(
         _("Heeft u vragen over dit plan? Neem dan contact op met %(naam)s.")
         % {"naam": afdruk.contactpersoon}
     )
+    for label, value in contact_regels(afdruk):
+        writer.para(f"{label}: {value}", style="B")
     return bytes(writer.pdf.output())
+
+
+def contact_regels(afdruk: Afdruk) -> list[tuple[str, str]]:
+    """How to reach the contactpersoon: phone and e-mail, where the profile has them."""
+    regels = []
+    if afdruk.contact_telefoon:
+        regels.append((_("Telefoon"), afdruk.contact_telefoon))
+    if afdruk.contact_email:
+        regels.append((_("E-mail"), afdruk.contact_email))
+    return regels

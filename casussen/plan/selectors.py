@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -220,4 +221,8 @@ def afdruk_for_plan(*, casus: Any, organisatie: str) -> b1.Afdruk:
         scores=scores,
         eerste_meting=eerste,
         laatste_meting=laatste_meting,
+        contact_telefoon=aanspreekpunt.telefoon if aanspreekpunt else "",
+        contact_email=aanspreekpunt.email if aanspreekpunt else "",
+        gemeente=settings.GEMEENTE_NAAM,
+        logo=settings.GEMEENTE_LOGO,
     )

@@ -297,3 +297,18 @@ def test_host_tells_her_signals_apart_by_her_own_label_and_filters_the_organisat
     page.get_by_role("link", name=re.compile("^Alle signalen van")).click()
     assert van_collega.referentie in page.locator("main").inner_text()
     assert "Lekkage" not in page.locator("main").inner_text()  # a colleague's content stays out
+
+
+def test_consultant_prints_a_plan_with_letterhead_spider_web_and_her_phone(demo, page):
+    casus = _own_casus()
+    log_in(page, demo, "consulent", DEMO_PASSWORD)
+    page.goto(f"{demo}/casussen/{casus.pk}/plan/afdrukken/")
+    afdruk = page.locator("article.afdruk")
+    assert afdruk.locator(".briefhoofd").inner_text() == "Gemeente"
+    assert afdruk.get_by_role("img", name=re.compile("Uw cijfers")).count() == 1
+    contact = afdruk.locator("ul.contact").inner_text()
+    assert "Telefoon: 0341 35 96" in contact and "consulent@putten.example" in contact
+    assert serious_axe_violations(page) == []
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download als PDF").click()
+    assert download.value.suggested_filename == "plan.pdf"

@@ -248,6 +248,10 @@ TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "toegang" / "locale"]
+#: The letterhead of the resident's plan (print page and PDF): the municipality's name
+#: and, optionally, a PNG or JPEG logo file.
+GEMEENTE_NAAM = env.str("GEMEENTE_NAAM", default="Gemeente")
+GEMEENTE_LOGO = env.str("GEMEENTE_LOGO", default="")
 #: One date format for the whole platform (toegang/formats/nl/formats.py, toegang/datums.py).
 FORMAT_MODULE_PATH = ["toegang.formats"]
 

@@ -6,13 +6,18 @@ import uuid
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from audit.models import Actie as AuditActie
 from casussen.plan.access import audit_read, casus_for_read
-from casussen.plan.pdf import plan_pdf
+from casussen.plan.afdruk import Afdruk
+from casussen.plan.charts import Reeks, spinnenweb_svg
+from casussen.plan.constants import DIMENSIES
+from casussen.plan.pdf import contact_regels, plan_pdf
 from casussen.plan.selectors import afdruk_for_plan, plan_for_casus
 from casussen.plan.views.pages import ROLLEN
 from toegang.access import role_required
+from toegang.datums import datum
 
 AFDRUK_VELDEN = ["doelen", "acties", "scores"]
 
@@ -35,7 +40,36 @@ def afdrukken(request: HttpRequest, casus_id: uuid.UUID) -> HttpResponse:
         velden=AFDRUK_VELDEN,
         actie=AuditActie.PRINT,
     )
-    return render(request, "casussen/plan/afdruk.html", {"casus": casus, "afdruk": afdruk})
+    return render(
+        request,
+        "casussen/plan/afdruk.html",
+        {
+            "casus": casus,
+            "afdruk": afdruk,
+            "spinnenweb": _spinnenweb(afdruk),
+            "contact": contact_regels(afdruk),
+        },
+    )
+
+
+def _spinnenweb(afdruk: Afdruk) -> str | None:
+    """The resident's scores as a spider web: first measurement, and now if there is one."""
+    if not afdruk.scores:
+        return None
+    reeksen = [
+        Reeks(
+            _("Eerst (%(datum)s)") % {"datum": datum(afdruk.eerste_meting)},
+            dict(zip(DIMENSIES, [s.eerst for s in afdruk.scores], strict=True)),
+        )
+    ]
+    if afdruk.laatste_meting and afdruk.laatste_meting != afdruk.eerste_meting:
+        reeksen.append(
+            Reeks(
+                _("Nu (%(datum)s)") % {"datum": datum(afdruk.laatste_meting)},
+                dict(zip(DIMENSIES, [s.nu for s in afdruk.scores], strict=True)),
+            )
+        )
+    return spinnenweb_svg(reeksen=reeksen, titel=_("Uw cijfers"), id_prefix="afdruk")
 
 
 @role_required(*ROLLEN)

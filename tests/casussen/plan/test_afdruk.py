@@ -126,3 +126,39 @@ def test_text_outside_latin1_does_not_break_the_pdf(casus, consulent, plan, logi
     response = login(consulent).get(reverse("casussen:plan:pdf", args=[casus.pk]))
     assert response.status_code == 200
     assert 'Rust "in mijn hoofd" - zonder stress' in _pdf_text(response.content)
+
+
+def test_the_pdf_has_the_letterhead_the_spider_web_and_how_to_reach_the_consultant(
+    full_plan, login, consulent, casus, settings
+):
+    from pathlib import Path
+
+    settings.GEMEENTE_NAAM = "Gemeente Voorbeeld"
+    settings.GEMEENTE_LOGO = str(
+        Path(__file__).resolve().parents[3] / "toegang/static/toegang/img/demo-logo.png"
+    )
+    consulent.telefoon, consulent.email = "0341 35 96 11", "s.devries@voorbeeld.example"
+    consulent.save(update_fields=["telefoon", "email"])
+    response = login(consulent).get(reverse("casussen:plan:pdf", args=[casus.pk]))
+    reader = PdfReader(io.BytesIO(response.content))
+    text = _pdf_text(response.content)
+    assert text.lstrip().startswith("Gemeente Voorbeeld")
+    assert len(reader.pages[0].images) == 1  # the logo
+    assert "Telefoon: 0341 35 96 11" in text
+    assert "E-mail: s.devries@voorbeeld.example" in text
+    # The spider web: each dimension's label once in the table and once at its axis.
+    assert text.count("Meedoen met anderen") == 2
+
+
+def test_the_print_page_has_the_letterhead_the_spider_web_and_the_contact(
+    full_plan, login, consulent, casus, settings
+):
+    settings.GEMEENTE_NAAM = "Gemeente Voorbeeld"
+    consulent.telefoon = "0341 35 96 11"
+    consulent.save(update_fields=["telefoon"])
+    html = (
+        login(consulent).get(reverse("casussen:plan:afdrukken", args=[casus.pk])).content.decode()
+    )
+    assert '<p class="briefhoofd">Gemeente Voorbeeld</p>' in html
+    assert 'class="grafiek spinnenweb"' in html
+    assert "0341 35 96 11" in html
