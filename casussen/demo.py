@@ -12,6 +12,7 @@ from typing import Any
 from faker import Faker
 
 from casussen.models import Huishouden, Relatie
+from casussen.overleg import demo as overleg_demo
 from casussen.plan import demo as plan_demo
 from casussen.services.huishouden import gezinslid_add, huishouden_create
 from toegang.crypto.bsn import bsn_is_valid
@@ -39,6 +40,7 @@ def load() -> int:
     created = load_huishoudens()
     load_casussen()
     plan_demo.load()
+    overleg_demo.load()
     load_levensloop()
     return created
 

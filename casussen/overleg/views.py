@@ -142,9 +142,13 @@ def sessie_context(request: HttpRequest, sessie: Sessie, **forms: Any) -> dict[s
         context["aanwezig_form"] = forms.get("aanwezig_form") or AanwezigForm(
             people=people, initial={"aanwezig": context["aanwezigen"]}
         )
-        context["afspraak_form"] = forms.get("afspraak_form") or AfspraakForm(sessie=sessie)
-        context["afspraak_punt"] = forms.get("afspraak_punt")
-        context["verslag_form"] = VerslagForm()
+        for item in context["agenda"]:
+            punt = item["punt"]
+            auto_id = f"punt{punt.volgnummer}_%s"  # one form per item: unique ids
+            bound = forms.get("afspraak_punt") == punt.pk and forms.get("afspraak_form")
+            item["afspraak_form"] = bound or AfspraakForm(sessie=sessie, auto_id=auto_id)
+            item["afspraak_open"] = bool(bound)
+            item["verslag_form"] = VerslagForm(auto_id=auto_id)
     return context
 
 
@@ -254,7 +258,7 @@ def aanwezigheid(request: HttpRequest, sessie_id: uuid.UUID) -> HttpResponse:
 @role_required(C, T)
 def afspraak_nieuw(request: HttpRequest, punt_id: uuid.UUID) -> HttpResponse:
     punt = _chair_punt(request, punt_id)
-    form = AfspraakForm(request.POST, sessie=punt.sessie)
+    form = AfspraakForm(request.POST, sessie=punt.sessie, auto_id=f"punt{punt.volgnummer}_%s")
     if form.is_valid():
         data = form.cleaned_data
         try:

@@ -309,3 +309,22 @@ def test_a_partner_system_updates_its_own_afspraak_and_no_other(scene, published
     assert AuditRecord.objects.filter(
         user_id=scene.deelnemer2.pk, uitkomst=Uitkomst.DENIED, object_type="afspraak"
     ).exists()
+
+
+def test_the_demo_has_an_overleg_with_a_published_session_and_the_next_to_publish():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from casussen.overleg.models import Overleg
+
+    call_command("demo", stdout=StringIO())
+    call_command("demo", stdout=StringIO())  # idempotent
+    overleg_ = Overleg.objects.get()
+    sessies = list(overleg_.sessies.order_by("begint_op"))
+    assert [s.is_gepubliceerd for s in sessies] == [True, False]
+    vorige = sessies[0]
+    assert vorige.agenda.get().afspraken.count() == 1
+    welzijn = overleg_.deelnemers.get(username="welzijn")
+    assert not sel.may_view_sessie(welzijn, vorige)  # its window is over
+    assert list(sel.afspraken_for_organisatie(user=welzijn))  # their afspraak stays
