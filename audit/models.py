@@ -37,6 +37,7 @@ class Doel(models.TextChoices):
     AUTHENTICATIE = "authenticatie", _("authenticatie")
     BELEID = "beleid", _("beleidsinformatie")
     OVERLEG = "overleg", _("sociaal vangnet overleg")
+    RECHTEN = "rechten", _("rechten van de inwoner")
 
 
 class Uitkomst(models.TextChoices):

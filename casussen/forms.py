@@ -12,9 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from audit.forms import ResidentFields
 from casussen import leefgebieden as lg
 from casussen.models import Afsluitreden, Casus, Grondslag
+from casussen.models.rechten import Verzoeksoort
 from casussen.selectors import ACTIVITEIT_DAGEN
+from casussen.services.rechten import CORRIGEERBAAR
 from toegang.models import User
 from toegang.roles import Rol
 
@@ -148,4 +151,44 @@ class NoodtoegangForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Deze reden wordt vastgelegd en door de privacy officer beoordeeld."),
+    )
+
+
+class RechtenverzoekForm(ResidentFields):
+    """A resident's request as the privacy officer registers it."""
+
+    resident_required = True
+
+    soort = forms.ChoiceField(label=_("Soort verzoek"), choices=Verzoeksoort.choices)
+    ontvangen_op = forms.DateField(
+        label=_("Ontvangen op"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Leeg: vandaag. De termijn van een maand loopt vanaf deze datum."),
+    )
+    reden = forms.CharField(
+        label=_("Wat vraagt de inwoner, en waarom?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Geef aan wat de inwoner vraagt.")},
+    )
+    veld = forms.ChoiceField(
+        label=_("Te corrigeren gegeven (alleen bij correctie)"),
+        required=False,
+        choices=[("", "—"), *CORRIGEERBAAR.items()],
+    )
+    nieuwe_waarde = forms.CharField(
+        label=_("Juiste waarde volgens de inwoner (alleen bij correctie)"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
+class VerzoekRedenForm(forms.Form):
+    reden = forms.CharField(
+        label=_("Reden"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Geef de reden.")},
     )

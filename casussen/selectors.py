@@ -45,8 +45,10 @@ def casussen_for_user(*, user: Any, need: str = "view") -> QuerySet[Casus]:
     """Every casus ``user`` holds ``need`` (view/change) on: one subquery, no global perms."""
     if need not in ("view", "change"):
         raise ValueError(need)
+    # A restricted casus (AVG art. 18) is frozen and readable by the privacy officer only.
     return Casus.objects.filter(
-        pk__in=policy.permitted_ids(CasusUserObjectPermission, user=user, codename=f"{need}_casus")
+        pk__in=policy.permitted_ids(CasusUserObjectPermission, user=user, codename=f"{need}_casus"),
+        beperkt=False,
     )
 
 
@@ -244,7 +246,7 @@ def team_casussen_van(*, team: Team | None, consulent_id: Any, limit: int = 100)
     if team is None:
         return []
     return list(
-        Casus.objects.filter(team=team, aanspreekpunt_id=consulent_id)
+        Casus.objects.filter(team=team, aanspreekpunt_id=consulent_id, beperkt=False)
         .exclude(status=Casus.Status.AFGESLOTEN)
         .only("id", "status", "urgent", "last_activity_at", "aanspreekpunt_id")
         .order_by("-urgent", "-last_activity_at")[:limit]

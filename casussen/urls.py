@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from casussen.views import afsluiting, casus, lists, vernietiging
+from casussen.views import afsluiting, casus, lists, rechten, vernietiging
 
 app_name = "casussen"
 
@@ -18,6 +18,23 @@ urlpatterns = [
         name="vernietiging_besluit",
     ),
     path("overleg/", include("casussen.overleg.urls")),
+    path("rechten/", rechten.rechtenverzoeken, name="rechtenverzoeken"),
+    path("rechten/<uuid:verzoek_id>/", rechten.rechtenverzoek, name="rechtenverzoek"),
+    path(
+        "rechten/<uuid:verzoek_id>/besluit/",
+        rechten.rechtenverzoek_besluit,
+        name="rechtenverzoek_besluit",
+    ),
+    path(
+        "rechten/<uuid:verzoek_id>/verlengen/",
+        rechten.rechtenverzoek_verlengen,
+        name="rechtenverzoek_verlengen",
+    ),
+    path(
+        "rechten/<uuid:verzoek_id>/opheffen/",
+        rechten.rechtenverzoek_opheffen,
+        name="rechtenverzoek_opheffen",
+    ),
     path("bewaartermijnen/", vernietiging.bewaartermijnen_tabel, name="bewaartermijnen"),
     path("<uuid:casus_id>/", casus.casus_detail, name="casus"),
     path("<uuid:casus_id>/status/", casus.casus_status, name="status"),

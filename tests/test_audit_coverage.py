@@ -195,6 +195,26 @@ def _meting_form(**extra: Any) -> dict[str, Any]:
     return data
 
 
+def _verzoek(name: str, soort: str, method: str = "GET", data: Any = None) -> Builder:
+    """A page of one resident's request (registered now for the scene's household)."""
+
+    def build(s: Scene) -> Req:
+        from casussen.services.rechten import verzoek_besluiten, verzoek_registreren
+
+        officer = s.users["privacy_officer"]
+        verzoek = verzoek_registreren(
+            soort="beperking" if soort == "opheffen" else soort,
+            huishouden=s.casus.huishouden,
+            by=officer,
+            reden="De inwoner vraagt het.",
+        )
+        if soort == "opheffen":
+            verzoek_besluiten(verzoek=verzoek, toewijzen=True, by=officer, reden="Betwist")
+        return Req("privacy_officer", method, reverse(name, args=[verzoek.pk]), data)
+
+    return build
+
+
 def _plain(name: str, user: str, method: str = "GET", data: Any = None, json_: bool = False):
     return lambda s: Req(user, method, reverse(name), data, json_)
 
@@ -575,6 +595,25 @@ REQUESTS: dict[str, Builder] = {
     "audit:beoordelen": _plain("audit:beoordelen", "privacy_officer"),
     "audit:inzageverzoek": lambda s: Req(
         "privacy_officer", "POST", reverse("audit:inzageverzoek"), {"bsn": signaal_factories.BSN}
+    ),
+    "casussen:rechtenverzoeken": lambda s: Req(
+        "privacy_officer",
+        "POST",
+        reverse("casussen:rechtenverzoeken"),
+        {"bsn": signaal_factories.BSN, "soort": "bezwaar", "reden": "Wil geen hulp meer."},
+    ),
+    "casussen:rechtenverzoek": _verzoek("casussen:rechtenverzoek", "bezwaar"),
+    "casussen:rechtenverzoek_besluit": _verzoek(
+        "casussen:rechtenverzoek_besluit",
+        "bezwaar",
+        "POST",
+        {"besluit": "toewijzen", "reden": "Geen wettelijke taak."},
+    ),
+    "casussen:rechtenverzoek_verlengen": _verzoek(
+        "casussen:rechtenverzoek_verlengen", "bezwaar", "POST", {"reden": "Advies nodig."}
+    ),
+    "casussen:rechtenverzoek_opheffen": _verzoek(
+        "casussen:rechtenverzoek_opheffen", "opheffen", "POST", {"reden": "Juist bevonden."}
     ),
     "api:audit_list": lambda s: Req("privacy_officer", "GET", "/api/v1/audit"),
     "api:audit_search": lambda s: Req(

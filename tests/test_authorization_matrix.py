@@ -95,6 +95,22 @@ MATRIX: dict[str, Access] = {
     "casussen:vernietiging_besluit": Access(
         roles=roles(P), methods=("POST",), note="decides on one item (ids only)"
     ),
+    "casussen:rechtenverzoeken": Access(
+        roles=roles(P),
+        methods=("GET", "POST"),
+        note="residents' requests (AVG art. 16-21); others 403, audited",
+        personal_data=True,
+    ),
+    "casussen:rechtenverzoek": Access(roles=roles(P), object=True, personal_data=True),
+    "casussen:rechtenverzoek_besluit": Access(
+        roles=roles(P), methods=("POST",), object=True, personal_data=True
+    ),
+    "casussen:rechtenverzoek_verlengen": Access(
+        roles=roles(P), methods=("POST",), object=True, personal_data=True
+    ),
+    "casussen:rechtenverzoek_opheffen": Access(
+        roles=roles(P), methods=("POST",), object=True, personal_data=True
+    ),
     "casussen:bewaartermijnen": Access(roles=roles(P, H), note="the retention table, no data"),
     "casussen:status": Access(roles=roles(C), methods=("POST",), object=True, personal_data=True),
     "casussen:afsluiting": Access(

@@ -36,6 +36,7 @@ _ITEMS: dict[str, list[tuple[Any, str]]] = {
     ],
     Rol.PRIVACY_OFFICER: [
         (_("Audit"), "audit:console"),
+        (_("Verzoeken"), "casussen:rechtenverzoeken"),
         (_("Vernietiging"), "casussen:vernietiging"),
         (_("Grondslagen overleg"), "casussen:overleg:grondslagen"),
     ],

@@ -53,6 +53,7 @@ class Doel:
     ACCOUNT = _("Accountbeheer en authenticatie van medewerkers")
     RECHTEN = _("Afhandelen van verzoeken van inwoners (AVG art. 15-21)")
     VERNIETIGING = _("Vernietigen na de bewaartermijn (Archiefwet)")
+    OVERLEG = _("Bespreken in het sociaal vangnet overleg (multidisciplinair)")
 
 
 class Grondslag:
@@ -64,6 +65,10 @@ class Grondslag:
     GEZONDHEID = _("AVG art. 9 lid 2 onder g en h, UAVG art. 30, met de grondslag van de casus")
     WETTELIJKE_PLICHT = _("AVG art. 6 lid 1 onder c en art. 32 (beveiliging); NEN 7510/7513")
     DIENSTVERBAND = _("AVG art. 6 lid 1 onder b en c (arbeids- of opdrachtrelatie)")
+    OVERLEG = _(
+        "AVG art. 6 lid 1 onder a of e: toestemming of wettelijke grondslag, "
+        "per agendapunt vastgelegd"
+    )
     ARCHIEFWET = _("AVG art. 6 lid 1 onder c; Archiefwet 1995 art. 3 en 5")
 
 
@@ -137,9 +142,15 @@ ACCOUNT = _v(C.MEDEWERKER, Doel.ACCOUNT, Grondslag.DIENSTVERBAND, Bewaarklasse.A
 VERNIETIGING_ID = _v(C.PSEUDONIEM, Doel.VERNIETIGING, Grondslag.ARCHIEFWET, Bewaarklasse.AUDIT)
 VERNIETIGING_WIE = _v(C.MEDEWERKER, Doel.VERNIETIGING, Grondslag.ARCHIEFWET, Bewaarklasse.AUDIT)
 VERNIETIGING_TEKST = _v(C.VRIJE_TEKST, Doel.VERNIETIGING, Grondslag.ARCHIEFWET, Bewaarklasse.AUDIT)
-RECHTEN = _v(C.ZAAK, Doel.RECHTEN, Grondslag.WETTELIJKE_PLICHT, Bewaarklasse.CASUS)
+OVERLEG = _v(C.ZAAK, Doel.OVERLEG, Grondslag.OVERLEG, Bewaarklasse.CASUS)
+OVERLEG_TEKST = _v(C.VRIJE_TEKST, Doel.OVERLEG, Grondslag.OVERLEG, Bewaarklasse.CASUS)
+OVERLEG_WIE = _v(C.BETROKKEN_PROFESSIONAL, Doel.OVERLEG, Grondslag.OVERLEG, Bewaarklasse.CASUS)
+VOORZITTER = _v(C.MEDEWERKER, Doel.OVERLEG, Grondslag.DIENSTVERBAND, Bewaarklasse.ACCOUNT)
+# A request outlives the household (accountability); its sealed steps go with it.
+RECHTEN = _v(C.ZAAK, Doel.RECHTEN, Grondslag.WETTELIJKE_PLICHT, Bewaarklasse.AUDIT)
+RECHTEN_WIE = _v(C.MEDEWERKER, Doel.RECHTEN, Grondslag.WETTELIJKE_PLICHT, Bewaarklasse.AUDIT)
+RECHTEN_STAP = _v(C.ZAAK, Doel.RECHTEN, Grondslag.WETTELIJKE_PLICHT, Bewaarklasse.CASUS)
 RECHTEN_TEKST = _v(C.VRIJE_TEKST, Doel.RECHTEN, Grondslag.WETTELIJKE_PLICHT, Bewaarklasse.CASUS)
-RECHTEN_WIE = _v(C.MEDEWERKER, Doel.RECHTEN, Grondslag.WETTELIJKE_PLICHT, Bewaarklasse.CASUS)
 
 
 def _map(*groups: tuple[Verwerking, tuple[str, ...]]) -> dict[str, Verwerking]:
@@ -174,6 +185,7 @@ REGISTER: dict[str, dict[str, Verwerking]] = {
         ),
     ),
     "toegang.ApiToken": _map((ACCOUNT, ("user", "naam", "last_used_at"))),
+    "toegang.PasskeyDevice": _map((ACCOUNT, ("user", "name", "credential_id"))),
     "audit.AuditRecord": _map(
         (
             AUDIT_WIE,
@@ -261,6 +273,30 @@ REGISTER: dict[str, dict[str, Verwerking]] = {
             ),
         ),
         (WIE, ("aanspreekpunt", "closed_by")),
+        (RECHTEN_STAP, ("beperkt",)),
+    ),
+    "casussen.Rechtenverzoek": _map(
+        (
+            RECHTEN,
+            (
+                "soort",
+                "huishouden",
+                "gezinslid_id",
+                "veld",
+                "status",
+                "ontvangen_op",
+                "termijn",
+                "verlengd",
+                "besloten_op",
+                "created_at",
+            ),
+        ),
+        (RECHTEN_WIE, ("ingediend_door", "besloten_door")),
+    ),
+    "casussen.Verzoekstap": _map(
+        (RECHTEN_STAP, ("verzoek", "soort", "op")),
+        (RECHTEN_TEKST, ("tekst", "oude_waarde", "nieuwe_waarde")),
+        (RECHTEN_WIE, ("door",)),
     ),
     "casussen.CasusUserObjectPermission": _map((TOEGANG, ("user", "permission", "content_object"))),
     "casussen.CasusGroupObjectPermission": _map(
@@ -359,7 +395,49 @@ REGISTER: dict[str, dict[str, Verwerking]] = {
             ("doel", "eigenaar_soort", "deadline", "status", "trede", "created_at", "updated_at"),
         ),
         (PLAN_TEKST, ("omschrijving", "eigenaar_omschrijving", "reden_zwaar")),
-        (PLAN_WIE, ("eigenaar", "bijgewerkt_door")),
+        (PLAN_WIE, ("eigenaar", "bijgewerkt_door", "eigenaar_organisatie")),
+    ),
+    "casussen.Overleg": _map((VOORZITTER, ("voorzitter",))),
+    "casussen.Sessie": _map(
+        (
+            OVERLEG,
+            ("overleg", "begint_op", "eindigt_op", "gepubliceerd_op", "huidig_punt", "versie"),
+        ),
+    ),
+    "casussen.Agendapunt": _map(
+        (
+            OVERLEG,
+            (
+                "sessie",
+                "casus",
+                "volgnummer",
+                "grondslag",
+                "toestemming_datum",
+                "besproken_op",
+                "created_at",
+            ),
+        ),
+        (
+            OVERLEG_TEKST,
+            ("hulpvraag", "geprobeerd", "vraag", "leefgebieden", "toelichting", "verslag"),
+        ),
+        (OVERLEG_WIE, ("ingebracht_door",)),
+    ),
+    "casussen.Afspraak": _map(
+        (
+            OVERLEG,
+            (
+                "agendapunt",
+                "eigenaar_soort",
+                "organisatie",
+                "datum",
+                "trede",
+                "created_at",
+                "actie",
+            ),
+        ),
+        (OVERLEG_TEKST, ("omschrijving",)),
+        (OVERLEG_WIE, ("vastgelegd_door",)),
     ),
 }
 
@@ -368,6 +446,7 @@ GEEN_PERSOONSGEGEVENS: dict[str, str | Promise] = {
     "toegang.Organisatie.naam": _("naam van een organisatie, geen persoon"),
     "toegang.Organisatie.mag_bsn_verwerken": _("instelling van een organisatie"),
     "toegang.Team.naam": _("naam van een team, geen persoon"),
+    "casussen.Overleg.naam": _("naam van een overleg, geen persoon"),
     "toegang.User.is_superuser": _("vlag van een account, zegt niets over de persoon"),
     "signalen.PartnerClient.omschrijving": _("omschrijving van een koppeling van een organisatie"),
     "events.OutboxEvent.claimed_by": _("naam van een werkproces, geen persoon"),

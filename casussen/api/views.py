@@ -135,7 +135,11 @@ class CasusDetailView(CasusApiView):
 def _team_casus(request: Request, casus_id: UUID) -> Casus:
     """Assignment: a casus of the caller's team, else 404."""
     team_id = getattr(request.user, "team_id", None)
-    casus = Casus.objects.filter(pk=casus_id, team_id=team_id).first() if team_id else None
+    casus = (
+        Casus.objects.filter(pk=casus_id, team_id=team_id, beperkt=False).first()
+        if team_id
+        else None
+    )
     if casus is None:
         raise Http404
     return casus

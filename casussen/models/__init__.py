@@ -13,6 +13,7 @@ from casussen.models.casus import (
     TimelineEntry,
 )
 from casussen.models.huishouden import Gezinslid, Huishouden, Relatie
+from casussen.models.rechten import Rechtenverzoek, Verzoeksoort, Verzoekstap, Verzoekstatus
 from casussen.overleg.models import Afspraak, Agendapunt, Overleg, Sessie
 from casussen.plan import models as plan_models  # noqa: F401  (registers the plan models)
 
@@ -31,9 +32,13 @@ __all__ = [
     "Huishouden",
     "Noodtoegang",
     "Overleg",
+    "Rechtenverzoek",
     "Relatie",
     "Sessie",
     "TimelineEntry",
     "Vernietigingsitem",
     "Vernietigingslijst",
+    "Verzoeksoort",
+    "Verzoekstap",
+    "Verzoekstatus",
 ]

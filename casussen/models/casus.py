@@ -93,6 +93,9 @@ class Casus(models.Model):
         related_name="+",
         verbose_name=_("afgesloten door"),
     )
+    #: A restriction of processing (AVG art. 18) is in force: frozen, and only the
+    #: privacy officer reads it (``casussen.services.rechten``). Never destroyed then.
+    beperkt = models.BooleanField(_("verwerking beperkt"), default=False)
 
     class Meta:
         verbose_name = _("casus")
@@ -303,6 +306,8 @@ class TimelineEntry(models.Model):
         AFSLUITING = "afsluiting", _("Afsluiting")
         NOTITIE = "notitie", _("Notitie")
         OVERLEG = "overleg", _("Besproken in overleg")
+        CORRECTIE = "correctie", _("Gegevens gecorrigeerd (AVG art. 16)")
+        BEZWAAR = "bezwaar", _("Bezwaar van de inwoner (AVG art. 21)")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     casus = models.ForeignKey(

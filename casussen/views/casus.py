@@ -155,7 +155,7 @@ def _casus_to_manage(request: HttpRequest, casus_id: uuid.UUID) -> Casus:
     if user.rol == Rol.TEAMLEIDER:  # type: ignore[union-attr]
         casus = (
             Casus.objects.select_related("aanspreekpunt")
-            .filter(pk=casus_id, team_id=user.team_id)  # type: ignore[union-attr,misc]
+            .filter(pk=casus_id, team_id=user.team_id, beperkt=False)  # type: ignore[union-attr,misc]
             .first()
         )
         if casus is None:
