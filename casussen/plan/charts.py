@@ -327,33 +327,52 @@ def spinnenweb_svg(
     )
 
 
-# -- trend over time ------------------------------------------------------------------------
+# -- trend over time: six small multiples, one per dimension ----------------------------------
 
-_TR_W, _TR_H = 640, 330
-_LEFT, _RIGHT, _TOP, _PLOT_H = 48.0, 24.0, 20.0, 220.0
+_SM_COLS, _SM_W, _SM_H = 3, 212, 150
+_SM_LEFT, _SM_RIGHT, _SM_TITLE, _SM_PLOT_H = 30.0, 14.0, 22.0, 80.0
+_TR_W, _TR_H = _SM_COLS * _SM_W, 2 * _SM_H
 
 
-def _trend_x(index: int, count: int) -> float:
-    width = _TR_W - _LEFT - _RIGHT
+def _panel_origin(index: int) -> tuple[float, float]:
+    return (index % _SM_COLS) * _SM_W, (index // _SM_COLS) * _SM_H
+
+
+def _trend_x(ox: float, index: int, count: int) -> float:
+    width = _SM_W - _SM_LEFT - _SM_RIGHT
     if count == 1:
-        return _LEFT + width / 2
-    return _LEFT + 50 + index * (width - 100) / (count - 1)
+        return ox + _SM_LEFT + width / 2
+    return ox + _SM_LEFT + 14 + index * (width - 28) / (count - 1)
 
 
-def _trend_y(value: float) -> float:
-    return _TOP + _PLOT_H - _PLOT_H * value / SCORE_MAX
+def _trend_y(oy: float, value: float) -> float:
+    return oy + _SM_TITLE + _SM_PLOT_H - _SM_PLOT_H * value / SCORE_MAX
 
 
-def _trend_axes(punten: Sequence[TrendPunt]) -> list[str]:
-    body = []
-    for value in range(0, SCORE_MAX + 1, 2):
-        y = _trend_y(value)
+def _panel(index: int, code: str, punten: Sequence[TrendPunt]) -> list[str]:
+    """One dimension: its name, a 0-5-10 scale, its line and points; dates on the bottom row."""
+    ox, oy = _panel_origin(index)
+    colour, _dash = STYLES[0]
+    body = [
+        _el(
+            "text",
+            escape(dimensie_label(code)),
+            x=_fmt(ox + _SM_LEFT),
+            y=_fmt(oy + 14),
+            font_size="13",
+            font_weight="600",
+            fill="#1a1a1a",
+            class_="legenda",
+        )
+    ]
+    for value in (0, 5, 10):
+        y = _trend_y(oy, value)
         body.append(
             _el(
                 "line",
-                x1=_fmt(_LEFT),
+                x1=_fmt(ox + _SM_LEFT),
                 y1=_fmt(y),
-                x2=_fmt(_TR_W - _RIGHT),
+                x2=_fmt(ox + _SM_W - _SM_RIGHT),
                 y2=_fmt(y),
                 stroke="#c8c8c8" if value else "#6b6b6b",
                 stroke_width="1",
@@ -363,36 +382,16 @@ def _trend_axes(punten: Sequence[TrendPunt]) -> list[str]:
             _el(
                 "text",
                 str(value),
-                x=_fmt(_LEFT - 8),
+                x=_fmt(ox + _SM_LEFT - 6),
                 y=_fmt(y + 4),
                 text_anchor="end",
-                font_size="12",
+                font_size="11",
                 fill="#1a1a1a",
                 class_="as-waarde",
             )
         )
-    for index, punt in enumerate(punten):
-        x = _trend_x(index, len(punten))
-        body.append(
-            _el(
-                "text",
-                escape(datum(punt.datum, "kort")),
-                x=_fmt(x),
-                y=_fmt(_TOP + _PLOT_H + 18),
-                text_anchor="middle",
-                font_size="12",
-                fill="#1a1a1a",
-                class_="as-datum",
-            )
-        )
-    return body
-
-
-def _trend_line(index: int, code: str, punten: Sequence[TrendPunt]) -> list[str]:
-    colour, dash = STYLES[index % len(STYLES)]
     known = [(i, p.scores.get(code)) for i, p in enumerate(punten)]
-    coords = [(_trend_x(i, len(punten)), _trend_y(v)) for i, v in known if v is not None]
-    body = []
+    coords = [(_trend_x(ox, i, len(punten)), _trend_y(oy, v)) for i, v in known if v is not None]
     if len(coords) > 1:
         body.append(
             _el(
@@ -401,30 +400,44 @@ def _trend_line(index: int, code: str, punten: Sequence[TrendPunt]) -> list[str]
                 fill="none",
                 stroke=colour,
                 stroke_width="2.5",
-                stroke_dasharray=dash,
                 class_="trend-lijn",
                 data_dimensie=code,
             )
         )
     label = dimensie_label(code)
-    for i, value in known:
-        if value is None:
+    for i, score in known:
+        if score is None:
             continue
-        x, y = _trend_x(i, len(punten)), _trend_y(value)
-        tip = _el("title", escape(f"{label}, {datum(punten[i].datum)}: {value}"))
-        body.append(_marker(index, x, y, colour, tip, code, value))
+        x, y = _trend_x(ox, i, len(punten)), _trend_y(oy, score)
+        tip = _el("title", escape(f"{label}, {datum(punten[i].datum)}: {score}"))
+        common = {"fill": colour, "class_": "trend-punt", "data_dimensie": code}
+        body.append(_el("circle", tip, cx=_fmt(x), cy=_fmt(y), r="4", data_waarde=score, **common))
+        body.append(
+            _el(
+                "text",
+                str(score),
+                x=_fmt(x),
+                y=_fmt(y - 8),
+                text_anchor="middle",
+                font_size="11",
+                fill="#1a1a1a",
+            )
+        )
+    if index // _SM_COLS == 1:  # the bottom row names the measuring moments
+        for i, punt in enumerate(punten):
+            body.append(
+                _el(
+                    "text",
+                    escape(datum(punt.datum, "kort")),
+                    x=_fmt(_trend_x(ox, i, len(punten))),
+                    y=_fmt(oy + _SM_TITLE + _SM_PLOT_H + 18),
+                    text_anchor="middle",
+                    font_size="10",
+                    fill="#1a1a1a",
+                    class_="as-datum",
+                )
+            )
     return body
-
-
-def _marker(index: int, x: float, y: float, colour: str, tip: str, code: str, value: int) -> str:
-    common = {"fill": colour, "class_": "trend-punt", "data_dimensie": code, "data_waarde": value}
-    shape = index % 3
-    if shape == 0:
-        return _el("circle", tip, cx=_fmt(x), cy=_fmt(y), r="4", **common)
-    if shape == 1:
-        return _el("rect", tip, x=_fmt(x - 4), y=_fmt(y - 4), width="8", height="8", **common)
-    points = f"{_fmt(x)},{_fmt(y - 5)} {_fmt(x + 5)},{_fmt(y + 4)} {_fmt(x - 5)},{_fmt(y + 4)}"
-    return _el("polygon", tip, points=points, **common)
 
 
 def _trend_description(punten: Sequence[TrendPunt]) -> str:
@@ -443,14 +456,10 @@ def _trend_description(punten: Sequence[TrendPunt]) -> str:
 def trend_svg(
     *, punten: Sequence[TrendPunt], titel: str, id_prefix: str = "trend", beschrijving: str = ""
 ) -> SafeString:
-    """One line per dimension over the measuring moments (oldest left), with a legend."""
-    body = _trend_axes(punten)
+    """Six small charts, one per dimension, on the same 0-10 scale (oldest meting left)."""
+    body: list[str] = []
     for index, code in enumerate(DIMENSIES):
-        body.extend(_trend_line(index, code, punten))
-    legend_top = _TOP + _PLOT_H + 44
-    labels = [dimensie_label(code) for code in DIMENSIES]
-    body.extend(_legend(labels[:3], x=_LEFT, y=legend_top))
-    body.extend(_legend(labels[3:], x=_LEFT + 290, y=legend_top, first_style=3))
+        body.extend(_panel(index, code, punten))
     return _svg(
         id_prefix=id_prefix,
         width=_TR_W,

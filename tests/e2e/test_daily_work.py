@@ -312,3 +312,15 @@ def test_consultant_prints_a_plan_with_letterhead_spider_web_and_her_phone(demo,
     with page.expect_download() as download:
         page.get_by_role("link", name="Download als PDF").click()
     assert download.value.suggested_filename == "plan.pdf"
+
+
+def test_consultant_reads_the_trend_as_six_small_charts_with_a_data_table(demo, page):
+    casus = _own_casus()
+    log_in(page, demo, "consulent", DEMO_PASSWORD)
+    page.goto(f"{demo}/casussen/{casus.pk}/plan/")
+    trend = page.locator("svg.grafiek.trend").first
+    titels = trend.locator("text.legenda").evaluate_all("els => els.map(e => e.textContent)")
+    assert len(titels) == 6 and len(set(titels)) == 6
+    assert trend.locator("polyline.trend-lijn").count() == 6
+    tabel = page.get_by_role("table", name="Verloop per dimensie").first
+    assert tabel.locator("tbody tr").count() == 6

@@ -95,7 +95,7 @@ def test_text_is_escaped():
     assert _parse(svg).find("svg:title", NS).text == "a <b> & c"
 
 
-def test_trend_has_a_line_per_dimension_dates_and_values():
+def test_trend_is_a_small_chart_per_dimension_with_dates_and_values():
     punten = [
         TrendPunt(date(2026, 1, 12), scores()),
         TrendPunt(date(2026, 4, 2), scores(meedoen=5)),
@@ -106,7 +106,8 @@ def test_trend_has_a_line_per_dimension_dates_and_values():
     lines = [el.get("data-dimensie") for el in root.iterfind(".//svg:polyline", NS)]
     assert lines == list(DIMENSIES)
     dates = [el.text for el in root.iterfind(".//svg:text", NS) if el.get("class") == "as-datum"]
-    assert dates == ["12-01-2026", "02-04-2026", "01-07-2026"]
+    # Six small charts; the bottom three name the measuring moments.
+    assert dates == ["12-01-2026", "02-04-2026", "01-07-2026"] * 3
     meedoen = [
         el.get("data-waarde")
         for el in root.iter()
