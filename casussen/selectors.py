@@ -210,7 +210,7 @@ def betrokkenen_of(*, casus: Casus) -> QuerySet[Betrokkene]:
     )
 
 
-# -- the teamleider's caseload and the policy monitor --------------------------------
+# -- the teamleider's caseload --------------------------------
 
 
 @dataclass(frozen=True)
@@ -259,33 +259,3 @@ def zonder_aanspreekpunt_count(*, team: Team | None) -> int:
     return Casus.objects.filter(
         team=team, aanspreekpunt__isnull=True, status=Casus.Status.AANGEMELD
     ).count()
-
-
-MONITOR_MINIMUM = 5
-
-
-def monitor_counts() -> list[dict[str, Any]]:
-    """Open casussen per team and leefgebied; counts below 5 are suppressed (None)."""
-    from casussen import leefgebieden as lg
-
-    rows: dict[tuple[str, str], int] = {}
-    combinations = (
-        Casus.objects.exclude(status=Casus.Status.AFGESLOTEN)
-        .values("team__naam", "leefgebieden")
-        .annotate(aantal=Count("id"))
-        .order_by()
-    )
-    for row in combinations:
-        for code in row["leefgebieden"] or ["overig"]:
-            key = (row["team__naam"], code)
-            rows[key] = rows.get(key, 0) + row["aantal"]
-    result = []
-    for (team_naam, code), count in sorted(rows.items()):
-        result.append(
-            {
-                "groep": team_naam,
-                "leefgebied": lg.label(code),
-                "aantal": count if count >= MONITOR_MINIMUM else None,
-            }
-        )
-    return result

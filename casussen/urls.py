@@ -9,7 +9,6 @@ app_name = "casussen"
 urlpatterns = [
     path("", lists.mijn_casussen, name="mijn_casussen"),
     path("caseload/", lists.caseload, name="caseload"),
-    path("monitor/", lists.monitor, name="monitor"),
     path("vernietiging/", vernietiging.vernietigingslijst, name="vernietiging"),
     path("vernietiging/opstellen/", vernietiging.opstellen, name="vernietiging_opstellen"),
     path(

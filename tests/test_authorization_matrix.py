@@ -86,7 +86,10 @@ MATRIX: dict[str, Access] = {
     # casussen: pages
     "casussen:mijn_casussen": Access(roles=roles(C), personal_data=True),
     "casussen:caseload": Access(roles=roles(T), personal_data=True),
-    "casussen:monitor": Access(roles=roles(B), note="counts per team and status, no one's data"),
+    "monitor:index": Access(roles=roles(B), note="published counts per buurt, no one's data"),
+    "monitor:csv": Access(roles=roles(B), note="the same published counts"),
+    "monitor:pdf": Access(roles=roles(B), note="the same published counts"),
+    "api:monitor_kwartaal": Access(roles=roles(B), note="the same published counts"),
     "casussen:casus": Access(roles=roles(C), object=True, personal_data=True),
     "casussen:vernietiging": Access(roles=roles(P), note="ids, dates and terms, no names"),
     "casussen:vernietiging_opstellen": Access(

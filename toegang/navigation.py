@@ -40,7 +40,7 @@ _ITEMS: dict[str, list[tuple[Any, str]]] = {
         (_("Vernietiging"), "casussen:vernietiging"),
         (_("Grondslagen overleg"), "casussen:overleg:grondslagen"),
     ],
-    Rol.BELEIDSADVISEUR: [(_("Monitor"), "casussen:monitor")],
+    Rol.BELEIDSADVISEUR: [(_("Monitor"), "monitor:index")],
     Rol.BEHEERDER: [
         (_("Beheer"), "admin:index"),
         (_("Bewaartermijnen"), "casussen:bewaartermijnen"),

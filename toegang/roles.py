@@ -21,7 +21,7 @@ HOME_URL_NAME: dict[str, str] = {
     Rol.TEAMLEIDER: "signalen:aanmeldingen",
     Rol.MELDER: "signalen:nieuw",
     Rol.PRIVACY_OFFICER: "audit:console",
-    Rol.BELEIDSADVISEUR: "casussen:monitor",
+    Rol.BELEIDSADVISEUR: "monitor:index",
     Rol.BEHEERDER: "admin:index",
 }
 
@@ -32,4 +32,7 @@ BEHEERDER_MODELS: list[str] = [
     "toegang.team",
     "toegang.user",
     "toegang.apitoken",
+    "monitor.wijk",
+    "monitor.buurt",
+    "monitor.postcodegebied",
 ]

@@ -37,6 +37,7 @@ urlpatterns = [
     path("casussen/", include("casussen.urls")),
     path("signalen/", include("signalen.urls")),
     path("audit/", include("audit.urls")),
+    path("monitor/", include("monitor.urls")),
 ]
 
 handler400 = "toegang.views.error_400"

@@ -29,6 +29,10 @@ class Huishouden(models.Model):
     )
     created_at = models.DateTimeField(_("aangemaakt"), auto_now_add=True)
     shredded_at = models.DateTimeField(_("vernietigd"), null=True, blank=True, editable=False)
+    #: CBS buurt code (``monitor.buurten``): from the address, else the signal, else the
+    #: partner organisation; ``buurt_bron`` says which. Only the code reaches the monitor.
+    buurt_code = models.CharField(_("buurtcode"), max_length=10, blank=True, editable=False)
+    buurt_bron = models.CharField(_("bron van de buurt"), max_length=16, blank=True, editable=False)
 
     sealed_with = "data_key"
     objects = SealedManager()

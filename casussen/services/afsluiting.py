@@ -74,7 +74,7 @@ def close(*, casus: Casus, afsluitreden: str, grondslag: str, by: User) -> Casus
     )
     timeline_entry(casus=casus, soort=TimelineEntry.Soort.AFSLUITING, by=by, tekst=_summary(casus))
     audit_casus(by=by, actie=Actie.UPDATE, casus=casus, velden=AFSLUIT_VELDEN)
-    events.emit("casus.gesloten", casus=casus)
+    events.emit("casus.gesloten", casus=casus, data={"afsluitreden": afsluitreden or None})
     return casus
 
 
@@ -105,7 +105,11 @@ def casus_afsluiting_wijzigen(
         casus=current, soort=TimelineEntry.Soort.AFSLUITING, by=by, tekst=_summary(current)
     )
     audit_casus(by=by, actie=Actie.UPDATE, casus=current, velden=["afsluitreden", "grondslag"])
-    events.emit("casus.bijgewerkt", casus=current, data={"onderdeel": "afsluiting"})
+    events.emit(
+        "casus.bijgewerkt",
+        casus=current,
+        data={"onderdeel": "afsluiting", "afsluitreden": afsluitreden},
+    )
     return current
 
 
@@ -139,7 +143,7 @@ def casus_heropenen(*, casus: Casus, by: User, version: int | None = None) -> Ca
     )
     timeline_entry(casus=current, soort=TimelineEntry.Soort.AFSLUITING, by=by, tekst=_("Heropend"))
     audit_casus(by=by, actie=Actie.UPDATE, casus=current, velden=AFSLUIT_VELDEN)
-    events.emit("casus.bijgewerkt", casus=current, data={"onderdeel": "status"})
+    events.emit("casus.bijgewerkt", casus=current, data={"onderdeel": "heropend"})
     return current
 
 

@@ -101,6 +101,7 @@ def casus_open(
             "huishouden_id": casus.huishouden_id,
             "aanspreekpunt_id": aanspreekpunt.pk if aanspreekpunt else None,
             "team_id": team.pk,
+            "buurt": getattr(huishouden, "buurt_code", "") or None,
         },
     )
     return casus

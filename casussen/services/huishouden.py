@@ -200,3 +200,34 @@ def huishouden_shred(
         "huishouden.vernietigd", aggregate_type="huishouden", aggregate_id=huishouden.pk, version=1
     )
     return huishouden
+
+
+_BRON_RANG = {"adres": 0, "signaal": 1, "organisatie": 2, "": 3}
+
+
+def huishouden_buurt_bepalen(
+    *,
+    huishouden: Huishouden,
+    postcode: str = "",
+    huisnummer: str = "",
+    signaal_buurt: str = "",
+    organisatie_buurt: str = "",
+) -> str:
+    """Record the household's buurt code and its source (address > signal > organisation).
+
+    Called where the address is in hand as plain input (the signal intake); a source of
+    lower rank never overwrites one of higher rank. Returns the household's buurt code.
+    """
+    from monitor.buurten import buurt_bepalen
+
+    code, bron = buurt_bepalen(
+        postcode=postcode,
+        huisnummer=huisnummer,
+        signaal_buurt=signaal_buurt,
+        organisatie_buurt=organisatie_buurt,
+    )
+    beter = code and _BRON_RANG[bron] <= _BRON_RANG.get(huishouden.buurt_bron, 3)
+    if beter and (code, bron) != (huishouden.buurt_code, huishouden.buurt_bron):
+        huishouden.buurt_code, huishouden.buurt_bron = code, bron
+        Huishouden.objects.filter(pk=huishouden.pk).update(buurt_code=code, buurt_bron=bron)
+    return huishouden.buurt_code

@@ -1,4 +1,4 @@
-"""Lists: "Mijn casussen", the teamleider's caseload and the policy monitor."""
+"""Lists: "Mijn casussen" and the teamleider's caseload."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from casussen.selectors import (
     Filters,
     caseload_for_team,
     casussen_page,
-    monitor_counts,
     team_casussen_van,
     zonder_aanspreekpunt_count,
 )
@@ -105,8 +104,3 @@ def caseload(request: HttpRequest) -> HttpResponse:
             "casussen": casussen,
         },
     )
-
-
-@role_required(Rol.BELEIDSADVISEUR)
-def monitor(request: HttpRequest) -> HttpResponse:
-    return render(request, "casussen/monitor.html", {"rijen": monitor_counts()})

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from audit.models import Actie, Doel
 from audit.services import record
 from casussen.services.casus import CASUS_TOUCH_VELDEN, casus_touch
+from casussen.services.huishouden import huishouden_buurt_bepalen
 from casussen.services.intake import intake_persoon
 from casussen.types import IntakeResult, PersoonsGegevens
 from signalen.models import Bron, Signaal, Toestemming
@@ -154,7 +155,15 @@ def _store(
     if idempotency_key is not None:
         # First write of the transaction: a concurrent twin waits here on the unique index.
         claim = idempotency_claim(client=melder, sleutel=idempotency_key, digest=digest)
-    intake = intake_persoon(persoon=_persoon(invoer), by=melder)
+    persoon = _persoon(invoer)
+    intake = intake_persoon(persoon=persoon, by=melder)
+    buurt = huishouden_buurt_bepalen(
+        huishouden=intake.huishouden,
+        postcode=persoon.postcode if persoon else "",
+        huisnummer=persoon.huisnummer if persoon else "",
+        signaal_buurt=invoer.buurt,
+        organisatie_buurt=organisatie.buurt,
+    )
     casus = intake.casus
     signaal = Signaal(
         referentie=referentie_new(),
@@ -197,6 +206,10 @@ def _store(
         casus_id=signaal.casus_id,
         team_id=signaal.team_id,
         organisatie_id=organisatie.pk,
+        organisatie_soort=organisatie.soort,
+        toestemming=signaal.toestemming,
+        buurt=buurt or None,
+        leefgebieden=list(signaal.leefgebieden),
     )
     log.info(
         "signaal_ontvangen",

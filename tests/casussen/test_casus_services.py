@@ -235,6 +235,7 @@ def test_casus_opened_event_carries_ids_only(make_casus, consulent, team):
         "huishouden_id": str(casus.huishouden_id),
         "aanspreekpunt_id": consulent.pk,
         "team_id": str(team.pk),
+        "buurt": None,  # the household's buurt code for the monitor (none known here)
     }
 
 

@@ -26,7 +26,7 @@ ROLE_PAGES = {
         "/casussen/vernietiging/",
         "/casussen/bewaartermijnen/",
     ],
-    "beleid": ["/casussen/monitor/"],
+    "beleid": ["/monitor/"],
     "beheerder": [
         "/beheer/",
         "/beheer/toegang/user/",

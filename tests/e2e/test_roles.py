@@ -12,7 +12,7 @@ ROLE_HOMES = [
     ("teamleider", "/signalen/aanmeldingen/", "Aanmeldingen"),
     ("gastvrouw", "/signalen/nieuw/", "Nieuw signaal"),
     ("privacy", "/audit/", "Audit"),
-    ("beleid", "/casussen/monitor/", "Monitor"),
+    ("beleid", "/monitor/", "Monitor"),
     ("beheerder", "/beheer/", "Beheer"),
 ]
 

@@ -164,7 +164,7 @@ def test_a_signal_joining_a_casus_is_the_melders_signal_and_the_systems_match(
     assert not AuditRecord.objects.filter(user_id=huisarts.pk, actie=Actie.READ).exists()
 
 
-def test_receiving_emits_signaal_ontvangen_with_ids_only(melder, inloophuis, team):
+def test_receiving_emits_signaal_ontvangen_with_ids_and_codes_only(melder, inloophuis, team):
     signaal = signaal_receive(melder=melder, data=factories.body())
 
     event = OutboxEvent.objects.get(event_type="signaal.ontvangen")
@@ -174,6 +174,11 @@ def test_receiving_emits_signaal_ontvangen_with_ids_only(melder, inloophuis, tea
         "casus_id": None,
         "team_id": str(team.pk),
         "organisatie_id": str(inloophuis.pk),
+        # For the beleidsmonitor: codes, no one's data (no buurt known for this signal).
+        "organisatie_soort": "inloophuis",
+        "toestemming": "met_toestemming",
+        "buurt": None,
+        "leefgebieden": ["financien", "eenzaamheid"],
     }
 
 

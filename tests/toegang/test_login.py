@@ -15,7 +15,7 @@ HOME_PATHS = {
     Rol.TEAMLEIDER: "/signalen/aanmeldingen/",
     Rol.MELDER: "/signalen/nieuw/",
     Rol.PRIVACY_OFFICER: "/audit/",
-    Rol.BELEIDSADVISEUR: "/casussen/monitor/",
+    Rol.BELEIDSADVISEUR: "/monitor/",
     Rol.BEHEERDER: "/beheer/",
 }
 

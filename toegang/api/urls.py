@@ -28,5 +28,6 @@ urlpatterns = [
     path("", include("casussen.api.urls")),
     path("", include("casussen.overleg.api")),
     path("", include("audit.api.urls")),
+    path("", include("monitor.api.urls")),
     re_path(r"^.*$", not_found, name="not_found"),
 ]

@@ -10,10 +10,30 @@ from __future__ import annotations
 
 from toegang.events.registry import define, organisatie_from_payload, register_webhook_filter
 
+#: Non-personal fields the beleidsmonitor's projection needs (codes, dates, small integers).
+MONITOR_SIGNAAL_KEYS = {"organisatie_soort", "toestemming", "buurt", "leefgebieden"}
+MONITOR_PLAN_KEYS = {
+    "trede",
+    "meting_soort",
+    "datum",
+    "lichaamsfuncties",
+    "mentaal_welbevinden",
+    "zingeving",
+    "kwaliteit_van_leven",
+    "meedoen",
+    "dagelijks_functioneren",
+}
+
 define(
     "signaal.ontvangen",
     aggregate_type="signaal",
-    keys={"casus_id", "team_id", "organisatie_id"},
+    version=2,
+    keys={
+        "casus_id",
+        "team_id",
+        "organisatie_id",
+        *MONITOR_SIGNAAL_KEYS,
+    },
     description="A signal arrived; attached to a casus or waiting in a team's intake queue.",
 )
 define(
@@ -37,7 +57,8 @@ define(
 define(
     "casus.geopend",
     aggregate_type="casus",
-    keys={"huishouden_id", "aanspreekpunt_id", "team_id", "signaal_id"},
+    version=2,
+    keys={"huishouden_id", "aanspreekpunt_id", "team_id", "signaal_id", "buurt"},
     description="A casus was opened for a huishouden.",
 )
 define(
@@ -49,13 +70,15 @@ define(
 define(
     "casus.bijgewerkt",
     aggregate_type="casus",
-    keys={"onderdeel", "object_id"},
+    version=2,
+    keys={"onderdeel", "object_id", "afsluitreden"},
     description="Something on the casus changed: a timeline entry, status or note (by kind).",
 )
 define(
     "casus.gesloten",
     aggregate_type="casus",
-    keys=set(),
+    version=2,
+    keys={"afsluitreden"},
     description="The casus was closed.",
 )
 define(
@@ -85,7 +108,8 @@ define(
 define(
     "plan.bijgewerkt",
     aggregate_type="casus",
-    keys={"plan_id", "onderdeel", "object_id"},
+    version=2,
+    keys={"plan_id", "onderdeel", "object_id", *MONITOR_PLAN_KEYS},
     description="The plan of the casus changed (doel, actie, meting, brede uitvraag).",
 )
 define(

@@ -43,6 +43,8 @@ class OutboxEvent(models.Model):
     created_at = models.DateTimeField(_("aangemaakt"), default=timezone.now)
     delivered_at = models.DateTimeField(_("afgeleverd"), null=True, blank=True)
     published_at = models.DateTimeField(_("gepubliceerd (NATS)"), null=True, blank=True)
+    #: When the beleidsmonitor's projection applied the event (``monitor.projection``).
+    projected_at = models.DateTimeField(_("verwerkt door monitor"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("uitgaande gebeurtenis")
@@ -60,6 +62,11 @@ class OutboxEvent(models.Model):
                 condition=Q(status="pending"),
             ),
             models.Index(fields=["delivered_at"], name="outbox_delivered_idx"),
+            models.Index(
+                fields=["id"],
+                name="outbox_unprojected_idx",
+                condition=Q(projected_at__isnull=True),
+            ),
             models.Index(
                 fields=["id"],
                 name="outbox_unpublished_idx",

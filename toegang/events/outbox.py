@@ -160,7 +160,11 @@ def outbox_prune(*, older_than: timedelta | None = None) -> int:
     """Delete delivered events past the retention (catch-up only needs recent ones)."""
     days = relay_settings()["retention_days"]
     cutoff = timezone.now() - (older_than if older_than is not None else timedelta(days=days))
-    old = OutboxEvent.objects.filter(status=OutboxEvent.Status.DELIVERED, delivered_at__lt=cutoff)
+    old = OutboxEvent.objects.filter(
+        status=OutboxEvent.Status.DELIVERED,
+        delivered_at__lt=cutoff,
+        projected_at__isnull=False,  # not before the monitor's projection has it
+    )
     if getattr(settings, "NATS_URL", ""):
         old = old.filter(published_at__isnull=False)  # not before NATS has it
     deleted = 0

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "toegang",
     "toegang.events",
     "audit",
+    "monitor",
     "signalen",
     "casussen",
 ]

@@ -73,8 +73,11 @@ def audit_write(
     )
 
 
-def emit_plan_event(*, casus: Any, plan: Plan | None, onderdeel: str, object_id: Any) -> None:
-    """``plan.bijgewerkt`` on the casus (ids only); a meting before the plan has no plan id."""
+def emit_plan_event(
+    *, casus: Any, plan: Plan | None, onderdeel: str, object_id: Any, **monitor: Any
+) -> None:
+    """``plan.bijgewerkt`` on the casus (ids and codes only); a meting before the plan has
+    no plan id. ``monitor``: the non-personal figures of an actie (trede) or meting (scores)."""
     events.emit(
         "plan.bijgewerkt",
         aggregate_type="casus",
@@ -84,6 +87,7 @@ def emit_plan_event(*, casus: Any, plan: Plan | None, onderdeel: str, object_id:
             "plan_id": plan.pk if plan is not None else None,
             "onderdeel": onderdeel,
             "object_id": object_id,
+            **monitor,
         },
     )
 

@@ -151,7 +151,9 @@ def actie_add(
             velden=[k for k, v in values.items() if v not in (None, "")],
             request=request,
         )
-        emit_plan_event(casus=casus, plan=plan, onderdeel="actie", object_id=actie.pk)
+        emit_plan_event(
+            casus=casus, plan=plan, onderdeel="actie", object_id=actie.pk, trede=actie.trede
+        )
     return actie
 
 
@@ -227,7 +229,9 @@ def actie_update(
             velden=changed,
             request=request,
         )
-        emit_plan_event(casus=casus, plan=plan, onderdeel="actie", object_id=actie.pk)
+        emit_plan_event(
+            casus=casus, plan=plan, onderdeel="actie", object_id=actie.pk, trede=actie.trede
+        )
     return actie
 
 
@@ -281,5 +285,7 @@ def actie_status_set(
             velden=["status"],
             request=request,
         )
-        emit_plan_event(casus=casus, plan=plan, onderdeel="actie", object_id=actie.pk)
+        emit_plan_event(
+            casus=casus, plan=plan, onderdeel="actie", object_id=actie.pk, trede=actie.trede
+        )
     return actie

@@ -121,7 +121,15 @@ def meting_record(
         if plan is not None:
             plan.revisie += 1
             plan.save(update_fields=["revisie"])
-        emit_plan_event(casus=casus, plan=plan, onderdeel="meting", object_id=meting.pk)
+        emit_plan_event(
+            casus=casus,
+            plan=plan,
+            onderdeel="meting",
+            object_id=meting.pk,
+            meting_soort=meting.soort,
+            datum=meting.datum.isoformat(),
+            **meting.scores(),
+        )
     return meting
 
 

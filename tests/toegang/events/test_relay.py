@@ -273,10 +273,22 @@ def test_the_relay_runs_as_a_worker_job(make_user, proef_access):
     assert OutboxEvent.objects.get().status == OutboxEvent.Status.DELIVERED
 
 
+def test_prune_keeps_old_delivered_events_the_monitor_has_not_projected(proef_access):
+    old = emit_committed(aggregate_id="oud")
+    Relay(layer=RecordingLayer()).run_once()
+    OutboxEvent.objects.filter(pk=old.pk).update(delivered_at=timezone.now() - timedelta(days=30))
+    from toegang.events.outbox import outbox_prune
+
+    assert outbox_prune() == 0
+    OutboxEvent.objects.filter(pk=old.pk).update(projected_at=timezone.now())
+    assert outbox_prune() == 1
+
+
 def test_prune_removes_old_delivered_events_only(proef_access):
     old = emit_committed(aggregate_id="oud")
     emit_committed(aggregate_id="nieuw")
     Relay(layer=RecordingLayer()).run_once()
+    OutboxEvent.objects.update(projected_at=timezone.now())  # the monitor has them
     waiting = emit_committed(aggregate_id="wacht")
     OutboxEvent.objects.filter(pk=old.pk).update(delivered_at=timezone.now() - timedelta(days=30))
     from toegang.events.outbox import outbox_prune

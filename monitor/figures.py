@@ -1,0 +1,611 @@
+"""The monitor's figures for one quarter, read from the projection only.
+
+``kwartaal_cijfers`` returns every published count of a quarter as ``Tabel``s with
+the disclosure control applied (``disclosure``): the page, the CSV, the PDF and
+the API all show exactly these cells, whatever filter is chosen (a filter only
+picks rows), so no view can be set against another to recover a hidden count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count, Max, Q
+from django.db.models.functions import ExtractMonth
+from django.utils.translation import gettext as _
+
+from casussen import leefgebieden as lg
+from monitor import disclosure
+from monitor.models import ActieFeit, Buurt, CasusFeit, MetingFeit, SignaalFeit, Wijk
+from monitor.projection import DIMENSIES
+
+ONBEKEND = "onbekend"
+#: Quarters back the open-casussen identity is followed (earlier ones count as visible).
+TERUGBLIK = 8
+
+
+@dataclass(frozen=True, order=True)
+class Kwartaal:
+    jaar: int
+    nummer: int
+
+    @classmethod
+    def parse(cls, text: str) -> Kwartaal:
+        """ "2026-K3" (or "2026-Q3") → Kwartaal; ValueError otherwise."""
+        jaar, _sep, rest = text.upper().partition("-")
+        nummer = int(rest.lstrip("KQ"))
+        if not (2000 <= int(jaar) <= 2100 and 1 <= nummer <= 4):
+            raise ValueError(text)
+        return cls(int(jaar), nummer)
+
+    @classmethod
+    def van(cls, datum: dt.date) -> Kwartaal:
+        return cls(datum.year, (datum.month - 1) // 3 + 1)
+
+    def __str__(self) -> str:
+        return f"{self.jaar}-K{self.nummer}"
+
+    @property
+    def maanden(self) -> list[int]:
+        return [3 * self.nummer - 2, 3 * self.nummer - 1, 3 * self.nummer]
+
+    def start(self) -> dt.datetime:
+        return dt.datetime(self.jaar, self.maanden[0], 1, tzinfo=_tz())
+
+    def einde(self) -> dt.datetime:
+        return self.volgende().start()
+
+    def volgende(self) -> Kwartaal:
+        return (
+            Kwartaal(self.jaar + 1, 1) if self.nummer == 4 else Kwartaal(self.jaar, self.nummer + 1)
+        )
+
+    def vorige(self) -> Kwartaal:
+        return (
+            Kwartaal(self.jaar - 1, 4) if self.nummer == 1 else Kwartaal(self.jaar, self.nummer - 1)
+        )
+
+
+def _tz() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+@dataclass
+class Rij:
+    code: str
+    label: str
+    waarde: int | None  # None: suppressed
+    wijk: str = ""  # the wijk code of a buurt row (filters)
+    niveau: str = ""  # "buurt", "wijk", "totaal"
+
+
+@dataclass
+class Tabel:
+    naam: str
+    titel: str
+    rijen: list[Rij] = field(default_factory=list)
+
+
+@dataclass
+class Cijfers:
+    kwartaal: Kwartaal
+    tabellen: dict[str, Tabel]
+    #: Medians in days (None: fewer than the threshold casussen).
+    mediaan_aanspreekpunt: float | None
+    mediaan_gesprek: float | None
+    #: Positieve Gezondheid: dimension → (mean change or None, Tabel of the distribution).
+    gezondheid: dict[str, float | None]
+    drempel: int
+
+
+# -- reference data ----------------------------------------------------------------
+
+
+def _buurten() -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
+    """buurt code → (naam, wijk code); wijk code → naam."""
+    buurten = {b.code: (b.naam, b.wijk.code) for b in Buurt.objects.select_related("wijk")}
+    wijken = {w.code: w.naam for w in Wijk.objects.all()}
+    return buurten, wijken
+
+
+# -- raw counts ---------------------------------------------------------------------
+
+
+def _per_buurt(
+    counts: dict[str, int], prefix: str, buurten: dict[str, tuple[str, str]]
+) -> tuple[dict[str, int], list[disclosure.Equation]]:
+    """Cells per buurt, wijk and total, with the equations that bind them."""
+    cells: dict[str, int] = {}
+    per_wijk: dict[str, list[str]] = defaultdict(list)
+    for code, (_naam, wijk) in buurten.items():
+        cells[f"{prefix}:b:{code}"] = counts.get(code, 0)
+        per_wijk[wijk].append(f"{prefix}:b:{code}")
+    onbekend = sum(v for code, v in counts.items() if code not in buurten)
+    cells[f"{prefix}:b:{ONBEKEND}"] = onbekend
+    per_wijk[ONBEKEND].append(f"{prefix}:b:{ONBEKEND}")
+    equations: list[disclosure.Equation] = []
+    for wijk, members in per_wijk.items():
+        cells[f"{prefix}:w:{wijk}"] = sum(cells[m] for m in members)
+        equations.append((f"{prefix}:w:{wijk}", members))
+    cells[f"{prefix}:totaal"] = sum(cells[f"{prefix}:w:{w}"] for w in per_wijk)
+    equations.append((f"{prefix}:totaal", [f"{prefix}:w:{w}" for w in per_wijk]))
+    return cells, equations
+
+
+def _per_buurt_geteld(rows: Any) -> dict[str, int]:
+    return dict(rows.values_list("buurt").annotate(n=Count("pk")).values_list("buurt", "n"))
+
+
+def _casus_counts(q: Kwartaal) -> dict[str, dict[str, int]]:
+    start, einde = q.start(), q.einde()
+    rows = CasusFeit.objects.filter(geopend_op__isnull=False)
+    open_aan_eind = rows.filter(geopend_op__lt=einde).filter(
+        Q(gesloten_op__isnull=True) | Q(gesloten_op__gte=einde)
+    )
+    return {
+        "nieuw": _per_buurt_geteld(rows.filter(geopend_op__gte=start, geopend_op__lt=einde)),
+        "gesloten": _per_buurt_geteld(rows.filter(gesloten_op__gte=start, gesloten_op__lt=einde)),
+        "open": _per_buurt_geteld(open_aan_eind),
+    }
+
+
+def _casus_cells(
+    q: Kwartaal, buurten: dict[str, tuple[str, str]]
+) -> tuple[dict[str, int], list[disclosure.Equation]]:
+    counts = _casus_counts(q)
+    cells: dict[str, int] = {}
+    equations: list[disclosure.Equation] = []
+    for soort, per in counts.items():
+        c, e = _per_buurt(per, f"{q}:{soort}", buurten)
+        cells.update(c)
+        equations.extend(e)
+    return cells, equations
+
+
+def _open_relations(q: Kwartaal, cells: dict[str, int]) -> list[disclosure.Relation]:
+    """open(q) = open(q-1) + nieuw(q) - gesloten(q), per buurt, wijk and in total (as far as
+    no casus was reopened: a sound attacker may assume it)."""
+    vorige = q.vorige()
+    relations: list[disclosure.Relation] = []
+    for key in cells:
+        if key.startswith(f"{q}:open:"):
+            rest = key[len(f"{q}:open:") :]
+            relations.append(
+                {
+                    key: 1,
+                    f"{vorige}:open:{rest}": -1,
+                    f"{q}:nieuw:{rest}": -1,
+                    f"{q}:gesloten:{rest}": 1,
+                }
+            )
+    return relations
+
+
+def _casus_pattern(
+    q: Kwartaal, buurten: dict[str, tuple[str, str]], eerste: Kwartaal | None
+) -> tuple[dict[str, int], set[str]]:
+    """Cells and hidden keys of the casus tables of ``q``, following the quarters before."""
+    cells, equations = _casus_cells(q, buurten)
+    frozen: dict[str, bool] = {}
+    relations: list[disclosure.Relation] = []
+    if eerste is not None and q > eerste:
+        prev_cells, prev_hidden = _casus_pattern(q.vorige(), buurten, eerste)
+        for key, value in prev_cells.items():
+            if key.startswith(f"{q.vorige()}:open:"):
+                cells[key] = value
+                frozen[key] = key in prev_hidden
+        relations = _open_relations(q, cells)
+    hidden = disclosure.suppress(cells, equations, relations, frozen=frozen)
+    return {k: v for k, v in cells.items() if k not in frozen}, hidden - set(frozen)
+
+
+def _eerste_kwartaal(q: Kwartaal) -> Kwartaal | None:
+    first = (
+        CasusFeit.objects.filter(geopend_op__isnull=False)
+        .order_by("geopend_op")
+        .values_list("geopend_op", flat=True)
+        .first()
+    )
+    if first is None:
+        return None
+    eerste = Kwartaal.van(first.astimezone(_tz()).date())
+    grens = q
+    for _i in range(TERUGBLIK):
+        grens = grens.vorige()
+    return max(eerste, grens)
+
+
+def _signaal_cells(
+    q: Kwartaal, buurten: dict[str, tuple[str, str]]
+) -> tuple[dict[str, int], list[disclosure.Equation], dict[str, int]]:
+    start, einde = q.start(), q.einde()
+    rows = SignaalFeit.objects.filter(ontvangen_op__gte=start, ontvangen_op__lt=einde)
+    cells, equations = _per_buurt(_per_buurt_geteld(rows), f"{q}:signalen", buurten)
+    totaal = f"{q}:signalen:totaal"
+    for dimensie, kolom in (("soort", "organisatie_soort"), ("toestemming", "toestemming")):
+        per = dict(rows.values_list(kolom).annotate(n=Count("pk")).values_list(kolom, "n"))
+        keys = []
+        for code, n in per.items():
+            key = f"{q}:signalen:{dimensie}:{code or ONBEKEND}"
+            cells[key] = cells.get(key, 0) + n
+            keys.append(key)
+        equations.append((totaal, sorted(set(keys))))
+    per_maand = dict(
+        rows.annotate(maand=ExtractMonth("ontvangen_op", tzinfo=_tz()))
+        .values_list("maand")
+        .annotate(n=Count("pk"))
+        .values_list("maand", "n")
+    )
+    maanden = []
+    for maand in q.maanden:
+        cells[f"{q}:signalen:maand:{maand}"] = per_maand.get(maand, 0)
+        maanden.append(f"{q}:signalen:maand:{maand}")
+    equations.append((totaal, maanden))
+    casus = rows.filter(casus_id__isnull=False).count()
+    cells[f"{q}:signalen:casus:ja"] = casus
+    cells[f"{q}:signalen:casus:nee"] = cells[totaal] - casus
+    equations.append((totaal, [f"{q}:signalen:casus:ja", f"{q}:signalen:casus:nee"]))
+    # Leefgebieden: a signal may have several, so these add up to nothing (no equation).
+    leef: Counter[str] = Counter()
+    for codes in rows.values_list("leefgebieden", flat=True).iterator(chunk_size=5000):
+        leef.update(set(codes or []))
+    losse = {f"{q}:signalen:leefgebied:{code}": n for code, n in leef.items()}
+    return cells, equations, losse
+
+
+def _acties(q: Kwartaal) -> tuple[dict[str, int], list[disclosure.Equation]]:
+    start, einde = q.start(), q.einde()
+    per = dict(
+        ActieFeit.objects.filter(aangemaakt_op__gte=start, aangemaakt_op__lt=einde)
+        .values_list("trede")
+        .annotate(n=Count("pk"))
+        .values_list("trede", "n")
+    )
+    cells = {f"{q}:acties:trede:{t}": per.get(t, 0) for t in (1, 2, 3, 4)}
+    cells[f"{q}:acties:totaal"] = sum(cells.values())
+    equations: list[disclosure.Equation] = [
+        (f"{q}:acties:totaal", [f"{q}:acties:trede:{t}" for t in (1, 2, 3, 4)])
+    ]
+    # Casussen with actions so far (active this quarter): only trede 1-2, or also 3-4.
+    plannen = (
+        ActieFeit.objects.filter(aangemaakt_op__lt=einde)
+        .values("casus_id")
+        .annotate(hoogste=Max("trede"))
+        .filter(
+            casus_id__in=CasusFeit.objects.filter(geopend_op__lt=einde)
+            .filter(Q(gesloten_op__isnull=True) | Q(gesloten_op__gte=start))
+            .values("casus_id")
+        )
+    )
+    licht = plannen.filter(hoogste__lte=2).count()
+    alle = plannen.count()
+    cells[f"{q}:plannen:licht"] = licht
+    cells[f"{q}:plannen:zwaar"] = alle - licht
+    cells[f"{q}:plannen:totaal"] = alle
+    equations.append((f"{q}:plannen:totaal", [f"{q}:plannen:licht", f"{q}:plannen:zwaar"]))
+    return cells, equations
+
+
+def _gezondheid(q: Kwartaal) -> tuple[dict[str, int], list[disclosure.Equation], dict[str, float]]:
+    """Change per dimension between first and latest meting, for casussen whose latest
+    meting is in the quarter and that have at least two."""
+    start, einde = q.start().date(), q.einde().date()
+    casussen = (
+        MetingFeit.objects.values("casus_id")
+        .annotate(n=Count("pk"), laatste=Max("datum"))
+        .filter(n__gte=2, laatste__gte=start, laatste__lt=einde)
+        .values_list("casus_id", flat=True)
+    )
+    metingen: dict[Any, list[MetingFeit]] = defaultdict(list)
+    for meting in MetingFeit.objects.filter(casus_id__in=list(casussen)).order_by(
+        "datum", "vastgelegd_op", "meting_id"
+    ):
+        metingen[meting.casus_id].append(meting)
+    cells: dict[str, int] = {}
+    equations: list[disclosure.Equation] = []
+    gemiddeld: dict[str, float] = {}
+    n = len(metingen)
+    for dim in DIMENSIES:
+        verschillen = [getattr(m[-1], dim) - getattr(m[0], dim) for m in metingen.values()]
+        keys = []
+        for richting, test in (
+            ("beter", lambda d: d > 0),
+            ("gelijk", lambda d: d == 0),
+            ("slechter", lambda d: d < 0),
+        ):
+            key = f"{q}:gezondheid:{dim}:{richting}"
+            cells[key] = sum(1 for d in verschillen if test(d))
+            keys.append(key)
+        cells[f"{q}:gezondheid:{dim}:n"] = n
+        equations.append((f"{q}:gezondheid:{dim}:n", keys))
+        if verschillen:
+            gemiddeld[dim] = round(statistics.fmean(verschillen), 1)
+    return cells, equations, gemiddeld
+
+
+def _medianen(q: Kwartaal, k: int) -> tuple[float | None, float | None]:
+    start, einde = q.start(), q.einde()
+    rows = CasusFeit.objects.filter(eerste_signaal_op__gte=start, eerste_signaal_op__lt=einde)
+    aanspreek: list[float] = []
+    gesprek: list[float] = []
+    for signaal, aanspreekpunt, eerste_gesprek in rows.values_list(
+        "eerste_signaal_op", "aanspreekpunt_op", "eerste_gesprek_op"
+    ):
+        if signaal is None:
+            continue
+        if aanspreekpunt is not None and aanspreekpunt >= signaal:
+            aanspreek.append((aanspreekpunt - signaal).total_seconds() / 86400)
+        dag = signaal.astimezone(_tz()).date()
+        if eerste_gesprek is not None and eerste_gesprek >= dag:
+            gesprek.append((eerste_gesprek - dag).days)
+    return (
+        round(statistics.median(aanspreek), 1) if len(aanspreek) >= k else None,
+        round(statistics.median(gesprek), 1) if len(gesprek) >= k else None,
+    )
+
+
+# -- the quarter ---------------------------------------------------------------------
+
+
+def kwartaal_cijfers(q: Kwartaal) -> Cijfers:
+    k = disclosure.threshold()
+    buurten, wijken = _buurten()
+    casus_cells, casus_hidden = _casus_pattern(q, buurten, _eerste_kwartaal(q))
+    cells: dict[str, int] = dict(casus_cells)
+    hidden = set(casus_hidden)
+    signaal_cells, signaal_eqs, leefgebieden = _signaal_cells(q, buurten)
+    actie_cells, actie_eqs = _acties(q)
+    pg_cells, pg_eqs, pg_gemiddeld = _gezondheid(q)
+    for part_cells, equations in (
+        (signaal_cells, signaal_eqs),
+        (actie_cells, actie_eqs),
+        (pg_cells, pg_eqs),
+    ):
+        hidden |= disclosure.suppress(part_cells, equations)
+        cells.update(part_cells)
+    for key, value in leefgebieden.items():  # no equation binds them: primary only
+        cells[key] = value
+        if 0 < value < k:
+            hidden.add(key)
+    gemiddeld: dict[str, float | None] = {
+        dim: None
+        if f"{q}:gezondheid:{dim}:n" in hidden or cells[f"{q}:gezondheid:{dim}:n"] < k
+        else pg_gemiddeld.get(dim)
+        for dim in DIMENSIES
+    }
+    mediaan_a, mediaan_g = _medianen(q, k)
+
+    def waarde(key: str) -> int | None:
+        return None if key in hidden else cells.get(key, 0)
+
+    tabellen: dict[str, Tabel] = {}
+    for naam, titel in (
+        ("signalen", _("Signalen per buurt")),
+        ("nieuw", _("Nieuwe casussen per buurt")),
+        ("gesloten", _("Afgesloten casussen per buurt")),
+        ("open", _("Open casussen aan het eind van het kwartaal per buurt")),
+    ):
+        tabellen[naam] = _buurt_tabel(naam, titel, q, buurten, wijken, waarde)
+    tabellen["soort"] = _simple(
+        q,
+        "signalen:soort",
+        _("Signalen per soort partnerorganisatie"),
+        _soort_label,
+        waarde,
+        cells,
+        f"{q}:signalen:totaal",
+    )
+    tabellen["toestemming"] = _simple(
+        q,
+        "signalen:toestemming",
+        _("Signalen per toestemming"),
+        _toestemming_label,
+        waarde,
+        cells,
+        f"{q}:signalen:totaal",
+    )
+    tabellen["maand"] = _simple(
+        q,
+        "signalen:maand",
+        _("Signalen per maand"),
+        _maand_label,
+        waarde,
+        cells,
+        f"{q}:signalen:totaal",
+    )
+    tabellen["casus"] = _simple(
+        q,
+        "signalen:casus",
+        _("Signalen die tot een casus leidden"),
+        lambda c: _("Ja") if c == "ja" else _("Nee"),
+        waarde,
+        cells,
+        f"{q}:signalen:totaal",
+    )
+    tabellen["leefgebied"] = _simple(
+        q,
+        "signalen:leefgebied",
+        _("Signalen per leefgebied (een signaal kan meer leefgebieden hebben)"),
+        lg.label,
+        waarde,
+        cells,
+        None,
+    )
+    tabellen["trede"] = _simple(
+        q,
+        "acties:trede",
+        _("Acties per trede van de ondersteuningspiramide"),
+        _trede_label,
+        waarde,
+        cells,
+        f"{q}:acties:totaal",
+    )
+    tabellen["plannen"] = _simple(
+        q,
+        "plannen",
+        _("Casussen met acties: alleen trede 1-2 of ook zwaarder"),
+        lambda c: {"licht": _("Alleen trede 1-2"), "zwaar": _("Ook trede 3-4")}.get(c, c),
+        waarde,
+        cells,
+        f"{q}:plannen:totaal",
+        exclude={"totaal"},
+    )
+    tabellen["afsluitreden"] = _afsluitredenen(q, k, waarde(f"{q}:gesloten:totaal"))
+    for dim in DIMENSIES:
+        tabellen[f"gezondheid:{dim}"] = _simple(
+            q,
+            f"gezondheid:{dim}",
+            _dim_label(dim),
+            lambda c: {
+                "beter": _("Verbeterd"),
+                "gelijk": _("Gelijk"),
+                "slechter": _("Verslechterd"),
+            }.get(c, c),
+            waarde,
+            cells,
+            f"{q}:gezondheid:{dim}:n",
+            exclude={"n"},
+        )
+    for naam, tabel in tabellen.items():
+        tabel.naam = naam  # one name for the table in page, CSV, PDF and API
+    return Cijfers(q, tabellen, mediaan_a, mediaan_g, gemiddeld, k)
+
+
+def _afsluitredenen(q: Kwartaal, k: int, totaal: int | None) -> Tabel:
+    from casussen.models import Afsluitreden
+
+    start, einde = q.start(), q.einde()
+    per = dict(
+        CasusFeit.objects.filter(gesloten_op__gte=start, gesloten_op__lt=einde)
+        .values_list("afsluitreden")
+        .annotate(n=Count("pk"))
+        .values_list("afsluitreden", "n")
+    )
+    cells = {f"r:{code or ONBEKEND}": n for code, n in per.items()}
+    cells["r:totaal"] = sum(per.values())
+    # Its total is the closed total of the buurt table: frozen as published there.
+    hidden = disclosure.suppress(
+        cells,
+        [("r:totaal", [c for c in cells if c != "r:totaal"])],
+        frozen={"r:totaal": totaal is None},
+    )
+    labels = dict(Afsluitreden.choices)
+    tabel = Tabel("afsluitreden", _("Afgesloten casussen per reden"))
+    for key in sorted(cells):
+        if key == "r:totaal":
+            continue
+        code = key[2:]
+        tabel.rijen.append(
+            Rij(code, str(labels.get(code, _("Onbekend"))), None if key in hidden else cells[key])
+        )
+    # The total is the closed total of the buurt table, suppressed as it is there.
+    tabel.rijen.append(Rij("totaal", _("Totaal"), totaal, niveau="totaal"))
+    return tabel
+
+
+def _buurt_tabel(
+    naam: str,
+    titel: str,
+    q: Kwartaal,
+    buurten: dict[str, tuple[str, str]],
+    wijken: dict[str, str],
+    waarde: Any,
+) -> Tabel:
+    tabel = Tabel(naam, titel)
+    prefix = f"{q}:{naam}"
+    per_wijk: dict[str, list[str]] = defaultdict(list)
+    for code, (_n, wijk) in sorted(buurten.items()):
+        per_wijk[wijk].append(code)
+    for wijk in sorted(per_wijk):
+        tabel.rijen.append(
+            Rij(
+                wijk, wijken.get(wijk, wijk), waarde(f"{prefix}:w:{wijk}"), wijk=wijk, niveau="wijk"
+            )
+        )
+        for code in per_wijk[wijk]:
+            tabel.rijen.append(
+                Rij(code, buurten[code][0], waarde(f"{prefix}:b:{code}"), wijk=wijk, niveau="buurt")
+            )
+    tabel.rijen.append(
+        Rij(
+            ONBEKEND,
+            _("Buurt onbekend"),
+            waarde(f"{prefix}:b:{ONBEKEND}"),
+            wijk=ONBEKEND,
+            niveau="wijk",
+        )
+    )
+    tabel.rijen.append(Rij("totaal", _("Totaal"), waarde(f"{prefix}:totaal"), niveau="totaal"))
+    return tabel
+
+
+def _simple(
+    q: Kwartaal,
+    stem: str,
+    titel: str,
+    label: Any,
+    waarde: Any,
+    cells: dict[str, int],
+    totaal: str | None,
+    exclude: set[str] | None = None,
+) -> Tabel:
+    tabel = Tabel(stem.replace(":", "-"), titel)
+    prefix = f"{q}:{stem}:"
+    for key in sorted(k for k in cells if k.startswith(prefix)):
+        code = key[len(prefix) :]
+        if exclude and code in exclude:
+            continue
+        tabel.rijen.append(Rij(code, str(label(code)), waarde(key)))
+    if totaal is not None:
+        tabel.rijen.append(Rij("totaal", _("Totaal"), waarde(totaal), niveau="totaal"))
+    return tabel
+
+
+def _soort_label(code: str) -> str:
+    from toegang.models import Organisatie
+
+    return str(dict(Organisatie.Soort.choices).get(code, _("Onbekend")))
+
+
+def _toestemming_label(code: str) -> str:
+    from signalen.models import Toestemming
+
+    return str(dict(Toestemming.choices).get(code, _("Onbekend")))
+
+
+MAANDEN = (
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+
+
+def _maand_label(code: str) -> str:
+    return _(MAANDEN[int(code) - 1])
+
+
+def _trede_label(code: str) -> str:
+    from casussen.plan.constants import Trede
+
+    return str(dict(Trede.choices).get(int(code), code))
+
+
+def _dim_label(dim: str) -> str:
+    from casussen.plan.constants import Dimensie
+
+    return _("Positieve Gezondheid, verandering: %(d)s") % {"d": dict(Dimensie.choices)[dim]}

@@ -1,0 +1,252 @@
+"""The monitor's projection: outbox events → journal → fact tables.
+
+One consumer at a time (an advisory lock on PostgreSQL) reads the outbox rows it
+has not applied yet (``projected_at IS NULL``) in sequence order, writes each to
+its journal (``Gebeurtenis``; the event id is unique, so an event that comes again
+is skipped) and applies it to the facts, and marks the rows, all in one
+transaction. Within an aggregate the sequence is the commit order; across
+aggregates the facts are written so that order does not matter. ``rebuild``
+empties the facts and replays the journal in the order it was applied.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Min
+from django.utils import timezone
+
+from monitor.models import (
+    PROJECTIE_MODELLEN,
+    ActieFeit,
+    CasusFeit,
+    Gebeurtenis,
+    MetingFeit,
+    SignaalFeit,
+)
+from toegang.events.models import OutboxEvent
+from toegang.logging import get_logger
+
+log = get_logger(__name__)
+
+BATCH = 500
+#: pg_try_advisory_xact_lock key: one consumer applies events at a time.
+LOCK_KEY = 0x4D4F4E49544F52  # "MONITOR"
+DIMENSIES = (
+    "lichaamsfuncties",
+    "mentaal_welbevinden",
+    "zingeving",
+    "kwaliteit_van_leven",
+    "meedoen",
+    "dagelijks_functioneren",
+)
+
+
+# -- applying one event -------------------------------------------------------------
+
+
+def _casus(casus_id: Any) -> CasusFeit:
+    feit, _created = CasusFeit.objects.get_or_create(casus_id=casus_id)
+    return feit
+
+
+def _link_changed(casus_id: Any) -> None:
+    """Recompute what a casus takes from its signals (first signal, buurt fallback)."""
+    if casus_id is None:
+        return
+    feit = _casus(casus_id)
+    signalen = SignaalFeit.objects.filter(casus_id=casus_id)
+    feit.eerste_signaal_op = signalen.aggregate(m=Min("ontvangen_op"))["m"]
+    if not feit.buurt:
+        first = signalen.exclude(buurt="").order_by("ontvangen_op").first()
+        feit.buurt = first.buurt if first else ""
+    feit.save()
+
+
+def _signaal_ontvangen(ev: Gebeurtenis, data: Mapping[str, Any]) -> None:
+    SignaalFeit.objects.update_or_create(
+        signaal_id=ev.aggregate_id,
+        defaults={
+            "ontvangen_op": ev.occurred_at,
+            "buurt": data.get("buurt") or "",
+            "organisatie_soort": data.get("organisatie_soort") or "",
+            "toestemming": data.get("toestemming") or "",
+            "leefgebieden": list(data.get("leefgebieden") or []),
+            "casus_id": data.get("casus_id"),
+        },
+    )
+    _link_changed(data.get("casus_id"))
+
+
+def _signaal_link(ev: Gebeurtenis, casus_id: Any) -> None:
+    feit = SignaalFeit.objects.filter(signaal_id=ev.aggregate_id).first()
+    if feit is None:
+        return
+    old = feit.casus_id
+    feit.casus_id = casus_id
+    feit.save(update_fields=["casus_id"])
+    _link_changed(old)
+    _link_changed(casus_id)
+
+
+def _signaal_bijgewerkt(ev: Gebeurtenis, data: Mapping[str, Any]) -> None:
+    if data.get("onderdeel") == "ontkoppeld":
+        _signaal_link(ev, None)
+
+
+def _casus_geopend(ev: Gebeurtenis, data: Mapping[str, Any]) -> None:
+    feit = _casus(ev.aggregate_id)
+    feit.geopend_op = ev.occurred_at
+    if data.get("buurt"):
+        feit.buurt = data["buurt"]
+    if data.get("aanspreekpunt_id") and feit.aanspreekpunt_op is None:
+        feit.aanspreekpunt_op = ev.occurred_at
+    feit.save()
+
+
+def _aanspreekpunt(ev: Gebeurtenis, data: Mapping[str, Any]) -> None:
+    feit = _casus(ev.aggregate_id)
+    if feit.aanspreekpunt_op is None:
+        feit.aanspreekpunt_op = ev.occurred_at
+        feit.save(update_fields=["aanspreekpunt_op"])
+
+
+def _casus_gesloten(ev: Gebeurtenis, data: Mapping[str, Any]) -> None:
+    feit = _casus(ev.aggregate_id)
+    feit.gesloten_op = ev.occurred_at
+    feit.afsluitreden = data.get("afsluitreden") or ""
+    feit.save(update_fields=["gesloten_op", "afsluitreden"])
+
+
+def _casus_bijgewerkt(ev: Gebeurtenis, data: Mapping[str, Any]) -> None:
+    onderdeel = data.get("onderdeel")
+    if onderdeel == "afsluiting" and data.get("afsluitreden"):
+        CasusFeit.objects.filter(casus_id=ev.aggregate_id).update(afsluitreden=data["afsluitreden"])
+    elif onderdeel == "heropend":
+        CasusFeit.objects.filter(casus_id=ev.aggregate_id).update(gesloten_op=None, afsluitreden="")
+
+
+def _plan_bijgewerkt(ev: Gebeurtenis, data: Mapping[str, Any]) -> None:
+    onderdeel = data.get("onderdeel")
+    if onderdeel == "actie" and data.get("trede"):
+        feit, created = ActieFeit.objects.get_or_create(
+            actie_id=data["object_id"],
+            defaults={
+                "casus_id": ev.aggregate_id,
+                "trede": data["trede"],
+                "aangemaakt_op": ev.occurred_at,
+            },
+        )
+        if not created and feit.trede != data["trede"]:
+            feit.trede = data["trede"]
+            feit.save(update_fields=["trede"])
+    elif onderdeel == "meting" and all(isinstance(data.get(d), int) for d in DIMENSIES):
+        MetingFeit.objects.update_or_create(
+            meting_id=data["object_id"],
+            defaults={
+                "casus_id": ev.aggregate_id,
+                "soort": data.get("meting_soort") or "",
+                "datum": dt.date.fromisoformat(data["datum"]),
+                "vastgelegd_op": ev.occurred_at,
+                **{d: data[d] for d in DIMENSIES},
+            },
+        )
+        casus = _casus(ev.aggregate_id)
+        casus.eerste_gesprek_op = MetingFeit.objects.filter(casus_id=ev.aggregate_id).aggregate(
+            m=Min("datum")
+        )["m"]
+        casus.save(update_fields=["eerste_gesprek_op"])
+
+
+HANDLERS: dict[str, Callable[[Gebeurtenis, Mapping[str, Any]], None]] = {
+    "signaal.ontvangen": _signaal_ontvangen,
+    "signaal.gekoppeld": lambda ev, data: _signaal_link(ev, data.get("casus_id")),
+    "signaal.bijgewerkt": _signaal_bijgewerkt,
+    "casus.geopend": _casus_geopend,
+    "casus.aanspreekpunt_gewijzigd": _aanspreekpunt,
+    "casus.gesloten": _casus_gesloten,
+    "casus.bijgewerkt": _casus_bijgewerkt,
+    "plan.bijgewerkt": _plan_bijgewerkt,
+}
+
+
+def apply(ev: Gebeurtenis) -> None:
+    handler = HANDLERS.get(ev.event_type)
+    if handler is not None:
+        handler(ev, ev.payload or {})
+
+
+# -- the consumer -------------------------------------------------------------------
+
+
+def _journal(row: OutboxEvent) -> Gebeurtenis | None:
+    """The journal entry of ``row``, or None when the event was applied before."""
+    if row.event_type not in HANDLERS:
+        return None
+    if Gebeurtenis.objects.filter(event_id=row.event_id).exists():
+        return None
+    return Gebeurtenis.objects.create(
+        event_id=row.event_id,
+        volgnummer=row.pk,
+        event_type=row.event_type,
+        schema_version=row.schema_version,
+        aggregate_id=row.aggregate_id,
+        payload=row.payload,
+        occurred_at=row.created_at,
+    )
+
+
+def consume(rows: Iterable[OutboxEvent]) -> int:
+    """Apply ``rows`` (in the caller's transaction); returns how many were new."""
+    applied = 0
+    for row in rows:
+        entry = _journal(row)
+        if entry is not None:
+            apply(entry)
+            applied += 1
+    return applied
+
+
+def _lock() -> bool:
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK_KEY])
+        return bool(cursor.fetchone()[0])
+
+
+def consume_round(batch: int = BATCH) -> int:
+    """One round of the worker job ``monitor_projectie``: returns the rows handled."""
+    with transaction.atomic():
+        if not _lock():
+            return 0
+        rows = list(OutboxEvent.objects.filter(projected_at__isnull=True).order_by("id")[:batch])
+        if not rows:
+            return 0
+        consume(rows)
+        OutboxEvent.objects.filter(pk__in=[r.pk for r in rows]).update(projected_at=timezone.now())
+    return len(rows)
+
+
+def drain() -> int:
+    """Apply everything waiting (tests, ``monitor_rebuild``, the demo)."""
+    total = 0
+    while done := consume_round():
+        total += done
+    return total
+
+
+@transaction.atomic
+def rebuild() -> int:
+    """Empty the facts and replay the journal in the order it was applied."""
+    for model in PROJECTIE_MODELLEN:
+        model.objects.all().delete()
+    count = 0
+    for entry in Gebeurtenis.objects.order_by("id").iterator(chunk_size=2000):
+        apply(entry)
+        count += 1
+    log.info("monitor_rebuilt", events=count)
+    return count
