@@ -295,6 +295,10 @@ def _destroy_item(item_id: int) -> bool:
             "item": item.pk,
         }
         try:
+            if _has_open_casus(item.huishouden_id):
+                raise VernietigingGeweigerd(
+                    _("Een casus van dit huishouden is weer open; het is niet vernietigd.")
+                )
             with transaction.atomic():
                 destroy_household(huishouden=item.huishouden_id, by=item.besluit_door, reden=reden)
         except VernietigingGeweigerd as exc:
@@ -309,6 +313,16 @@ def _destroy_item(item_id: int) -> bool:
         item.vernietigd_op = timezone.now()
         item.save(update_fields=["besluit", "vernietigd_op"])
         return True
+
+
+def _has_open_casus(huishouden_id: Any) -> bool:
+    from casussen.models import Casus
+
+    return (
+        Casus.objects.filter(huishouden_id=huishouden_id)
+        .exclude(status=Casus.Status.AFGESLOTEN)
+        .exists()
+    )
 
 
 def vernietiging_uitvoeren(*, limit: int | None = None) -> int:

@@ -28,7 +28,7 @@ from toegang.roles import Rol
 
 def afsluiting_context(casus: Casus, user: Any) -> dict[str, Any]:
     if casus.is_open:
-        return {"afsluitingen": list(casus.afsluitingen.select_related("door"))}
+        return {}  # the history is shown once closed (no query on every open case page)
     return {
         "afsluitingen": list(casus.afsluitingen.select_related("door")),
         "afsluiting_form": AfsluitingForm(

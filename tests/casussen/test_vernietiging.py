@@ -221,3 +221,14 @@ def test_a_destroyed_household_reads_as_destroyed_on_the_page_and_in_the_api(
     assert "Zwartkop" not in page.content.decode()
     body = client.get(f"/api/v1/casussen/{casus.pk}").json()
     assert body["huishouden"]["vernietigd"] is True and body["huishouden"]["gezinsleden"] == []
+
+
+def test_a_casus_reopened_after_approval_is_not_destroyed(make_casus, consulent, archivaris):
+    casus = _closed(make_casus(consulent), consulent, years_ago=9)
+    item = vernietigingslijst_opstellen().items.get()
+    vernietiging_besluiten(item=item, goedkeuren=True, by=archivaris)
+    Casus.objects.filter(pk=casus.pk).update(status=Casus.Status.IN_BEHANDELING)
+    assert vernietiging_uitvoeren() == 0
+    item.refresh_from_db()
+    assert item.besluit == Besluit.AANGEHOUDEN and "weer open" in item.toelichting
+    assert not Huishouden.objects.get(pk=casus.huishouden_id).is_vernietigd
