@@ -40,6 +40,8 @@ _ZORGEN: list[tuple[list[str], str]] = [
     (["wonen"], "Er is vochtoverlast in huis en de verhuurder reageert niet."),
     (["werk", "financien"], "Sinds het ontslag zit hij thuis en ziet hij geen uitweg meer."),
 ]
+#: The melder's own label in "Mijn signalen" for some of them (the others show leefgebieden).
+_ONDERWERPEN = ("ongeopende post", "", "vergeetachtig", "", "vocht in huis", "")
 _CONTACT = (
     "Via de melder: bel de organisatie, de inwoner is er meestal op dinsdag- en donderdagochtend."
 )
@@ -58,6 +60,7 @@ def _voorbeelden(melder: User, bekend: list[Gezinslid]) -> list[dict[str, Any]]:
             "omschrijving": tekst,
             "urgent": nummer == 3,
             "buurt": organisatie.buurt,
+            "onderwerp": _ONDERWERPEN[nummer % len(_ONDERWERPEN)],
         }
         if modus == "met_toestemming":
             data["inwoner"] = _inwoner(

@@ -232,6 +232,8 @@ class MatchKandidaat:
     sleutels: list[MatchSleutel]
     leden: list[Any]  # Gezinslid rows (decrypted): name, relatie and date of birth are shown
     casus: Casus | None
+    #: References of other signals already in this household (e.g. a provisional one that waits).
+    signalen: list[str]
 
     @property
     def persoon_ids(self) -> list[Any]:
@@ -292,6 +294,14 @@ def match_kandidaten(*, signaal: Signaal) -> list[MatchKandidaat]:
         "huishouden__data_key"
     ):
         leden[str(lid.huishouden_id)].append(lid)
+    andere: dict[str, list[str]] = {pk: [] for pk in ids}
+    for huishouden_id, referentie in (
+        Signaal.objects.filter(huishouden_id__in=ids)
+        .exclude(pk=signaal.pk)
+        .order_by("created_at")
+        .values_list("huishouden_id", "referentie")
+    ):
+        andere[str(huishouden_id)].append(referentie)
     gezocht = _signaal_sleutels(signaal.inwoner_gegevens)
     kandidaten = []
     for pk in ids:
@@ -303,5 +313,5 @@ def match_kandidaten(*, signaal: Signaal) -> list[MatchKandidaat]:
             else:
                 uitkomst = "ja" if any(getattr(lid, veld) == waarde for lid in leden[pk]) else "nee"
             sleutels.append(MatchSleutel(naam, uitkomst))
-        kandidaten.append(MatchKandidaat(pk, sleutels, leden[pk], casussen.get(pk)))
+        kandidaten.append(MatchKandidaat(pk, sleutels, leden[pk], casussen.get(pk), andere[pk]))
     return kandidaten

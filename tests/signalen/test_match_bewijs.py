@@ -71,3 +71,12 @@ def test_asking_about_a_household_that_is_no_candidate_is_refused(
         signaal_match_vragen(
             signaal=signaal, huishouden_id=bekende_casus.huishouden_id, by=teamleider
         )
+
+
+def test_a_household_known_from_another_signal_names_that_signal(melder):
+    eerste = _signaal_over_de_boer(melder)
+    tweede = _signaal_over_de_boer(melder)
+    [kandidaat] = match_kandidaten(signaal=tweede)
+    assert kandidaat.huishouden_id == str(eerste.huishouden_id)
+    assert kandidaat.signalen == [eerste.referentie]
+    assert kandidaat.casus is None
