@@ -42,6 +42,7 @@ def load() -> int:
     plan_demo.load()
     overleg_demo.load()
     load_levensloop()
+    load_rechten()
     return created
 
 
@@ -216,6 +217,49 @@ def load_levensloop() -> int:
             CasusAfsluiting.objects.filter(casus=casus).update(op=then)
         vernietigingslijst_opstellen(by=None)
     return len(AFGESLOTEN)
+
+
+#: One open request of each kind for the privacy officer: (soort, days ago, what was asked).
+VERZOEKEN = [
+    ("correctie", 3, "Het telefoonnummer klopt niet; de inwoner gaf het nieuwe nummer door."),
+    ("beperking", 12, "De inwoner betwist de juistheid van het dossier en vraagt beperking."),
+    ("bezwaar", 20, "De inwoner maakt bezwaar tegen verdere verwerking; wil geen hulp meer."),
+    ("wissing", 34, "De inwoner vraagt alle gegevens te wissen."),
+]
+
+
+def load_rechten() -> int:
+    """Open residents' requests of each kind for 'privacy' (once), on open demo casussen."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from casussen.models import Casus, Rechtenverzoek
+    from casussen.services.rechten import verzoek_registreren
+    from toegang.models import User
+
+    privacy = User.objects.filter(username="privacy").first()
+    if privacy is None or Rechtenverzoek.objects.exists():
+        return 0
+    casussen = list(
+        Casus.objects.exclude(status=Casus.Status.AFGESLOTEN)
+        .filter(beperkt=False)
+        .order_by("-opened_at")[1 : 1 + len(VERZOEKEN)]
+    )
+    with transaction.atomic():
+        for casus, (soort, dagen, reden) in zip(casussen, VERZOEKEN, strict=False):
+            lid = casus.huishouden.gezinsleden.order_by("created_at").first()
+            correctie = soort == "correctie" and lid is not None
+            verzoek_registreren(
+                soort=soort,
+                huishouden=casus.huishouden,
+                by=privacy,
+                reden=reden,
+                ontvangen_op=timezone.localdate() - timedelta(days=dagen),
+                gezinslid=lid if correctie else None,
+                veld="telefoon" if correctie else "",
+                nieuwe_waarde="0341-555 123" if correctie else "",
+            )
+    return len(casussen)
 
 
 def summary() -> list[str]:

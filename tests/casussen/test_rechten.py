@@ -346,3 +346,30 @@ def test_deciding_on_the_page_with_and_without_reason(inwoner_casus, privacy, lo
     assert done.status_code == 302
     verzoek.refresh_from_db()
     assert verzoek.status == Verzoekstatus.AFGEWEZEN
+
+
+def test_the_demo_has_one_open_request_of_each_kind_for_privacy(db, client):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from toegang.models import User
+
+    call_command("demo", stdout=StringIO())
+    call_command("demo", stdout=StringIO())  # idempotent
+    open_ = Rechtenverzoek.objects.filter(status=Verzoekstatus.OPEN)
+    assert sorted(open_.values_list("soort", flat=True)) == [
+        "beperking",
+        "bezwaar",
+        "correctie",
+        "wissing",
+    ]
+    assert set(open_.values_list("ingediend_door__username", flat=True)) == {"privacy"}
+    correctie = open_.get(soort="correctie")
+    assert correctie.veld == "telefoon" and correctie.gezinslid_id is not None
+    from tests.auth import verified_login
+
+    page = verified_login(client, User.objects.get(username="privacy")).get(
+        reverse("casussen:rechtenverzoeken")
+    )
+    assert page.content.decode().count("In behandeling") == 4
