@@ -54,6 +54,7 @@ class Doel:
     RECHTEN = _("Afhandelen van verzoeken van inwoners (AVG art. 15-21)")
     VERNIETIGING = _("Vernietigen na de bewaartermijn (Archiefwet)")
     OVERLEG = _("Bespreken in het sociaal vangnet overleg (multidisciplinair)")
+    BELEID = _("Beleidsinformatie: geaggregeerde cijfers, kleine aantallen onderdrukt")
 
 
 class Grondslag:
@@ -68,6 +69,9 @@ class Grondslag:
     OVERLEG = _(
         "AVG art. 6 lid 1 onder a of e: toestemming of wettelijke grondslag, "
         "per agendapunt vastgelegd"
+    )
+    STATISTIEK = _(
+        "AVG art. 6 lid 1 onder e en art. 89 (statistiek, gepseudonimiseerd: alleen id's en codes)"
     )
     ARCHIEFWET = _("AVG art. 6 lid 1 onder c; Archiefwet 1995 art. 3 en 5")
 
@@ -146,6 +150,8 @@ OVERLEG = _v(C.ZAAK, Doel.OVERLEG, Grondslag.OVERLEG, Bewaarklasse.CASUS)
 OVERLEG_TEKST = _v(C.VRIJE_TEKST, Doel.OVERLEG, Grondslag.OVERLEG, Bewaarklasse.CASUS)
 OVERLEG_WIE = _v(C.BETROKKEN_PROFESSIONAL, Doel.OVERLEG, Grondslag.OVERLEG, Bewaarklasse.CASUS)
 VOORZITTER = _v(C.MEDEWERKER, Doel.OVERLEG, Grondslag.DIENSTVERBAND, Bewaarklasse.ACCOUNT)
+BELEID = _v(C.PSEUDONIEM, Doel.BELEID, Grondslag.STATISTIEK, Bewaarklasse.CASUS)
+BELEID_GEZONDHEID = _v(C.GEZONDHEID, Doel.BELEID, Grondslag.STATISTIEK, Bewaarklasse.CASUS)
 # A request outlives the household (accountability); its sealed steps go with it.
 RECHTEN = _v(C.ZAAK, Doel.RECHTEN, Grondslag.WETTELIJKE_PLICHT, Bewaarklasse.AUDIT)
 RECHTEN_WIE = _v(C.MEDEWERKER, Doel.RECHTEN, Grondslag.WETTELIJKE_PLICHT, Bewaarklasse.AUDIT)
@@ -331,7 +337,9 @@ REGISTER: dict[str, dict[str, Verwerking]] = {
         (TEKST, ("tekst",)),
         (WIE, ("actor",)),
     ),
-    "casussen.Huishouden": _map((ZAAK, ("data_key", "created_at", "shredded_at"))),
+    "casussen.Huishouden": _map(
+        (ZAAK, ("data_key", "created_at", "shredded_at", "buurt_code", "buurt_bron"))
+    ),
     "casussen.Gezinslid": _map(
         (ZAAK, ("huishouden", "relatie", "created_at")),
         (NAAM, ("voornaam", "achternaam", "geboortedatum")),
@@ -397,6 +405,23 @@ REGISTER: dict[str, dict[str, Verwerking]] = {
         (PLAN_TEKST, ("omschrijving", "eigenaar_omschrijving", "reden_zwaar")),
         (PLAN_WIE, ("eigenaar", "bijgewerkt_door", "eigenaar_organisatie")),
     ),
+    "monitor.SignaalFeit": _map((BELEID, ("casus_id",))),
+    "monitor.CasusFeit": _map((BELEID, ("afsluitreden", "eerste_signaal_op"))),
+    "monitor.ActieFeit": _map((BELEID, ("casus_id",))),
+    "monitor.MetingFeit": _map(
+        (BELEID, ("casus_id", "datum")),
+        (
+            BELEID_GEZONDHEID,
+            (
+                "lichaamsfuncties",
+                "mentaal_welbevinden",
+                "zingeving",
+                "kwaliteit_van_leven",
+                "meedoen",
+                "dagelijks_functioneren",
+            ),
+        ),
+    ),
     "casussen.Overleg": _map((VOORZITTER, ("voorzitter",))),
     "casussen.Sessie": _map(
         (
@@ -447,6 +472,11 @@ GEEN_PERSOONSGEGEVENS: dict[str, str | Promise] = {
     "toegang.Organisatie.mag_bsn_verwerken": _("instelling van een organisatie"),
     "toegang.Team.naam": _("naam van een team, geen persoon"),
     "casussen.Overleg.naam": _("naam van een overleg, geen persoon"),
+    "monitor.Wijk.naam": _("naam van een wijk (CBS), geen persoon"),
+    "monitor.Buurt.naam": _("naam van een buurt (CBS), geen persoon"),
+    "monitor.PostcodeGebied.postcode": _("referentietabel postcode -> buurt, geen persoon"),
+    "monitor.PostcodeGebied.huisnummer_van": _("referentietabel postcode -> buurt, geen persoon"),
+    "monitor.PostcodeGebied.huisnummer_tot": _("referentietabel postcode -> buurt, geen persoon"),
     "toegang.User.is_superuser": _("vlag van een account, zegt niets over de persoon"),
     "signalen.PartnerClient.omschrijving": _("omschrijving van een koppeling van een organisatie"),
     "events.OutboxEvent.claimed_by": _("naam van een werkproces, geen persoon"),
