@@ -106,13 +106,19 @@ def _append_overhead(n: int, actor) -> float:
 _PG_FILL = """
 INSERT INTO audit_auditrecord (occurred_at, user_id, username, rol, organisatie_id,
   organisatie_naam, api_token_id, huishouden_id, persoon_ids, actie, object_type, object_id,
-  object_ids, velden, doel, reden, noodtoegang, request_id, ip_adres, user_agent, uitkomst)
+  object_ids, velden, doel, reden, noodtoegang, request_id, ip_adres, user_agent, uitkomst,
+  huishouden_ids, trigger_user_id, trigger_username)
 SELECT now() - make_interval(secs => g), g %% 500, 'gebruiker' || (g %% 500), 'consulent',
   '6f1c2a52-7f0e-4c55-9d43-2b8c6c2a1e10', 'Gemeente Putten', NULL,
   md5(g::text)::uuid, jsonb_build_array(md5((g + 1)::text)::uuid::text), 'read', 'casus',
   md5((g + 2)::text)::uuid::text, '[]'::jsonb, '["naam", "adres"]'::jsonb,
   'casusbehandeling', '', false, md5(g::text), '10.1.2.3',
-  'Mozilla/5.0 (X11; Linux x86_64) Firefox/130.0', 'allowed'
+  'Mozilla/5.0 (X11; Linux x86_64) Firefox/130.0', 'allowed',
+  -- record form 2: every 10th a list read naming households, every 50th set off by a user
+  CASE WHEN g %% 10 = 0 THEN jsonb_build_array(md5((g + 3)::text)::uuid::text,
+    md5((g + 4)::text)::uuid::text) ELSE '[]'::jsonb END,
+  CASE WHEN g %% 50 = 0 THEN g %% 500 END,
+  CASE WHEN g %% 50 = 0 THEN 'gebruiker' || (g %% 500) ELSE '' END
 FROM generate_series(%s, %s) g
 """
 
@@ -144,7 +150,7 @@ def _fill(records: int) -> float:
 
 
 def _seal_hash_cost(n: int) -> tuple[float, float]:
-    """Median µs per seal hash, unkeyed (version 1, before) and keyed (version 2, now)."""
+    """Median µs per seal hash, unkeyed (version 1, before) and keyed (version 3, now)."""
     from django.utils import timezone
 
     from audit import canonical
@@ -220,7 +226,7 @@ def _run(args: argparse.Namespace) -> None:
 
     unkeyed, keyed = _seal_hash_cost(20_000)
     print(
-        f"seal hash per seal: unkeyed (v1, before) {unkeyed:.2f} µs; keyed HMAC (v2) "
+        f"seal hash per seal: unkeyed (v1, before) {unkeyed:.2f} µs; keyed HMAC (v3) "
         f"{keyed:.2f} µs; ratio {keyed / unkeyed:.2f}x; per record at the default batch "
         f"of 10,000: {keyed / 10_000 * 1000:.3f} ns"
     )
