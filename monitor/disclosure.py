@@ -37,30 +37,44 @@ def as_relation(equation: Equation) -> dict[str, int]:
 
 
 def determined(hidden: set[str], relations: Sequence[Relation]) -> set[str]:
-    """The hidden keys whose value follows from the relations and the visible cells."""
-    unknowns = sorted(hidden)
-    index = {key: i for i, key in enumerate(unknowns)}
-    pivots: list[tuple[int, list[Fraction]]] = []
+    """The hidden keys whose value follows from the relations and the visible cells.
+
+    Gauss-Jordan elimination on sparse rows (key → coefficient) over the rationals: a
+    hidden cell is determined when a reduced row holds it alone.
+    """
+    pivots: dict[str, dict[str, Fraction]] = {}  # pivot key → its reduced row
     for relation in relations:
-        if not any(key in index for key in relation):
-            continue
-        row = [Fraction(0)] * len(unknowns)
+        row: dict[str, Fraction] = {}
         for key, coef in relation.items():
-            if key in index:
-                row[index[key]] += coef
-        for col, prow in pivots:
-            if row[col]:
-                factor = row[col] / prow[col]
-                row = [a - factor * b for a, b in zip(row, prow, strict=True)]
-        lead = next((i for i, v in enumerate(row) if v), None)
-        if lead is None:
+            if key in hidden and coef:
+                row[key] = row.get(key, Fraction(0)) + coef
+        for key in [k for k in row if k in pivots]:
+            factor = row.get(key)
+            if not factor:
+                continue
+            for k2, v2 in pivots[key].items():
+                value = row.get(k2, Fraction(0)) - factor * v2
+                if value:
+                    row[k2] = value
+                else:
+                    row.pop(k2, None)
+        row = {k: v for k, v in row.items() if v}
+        if not row:
             continue
-        for j, (col, prow) in enumerate(pivots):
-            if prow[lead]:
-                factor = prow[lead] / row[lead]
-                pivots[j] = (col, [a - factor * b for a, b in zip(prow, row, strict=True)])
-        pivots.append((lead, row))
-    return {unknowns[col] for col, row in pivots if sum(1 for v in row if v) == 1}
+        lead = min(row)
+        scale = row[lead]
+        row = {k: v / scale for k, v in row.items()}
+        for other in pivots.values():
+            factor = other.get(lead)
+            if factor:
+                for k2, v2 in row.items():
+                    value = other.get(k2, Fraction(0)) - factor * v2
+                    if value:
+                        other[k2] = value
+                    else:
+                        other.pop(k2, None)
+        pivots[lead] = row
+    return {lead for lead, row in pivots.items() if len(row) == 1}
 
 
 def _weak(

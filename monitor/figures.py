@@ -8,6 +8,7 @@ picks rows), so no view can be set against another to recover a hidden count.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import statistics
 from collections import Counter, defaultdict
@@ -18,11 +19,12 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Count, Max, Q
 from django.db.models.functions import ExtractMonth
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from casussen import leefgebieden as lg
-from monitor import disclosure
-from monitor.models import ActieFeit, Buurt, CasusFeit, MetingFeit, SignaalFeit, Wijk
+from monitor import disclosure, projection
+from monitor.models import ActieFeit, Buurt, CasusFeit, Gebeurtenis, MetingFeit, SignaalFeit, Wijk
 from monitor.projection import DIMENSIES
 
 ONBEKEND = "onbekend"
@@ -187,7 +189,24 @@ def _open_relations(q: Kwartaal, cells: dict[str, int]) -> list[disclosure.Relat
     return relations
 
 
+#: (quarter, first quarter, threshold, buurten, journal position) → (cells, hidden): the
+#: quarters before are computed once per state of the projection, not once per view.
+_PATRONEN: dict[tuple[Any, ...], tuple[dict[str, int], set[str]]] = {}
+
+
 def _casus_pattern(
+    q: Kwartaal, buurten: dict[str, tuple[str, str]], eerste: Kwartaal | None
+) -> tuple[dict[str, int], set[str]]:
+    stand = (Gebeurtenis.objects.aggregate(m=Max("id"))["m"], projection.GENERATIE[0])
+    key = (q, eerste, disclosure.threshold(), tuple(sorted(buurten.items())), stand)
+    if key not in _PATRONEN:
+        if len(_PATRONEN) > 64:
+            _PATRONEN.clear()
+        _PATRONEN[key] = _casus_pattern_berekend(q, buurten, eerste)
+    return _PATRONEN[key]
+
+
+def _casus_pattern_berekend(
     q: Kwartaal, buurten: dict[str, tuple[str, str]], eerste: Kwartaal | None
 ) -> tuple[dict[str, int], set[str]]:
     """Cells and hidden keys of the casus tables of ``q``, following the quarters before."""
@@ -353,7 +372,23 @@ def _medianen(q: Kwartaal, k: int) -> tuple[float | None, float | None]:
 # -- the quarter ---------------------------------------------------------------------
 
 
+_CIJFERS: dict[tuple[Any, ...], Cijfers] = {}
+
+
 def kwartaal_cijfers(q: Kwartaal) -> Cijfers:
+    """The quarter's published figures; computed once per state of the projection
+    (the journal's position), threshold, buurten and language."""
+    stand = (Gebeurtenis.objects.aggregate(m=Max("id"))["m"], projection.GENERATIE[0])
+    buurten = tuple(Buurt.objects.values_list("code", "naam", "wijk__code", "wijk__naam"))
+    key = (q, stand, disclosure.threshold(), buurten, get_language())
+    if key not in _CIJFERS:
+        if len(_CIJFERS) > 32:
+            _CIJFERS.clear()
+        _CIJFERS[key] = _kwartaal_cijfers(q)
+    return copy.deepcopy(_CIJFERS[key])
+
+
+def _kwartaal_cijfers(q: Kwartaal) -> Cijfers:
     k = disclosure.threshold()
     buurten, wijken = _buurten()
     casus_cells, casus_hidden = _casus_pattern(q, buurten, _eerste_kwartaal(q))

@@ -33,6 +33,8 @@ from toegang.logging import get_logger
 log = get_logger(__name__)
 
 BATCH = 500
+#: Bumped by ``rebuild`` in this process: cached figures (``monitor.figures``) are recomputed.
+GENERATIE = [0]
 #: pg_try_advisory_xact_lock key: one consumer applies events at a time.
 LOCK_KEY = 0x4D4F4E49544F52  # "MONITOR"
 DIMENSIES = (
@@ -248,5 +250,6 @@ def rebuild() -> int:
     for entry in Gebeurtenis.objects.order_by("id").iterator(chunk_size=2000):
         apply(entry)
         count += 1
+    GENERATIE[0] += 1
     log.info("monitor_rebuilt", events=count)
     return count

@@ -1,0 +1,300 @@
+# ruff: noqa: E501  (SQL and figure lines read better unbroken)
+"""The beleidsmonitor at scale: page and API for a quarter from the projection, beside the
+same counts by a direct aggregate over the source tables, and the projection's lag.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/monitor python -m bench.monitor_bench
+    ... python -m bench.monitor_bench --casussen 1000000   # the issue's size (5M signals)
+
+Generates (INSERT ... SELECT generate_series, PostgreSQL only) N casussen and 5N signals
+spread over 8 quarters and the demo buurten: straight into the projection tables, and
+the same numbers into the source tables (data keys, huishoudens with a buurt code,
+casussen, signals with a dummy sealed text). Then measures, in one run:
+
+* p95 of ``GET /monitor/`` (4 quarters for the trend) and ``GET /api/v1/monitor/kwartalen/Q``;
+* p95 of a direct aggregate over the source tables (signals per buurt, kind, consent,
+  month; casussen new, closed, open per buurt) for the same quarter, and the ratio;
+* projection lag: events emitted at a steady rate while the worker job runs; p50/p99 of
+  ``projected_at - created_at``.
+
+Prints figures; asserts nothing. Data is reused when the size matches (``--opnieuw``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import threading
+import time
+import uuid
+from typing import Any
+
+from bench.casussen_bench import _p, _setup
+
+KWARTALEN = 8
+SOORTEN = ["inloophuis", "huisarts", "school", "welzijn", "woningcorporatie"]
+TOESTEMMING = ["met_toestemming", "zonder_toestemming", "warme_overdracht"]
+
+
+def _sql(statement: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params or [])
+        return cursor.fetchall() if cursor.description else []
+
+
+def _array(values: list[str]) -> str:
+    return "ARRAY[" + ",".join(f"'{v}'" for v in values) + "]"
+
+
+def _generate(n: int, buurten: list[str], dagen: int) -> None:
+    """Projection and source rows for n casussen and 5n signals over ``dagen`` days."""
+    from monitor.models import PROJECTIE_MODELLEN
+
+    for model in PROJECTIE_MODELLEN:
+        _sql(f"TRUNCATE {model._meta.db_table}")
+    b, s, t = _array(buurten), _array(SOORTEN), _array(TOESTEMMING)
+    # Projection: casussen (opened over the period, 60 % closed within 30-300 days).
+    _sql(
+        f"""INSERT INTO monitor_casusfeit (casus_id, geopend_op, gesloten_op, afsluitreden, buurt,
+               eerste_signaal_op, aanspreekpunt_op, eerste_gesprek_op)
+        SELECT md5('c' || i)::uuid, o, CASE WHEN i %% 5 < 3 THEN o + (30 + i %% 270) * interval '1 day' END,
+               CASE WHEN i %% 5 < 3 THEN 'doelen_bereikt' ELSE '' END, ({b})[1 + i %% {len(buurten)}],
+               o, o + (i %% 200) * interval '1 hour', (o + (7 + i %% 20) * interval '1 day')::date
+        FROM (SELECT i, now() - (i %% {dagen}) * interval '1 day' - (i %% 13) * interval '1 hour' AS o
+              FROM generate_series(1, %s) i) g""",
+        [n],
+    )
+    _sql(
+        f"""INSERT INTO monitor_signaalfeit (signaal_id, ontvangen_op, buurt, organisatie_soort,
+               toestemming, leefgebieden, casus_id)
+        SELECT md5('s' || i)::uuid, now() - (i %% {dagen}) * interval '1 day' - (i %% 17) * interval '1 hour',
+               ({b})[1 + i %% {len(buurten)}], ({s})[1 + i %% 5], ({t})[1 + i %% 3],
+               '["wonen", "financien"]'::jsonb, CASE WHEN i %% 5 = 0 THEN md5('c' || (i / 5))::uuid END
+        FROM generate_series(1, %s) i""",
+        [5 * n],
+    )
+    _sql(
+        """INSERT INTO monitor_actiefeit (actie_id, casus_id, trede, aangemaakt_op)
+        SELECT md5('a' || i)::uuid, md5('c' || (1 + i %% %s))::uuid, 1 + i %% 4,
+               now() - (i %% %s) * interval '1 day' FROM generate_series(1, %s) i""",
+        [n, dagen, 2 * n],
+    )
+    _sql(
+        """INSERT INTO monitor_metingfeit (meting_id, casus_id, soort, datum, vastgelegd_op,
+               lichaamsfuncties, mentaal_welbevinden, zingeving, kwaliteit_van_leven, meedoen,
+               dagelijks_functioneren)
+        SELECT md5('m' || i)::uuid, md5('c' || (1 + i %% %s))::uuid, 'uitvraag',
+               (now() - (i %% %s) * interval '1 day')::date, now(),
+               i %% 11, (i + 1) %% 11, (i + 2) %% 11, (i + 3) %% 11, (i + 4) %% 11, (i + 5) %% 11
+        FROM generate_series(1, %s) i""",
+        [n, dagen, 2 * n],
+    )
+    _generate_sources(n, buurten, dagen)
+    _sql("ANALYZE")
+
+
+def _generate_sources(n: int, buurten: list[str], dagen: int) -> None:
+    """The source tables the direct aggregate reads (no real sealing: a dummy text)."""
+    from toegang.models import Organisatie, Team, User
+
+    org, _c = Organisatie.objects.get_or_create(
+        naam="Bench partner", defaults={"soort": "inloophuis"}
+    )
+    gemeente, _c = Organisatie.objects.get_or_create(
+        naam="Bench gemeente", defaults={"soort": "gemeente"}
+    )
+    team, _c = Team.objects.get_or_create(naam="Bench team", organisatie=gemeente)
+    melder, _c = User.objects.get_or_create(
+        username="bench-melder", defaults={"rol": "melder", "organisatie": org}
+    )
+    _sql("DELETE FROM signalen_signaal WHERE melder_id = %s", [melder.pk])
+    _sql("DELETE FROM casussen_casus WHERE team_id = %s", [team.pk])
+    _sql("DELETE FROM casussen_huishouden WHERE buurt_bron = 'bench'")
+    _sql("DELETE FROM toegang_datakey WHERE kek_version = 999999")
+    b = _array(buurten)
+    _sql(
+        """INSERT INTO toegang_datakey (id, wrapped, kek_version, created_at)
+        SELECT md5('k' || i)::uuid, '\\x00'::bytea, 999999, now() FROM generate_series(1, %s) i""",
+        [n],
+    )
+    _sql(
+        f"""INSERT INTO casussen_huishouden (id, data_key_id, created_at, buurt_code, buurt_bron)
+        SELECT md5('h' || i)::uuid, md5('k' || i)::uuid, now(), ({b})[1 + i %% {len(buurten)}], 'bench'
+        FROM generate_series(1, %s) i""",
+        [n],
+    )
+    _sql(
+        f"""INSERT INTO casussen_casus (id, huishouden_id, team_id, status, urgent, leefgebieden,
+               version, opened_at, closed_at, last_activity_at, afsluitreden, grondslag, beperkt)
+        SELECT md5('c' || i)::uuid, md5('h' || i)::uuid, %s,
+               CASE WHEN i %% 5 < 3 THEN 'afgesloten' ELSE 'aangemeld' END, false, '[]'::jsonb, 1, o,
+               CASE WHEN i %% 5 < 3 THEN o + (30 + i %% 270) * interval '1 day' END, o,
+               CASE WHEN i %% 5 < 3 THEN 'doelen_bereikt' ELSE '' END, '', false
+        FROM (SELECT i, now() - (i %% {dagen}) * interval '1 day' AS o FROM generate_series(1, %s) i) g""",
+        [team.pk, n],
+    )
+    _sql(
+        f"""INSERT INTO signalen_signaal (id, referentie, bron, toestemming, leefgebieden, urgent,
+               veiligheid, buurt, omschrijving, status, status_gewijzigd_op, mogelijke_match, version,
+               created_at, casus_id, huishouden_id, melder_id, organisatie_id, team_id)
+        SELECT md5('s' || i)::uuid, 'B' || i, 'api', ({_array(TOESTEMMING)})[1 + i %% 3],
+               '["wonen"]'::jsonb, false, false, '', '\\x00'::bytea, 'ontvangen', now(), '[]'::jsonb, 1,
+               now() - (i %% {dagen}) * interval '1 day',
+               CASE WHEN i %% 5 = 0 THEN md5('c' || (i / 5))::uuid END,
+               md5('h' || (1 + i %% %s))::uuid, %s, %s, %s
+        FROM generate_series(1, %s) i""",
+        [n, melder.pk, org.pk, team.pk, 5 * n],
+    )
+
+
+def _direct(start: Any, einde: Any) -> None:
+    """The quarter's counts straight from the source tables (what the monitor replaces)."""
+    _sql(
+        """SELECT h.buurt_code, o.soort, s.toestemming, date_trunc('month', s.created_at),
+                  count(*), count(s.casus_id)
+           FROM signalen_signaal s JOIN casussen_huishouden h ON h.id = s.huishouden_id
+           JOIN toegang_organisatie o ON o.id = s.organisatie_id
+           WHERE s.created_at >= %s AND s.created_at < %s GROUP BY 1, 2, 3, 4""",
+        [start, einde],
+    )
+    _sql(
+        """SELECT h.buurt_code,
+                  count(*) FILTER (WHERE c.opened_at >= %s),
+                  count(*) FILTER (WHERE c.closed_at >= %s AND c.closed_at < %s),
+                  count(*) FILTER (WHERE c.closed_at IS NULL OR c.closed_at >= %s)
+           FROM casussen_casus c JOIN casussen_huishouden h ON h.id = c.huishouden_id
+           WHERE c.opened_at < %s GROUP BY 1""",
+        [start, start, einde, einde, einde],
+    )
+
+
+def _timed(fn: Any, herhalingen: int) -> list[float]:
+    fn()  # warm up
+    times = []
+    for _i in range(herhalingen):
+        begin = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - begin) * 1000)
+    return times
+
+
+def _lag(events: int, rate: float) -> list[float]:
+    """Emit ``events`` signaal.ontvangen rows at ``rate``/s with the worker job running."""
+    from django.db import close_old_connections, transaction
+
+    from monitor.projection import consume_round
+    from toegang import events as outbox
+    from toegang.events.models import OutboxEvent
+
+    stop = threading.Event()
+
+    def worker() -> None:
+        while not stop.is_set():
+            if not consume_round():
+                stop.wait(0.05)
+        close_old_connections()
+
+    thread = threading.Thread(target=worker, daemon=True)
+    consume_round(batch=1_000_000)  # start from an empty backlog
+    thread.start()
+    first = OutboxEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    for i in range(events):
+        with transaction.atomic():
+            outbox.emit(
+                "signaal.ontvangen",
+                aggregate_type="signaal",
+                aggregate_id=uuid.uuid4(),
+                version=1,
+                data={
+                    "buurt": "BU02730001",
+                    "toestemming": "met_toestemming",
+                    "leefgebieden": ["wonen"],
+                },
+                created_in_this_transaction=True,
+            )
+        time.sleep(max(0.0, 1 / rate - 0.001) if i % 10 == 9 else 0)
+    deadline = time.monotonic() + 60
+    while OutboxEvent.objects.filter(id__gt=first, projected_at__isnull=True).exists():
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    stop.set()
+    thread.join(5)
+    rows = OutboxEvent.objects.filter(id__gt=first, projected_at__isnull=False)
+    return [(p - c).total_seconds() for c, p in rows.values_list("created_at", "projected_at")]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--casussen", type=int, default=20_000, help="N (signals: 5N)")
+    parser.add_argument("--herhalingen", type=int, default=20)
+    parser.add_argument("--lag-events", type=int, default=2000)
+    parser.add_argument("--lag-rate", type=float, default=200.0, help="events per second")
+    parser.add_argument("--opnieuw", action="store_true", help="gegevens opnieuw genereren")
+    args = parser.parse_args(argv)
+    _setup()
+    from django.db import connection
+    from django.test import Client
+    from django.utils import timezone
+
+    if connection.vendor != "postgresql":
+        print("monitor_bench: needs PostgreSQL (DATABASE_URL)", file=sys.stderr)
+        return 2
+    from monitor import demo
+    from monitor.figures import Kwartaal
+    from monitor.models import Buurt, CasusFeit
+    from tests.auth import verified_login
+    from toegang.models import Organisatie, User
+    from toegang.roles import Rol
+
+    demo.buurten_laden_uit_bestand(str(demo.CSV))
+    buurten = list(Buurt.objects.values_list("code", flat=True))
+    if args.opnieuw or CasusFeit.objects.count() != args.casussen:
+        begin = time.perf_counter()
+        _generate(args.casussen, buurten, dagen=91 * KWARTALEN)
+        print(
+            f"generated {args.casussen} casussen, {5 * args.casussen} signals in {time.perf_counter() - begin:.0f} s"
+        )
+    gemeente, _c = Organisatie.objects.get_or_create(
+        naam="Bench gemeente", defaults={"soort": "gemeente"}
+    )
+    beleid, _c = User.objects.get_or_create(
+        username="bench-beleid", defaults={"rol": Rol.BELEIDSADVISEUR, "organisatie": gemeente}
+    )
+    client = Client(SERVER_NAME="localhost")
+    verified_login(client, beleid)
+    q = Kwartaal.van(timezone.localdate()).vorige()
+    from toegang.services import api_token_create
+
+    token = api_token_create(user=beleid, naam=f"bench-{uuid.uuid4().hex[:6]}").plaintext
+    page = _timed(lambda: client.get("/monitor/", {"kwartaal": str(q)}), args.herhalingen)
+    api = _timed(
+        lambda: client.get(f"/api/v1/monitor/kwartalen/{q}", HTTP_AUTHORIZATION=f"Bearer {token}"),
+        args.herhalingen,
+    )
+    direct = _timed(lambda: _direct(q.start(), q.einde()), args.herhalingen)
+    print(
+        f"quarter {q}, {args.casussen} casussen / {5 * args.casussen} signals, {args.herhalingen} runs"
+    )
+    print(
+        f"  monitor page (4 quarters)     p50 {statistics.median(page):8.1f} ms  p95 {_p(page, 0.95):8.1f} ms"
+    )
+    print(
+        f"  API one quarter               p50 {statistics.median(api):8.1f} ms  p95 {_p(api, 0.95):8.1f} ms"
+    )
+    print(
+        f"  direct aggregate over sources p50 {statistics.median(direct):8.1f} ms  p95 {_p(direct, 0.95):8.1f} ms"
+    )
+    print(f"  ratio API p95 / direct p95: {_p(api, 0.95) / _p(direct, 0.95):.2f}")
+    lags = _lag(args.lag_events, args.lag_rate)
+    if lags:
+        print(
+            f"  projection lag ({len(lags)} events at {args.lag_rate:.0f}/s): p50 {statistics.median(lags) * 1000:.0f} ms  p99 {_p(lags, 0.99) * 1000:.0f} ms"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
