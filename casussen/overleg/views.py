@@ -65,8 +65,13 @@ def _punt(request: HttpRequest, punt_id: uuid.UUID) -> Agendapunt:
 
 
 def _chair_punt(request: HttpRequest, punt_id: uuid.UUID) -> Agendapunt:
-    punt = _punt(request, punt_id)
-    if not sel.is_voorzitter(request.user, punt.sessie):
+    """An item of a session the user chairs (also after the window: the verslag comes later)."""
+    punt = (
+        Agendapunt.objects.select_related("sessie__overleg", "casus__huishouden__data_key")
+        .filter(pk=punt_id, sessie__overleg__voorzitter_id=request.user.pk)
+        .first()
+    )
+    if punt is None or not sel.is_voorzitter(request.user, punt.sessie):
         _refused(request, "agendapunt", punt_id, "alleen de voorzitter")
         raise Http404
     return punt

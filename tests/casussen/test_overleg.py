@@ -328,3 +328,22 @@ def test_the_demo_has_an_overleg_with_a_published_session_and_the_next_to_publis
     welzijn = overleg_.deelnemers.get(username="welzijn")
     assert not sel.may_view_sessie(welzijn, vorige)  # its window is over
     assert list(sel.afspraken_for_organisatie(user=welzijn))  # their afspraak stays
+
+
+def test_after_the_window_the_chair_keeps_agenda_and_attendance_and_writes_the_verslag(
+    scene, published, login, settings
+):
+    overleg.aanwezigheid_vastleggen(
+        sessie=scene.sessie, aanwezig=[scene.deelnemer, scene.voorzitter], by=scene.voorzitter
+    )
+    settings.OVERLEG_KLOKVERSCHUIVING_UREN = A_DAY_LATER
+    client = login(scene.voorzitter)
+    page = client.get(reverse("casussen:overleg:sessie", args=[scene.sessie.pk])).content.decode()
+    assert f"Agendapunt 1: casus {scene.casus.referentie}" in page
+    assert "De samenvatting is niet meer in te zien." in page
+    assert "Huurachterstand" not in page
+    assert scene.deelnemer.get_username() in page or scene.deelnemer.get_full_name() in page
+    url = reverse("casussen:overleg:verslag", args=[published.pk])
+    assert client.post(url, {"verslag": "Afgesproken: huisbezoek."}).status_code == 302
+    published.refresh_from_db()
+    assert published.verslag == "Afgesproken: huisbezoek."
