@@ -20,8 +20,10 @@ BREDE_TOEGANG_VELDEN = ("rol", "organisatie", "team", "telefoon", "is_api_client
 
 @admin.register(Organisatie)
 class OrganisatieAdmin(admin.ModelAdmin):
-    list_display = ["naam", "soort", "buurt", "mag_bsn_verwerken", "mfa_verplicht"]
-    list_filter = ["soort", "mag_bsn_verwerken", "mfa_verplicht"]
+    list_display = [
+        "naam", "soort", "buurt", "mag_bsn_verwerken", "mfa_verplicht", "overleg_deelnemer",
+    ]  # fmt: skip
+    list_filter = ["soort", "mag_bsn_verwerken", "mfa_verplicht", "overleg_deelnemer"]
     search_fields = ["naam"]
 
 
