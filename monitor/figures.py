@@ -560,7 +560,11 @@ def _buurt_tabel(
     for wijk in sorted(per_wijk):
         tabel.rijen.append(
             Rij(
-                wijk, wijken.get(wijk, wijk), waarde(f"{prefix}:w:{wijk}"), wijk=wijk, niveau="wijk"
+                wijk,
+                _("Wijk %(naam)s") % {"naam": wijken.get(wijk, wijk)},
+                waarde(f"{prefix}:w:{wijk}"),
+                wijk=wijk,
+                niveau="wijk",
             )
         )
         for code in per_wijk[wijk]:
