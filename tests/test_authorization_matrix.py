@@ -148,6 +148,9 @@ MATRIX: dict[str, Access] = {
     "casussen:overleg:grondslagen": Access(
         roles=roles(P), note="every sharing basis, for review", personal_data=True
     ),
+    "casussen:overleg:sessie_nieuw": Access(
+        roles=roles(C, T), methods=("POST",), object=True, note="the chair plans a session"
+    ),
     "casussen:overleg:sessie": Access(
         roles=roles(C, T, M),
         object=True,

@@ -116,6 +116,13 @@ class AfspraakForm(forms.Form):
         )
 
 
+class SessieForm(forms.Form):
+    begint_op = forms.DateTimeField(
+        label=_("Begint op"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    duur = forms.IntegerField(label=_("Duur in minuten"), min_value=30, max_value=480, initial=120)
+
+
 class VerslagForm(forms.Form):
     verslag = forms.CharField(label=_("Verslag"), widget=forms.Textarea(attrs={"rows": 3}))
 

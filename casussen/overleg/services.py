@@ -130,6 +130,9 @@ def overleg_create(
 
 @transaction.atomic
 def sessie_plan(*, overleg: Overleg, begint_op: datetime, eindigt_op: datetime, by: Any) -> Sessie:
+    """The chair plans the next session of ``overleg``."""
+    if overleg.voorzitter_id != getattr(by, "pk", None) or not may_chair(by):
+        raise Http404
     if eindigt_op <= begint_op:
         raise ValidationError({"eindigt_op": _("Het overleg moet eindigen na het begin.")})
     sessie = Sessie.objects.create(overleg=overleg, begint_op=begint_op, eindigt_op=eindigt_op)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", views.overzicht, name="overzicht"),
     path("afspraken/", views.mijn_afspraken, name="mijn_afspraken"),
     path("grondslagen/", views.grondslagen, name="grondslagen"),
+    path("<uuid:overleg_id>/sessies/", views.sessie_nieuw, name="sessie_nieuw"),
     path("sessies/<uuid:sessie_id>/", views.sessie_page, name="sessie"),
     path("sessies/<uuid:sessie_id>/huidig/", views.huidig, name="huidig"),
     path("sessies/<uuid:sessie_id>/publiceren/", views.publiceren, name="publiceren"),

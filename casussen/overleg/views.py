@@ -8,6 +8,7 @@ with purpose ``overleg``. Every view of shared content is audited too.
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -27,10 +28,11 @@ from casussen.overleg.forms import (
     AfspraakForm,
     BevestigForm,
     InbrengForm,
+    SessieForm,
     StatusForm,
     VerslagForm,
 )
-from casussen.overleg.models import Afspraak, Agendapunt, Sessie
+from casussen.overleg.models import Afspraak, Agendapunt, Overleg, Sessie
 from casussen.plan.models import Doel as PlanDoel
 from casussen.plan.selectors import plan_for_casus
 from casussen.selectors import casus_get_for_user
@@ -107,15 +109,47 @@ def _afspraken_for(user: Any, punt: Agendapunt) -> list[Afspraak]:
 
 
 @role_required(C, T, M)
-def overzicht(request: HttpRequest) -> HttpResponse:
+def overzicht(request: HttpRequest, **forms: Any) -> HttpResponse:
+    voorzitter_van = list(Overleg.objects.filter(voorzitter_id=request.user.pk))
     return render(
         request,
         "casussen/overleg/overzicht.html",
         {
             "sessies": sel.sessies_for_user(user=request.user),
             "afspraken_count": sel.afspraken_for_organisatie(user=request.user).count(),
+            "voorzitter_van": [
+                (o, forms.get(str(o.pk)) or SessieForm(auto_id=f"o{i}_%s"))
+                for i, o in enumerate(voorzitter_van)
+            ],
         },
+        status=400 if forms else 200,
     )
+
+
+@require_POST
+@role_required(C, T)
+def sessie_nieuw(request: HttpRequest, overleg_id: uuid.UUID) -> HttpResponse:
+    """The chair plans the next session (the agenda fills as casussen are brought in)."""
+    overleg = Overleg.objects.filter(pk=overleg_id, voorzitter_id=request.user.pk).first()
+    if overleg is None:
+        _refused(request, "overleg", overleg_id, "alleen de voorzitter")
+        raise Http404
+    form = SessieForm(request.POST)
+    if form.is_valid():
+        start = form.cleaned_data["begint_op"]
+        try:
+            sessie = services.sessie_plan(
+                overleg=overleg,
+                begint_op=start,
+                eindigt_op=start + timedelta(minutes=form.cleaned_data["duur"]),
+                by=request.user,
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("De sessie is gepland."))
+            return redirect("casussen:overleg:sessie", sessie_id=sessie.pk)
+    return overzicht(request, **{str(overleg.pk): form})
 
 
 def sessie_context(request: HttpRequest, sessie: Sessie, **forms: Any) -> dict[str, Any]:

@@ -347,3 +347,20 @@ def test_after_the_window_the_chair_keeps_agenda_and_attendance_and_writes_the_v
     assert client.post(url, {"verslag": "Afgesproken: huisbezoek."}).status_code == 302
     published.refresh_from_db()
     assert published.verslag == "Afgesproken: huisbezoek."
+
+
+def test_the_chair_plans_the_next_session_and_nobody_else(scene, login):
+    from audit.models import AuditRecord
+
+    url = reverse("casussen:overleg:sessie_nieuw", args=[scene.overleg.pk])
+    data = {"begint_op": "2027-01-12T10:00", "duur": "120"}
+    assert login(scene.aanspreekpunt).post(url, data).status_code == 404
+    assert AuditRecord.objects.filter(
+        user_id=scene.aanspreekpunt.pk, uitkomst=Uitkomst.DENIED, object_type="overleg"
+    ).exists()
+    client = login(scene.voorzitter)
+    bad = client.post(url, {"begint_op": "", "duur": "120"})
+    assert bad.status_code == 400
+    response = client.post(url, data)
+    assert response.status_code == 302
+    assert scene.overleg.sessies.count() == 2
