@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import Actie, Oordeel
+from toegang.widgets import DateInput
 
 
 def is_valid_bsn(value: str) -> bool:
@@ -37,7 +38,7 @@ class ResidentFields(forms.Form):
     geboortedatum = forms.DateField(
         label=_("Geboortedatum"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "off"}, format="%Y-%m-%d"),
+        widget=DateInput(attrs={"autocomplete": "off"}),
     )
 
     resident_required = False
@@ -91,12 +92,12 @@ class SearchForm(ResidentFields):
     van = forms.DateField(
         label=_("Van"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
     tot = forms.DateField(
         label=_("Tot en met"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
     na = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 

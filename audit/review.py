@@ -23,6 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -286,8 +287,9 @@ def describe_users(items: list[ReviewItem]) -> None:
     for item in items:
         if item.episode is not None and item.episode.casus_id:
             try:
-                item.casus_url = reverse(
-                    "casussen:casus", kwargs={"casus_id": item.episode.casus_id}
+                # The privacy officer has no access to the casus itself: its audit trail.
+                item.casus_url = (
+                    f"{reverse('audit:console')}?{urlencode({'object_id': item.episode.casus_id})}"
                 )
             except NoReverseMatch:
                 item.casus_url = ""

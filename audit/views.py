@@ -86,7 +86,8 @@ def _filters(form: SearchForm) -> Filters:
 @role_required(Rol.PRIVACY_OFFICER)
 @require_http_methods(["GET", "POST"])
 def console(request: HttpRequest) -> HttpResponse:
-    form = SearchForm(request.POST or None)
+    # A casus id (no personal data) may come in the URL from the review queue's link.
+    form = SearchForm(request.POST or None, initial={"object_id": request.GET.get("object_id", "")})
     context: dict[str, Any] = {"form": form, "status": seal_status()}
     if request.method == "POST" and form.is_valid():
         try:

@@ -248,7 +248,9 @@ def load_rechten() -> int:
     with transaction.atomic():
         for casus, (soort, dagen, reden) in zip(casussen, VERZOEKEN, strict=False):
             lid = casus.huishouden.gezinsleden.order_by("created_at").first()
-            correctie = soort == "correctie" and lid is not None
+            if soort == "correctie" and lid is None:
+                continue  # a correction names a gezinslid (a household of older demo data)
+            correctie = soort == "correctie"
             verzoek_registreren(
                 soort=soort,
                 huishouden=casus.huishouden,

@@ -20,6 +20,7 @@ from casussen.selectors import ACTIVITEIT_DAGEN
 from casussen.services.rechten import CORRIGEERBAAR
 from toegang.models import User
 from toegang.roles import Rol
+from toegang.widgets import DateInput
 
 
 class FilterForm(forms.Form):
@@ -133,7 +134,7 @@ class BetrokkeneForm(forms.Form):
     reden = forms.CharField(label=_("Reden"), max_length=300)
     eind_datum = forms.DateField(
         label=_("Toegang tot en met"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text=_("Hooguit een jaar vooruit."),
     )
     schrijfrecht = forms.BooleanField(label=_("Mag ook wijzigen"), required=False)
@@ -163,7 +164,7 @@ class RechtenverzoekForm(ResidentFields):
     ontvangen_op = forms.DateField(
         label=_("Ontvangen op"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
         help_text=_("Leeg: vandaag. De termijn van een maand loopt vanaf deze datum."),
     )
     reden = forms.CharField(

@@ -15,6 +15,7 @@ from signalen.models import MAX_TERUGKOPPELING, Status, Toestemming
 from signalen.services.terugkoppeling import KEUZES
 from signalen.validation import INWONER_KEYS, MAX_CONTACTROUTE, MAX_OMSCHRIJVING, MAX_ONDERWERP
 from toegang.models import Organisatie
+from toegang.widgets import DateInput
 
 TOESTEMMING_UITLEG = {
     Toestemming.MET: _(
@@ -59,7 +60,7 @@ class SignaalForm(forms.Form):
         label=_("Geboortedatum"),
         required=False,
         help_text=_("Bijvoorbeeld 31-12-1960."),
-        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "off"}),
+        widget=DateInput(attrs={"autocomplete": "off"}),
     )
     bsn = _text(_("BSN"), inputmode="numeric")
     straat = _text(_("Straat"))

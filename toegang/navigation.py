@@ -51,8 +51,8 @@ _ITEMS: dict[str, list[tuple[Any, str]]] = {
 def navigation_for(user: Any, path: str) -> list[NavItem]:
     if not getattr(user, "is_authenticated", False):
         return []
-    items = []
-    for label, name in _ITEMS.get(user.rol, []):
-        url = reverse(name)
-        items.append(NavItem(label=str(label), url=url, current=path.startswith(url)))
-    return items
+    links = [(str(label), reverse(name)) for label, name in _ITEMS.get(user.rol, [])]
+    # The current page is the longest link the path starts with: on /signalen/nieuw/
+    # that is "Nieuw signaal", not also "Mijn signalen" (/signalen/).
+    current = max((url for _label, url in links if path.startswith(url)), key=len, default=None)
+    return [NavItem(label=label, url=url, current=url == current) for label, url in links]

@@ -13,6 +13,7 @@ from casussen.overleg.models import AfspraakEigenaar, Deelgrondslag, Sessie
 from casussen.overleg.selectors import deelnemers_of, open_sessies_for_inbreng
 from casussen.plan.constants import ActieStatus, Trede
 from toegang.models import Organisatie, User
+from toegang.widgets import DateInput
 
 
 def _qs(form: forms.Form, name: str) -> forms.ModelChoiceField[Any]:
@@ -48,7 +49,7 @@ class InbrengForm(forms.Form):
     toestemming_datum = forms.DateField(
         label=_("Datum toestemming"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text=_("Alleen bij toestemming van de inwoner."),
     )
     toelichting = forms.CharField(
@@ -101,9 +102,7 @@ class AfspraakForm(forms.Form):
     organisatie = forms.ModelChoiceField(
         label=_("Organisatie"), queryset=Organisatie.objects.none(), required=False
     )
-    datum = forms.DateField(
-        label=_("Klaar op"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    datum = forms.DateField(label=_("Klaar op"), required=False, widget=DateInput())
     trede = forms.TypedChoiceField(
         label=_("Trede"), choices=Trede.choices, coerce=int, initial=Trede.ALGEMENE_VOORZIENING
     )

@@ -93,7 +93,9 @@ class Sessie(models.Model):
         ordering = ["begint_op"]
 
     def __str__(self) -> str:
-        return f"{self.overleg} {self.begint_op:%Y-%m-%d}"
+        from toegang.datums import datum
+
+        return f"{self.overleg} {datum(self.begint_op)}"
 
     @property
     def is_gepubliceerd(self) -> bool:

@@ -20,6 +20,7 @@ from casussen.plan.constants import (
     EigenaarSoort,
     Trede,
 )
+from toegang.widgets import DateInput
 
 _SCORE_ERRORS = {
     "required": _("Vul voor elke dimensie een score in."),
@@ -28,13 +29,6 @@ _SCORE_ERRORS = {
     "max_value": _("Een score ligt tussen 0 en 10."),
 }
 _DATE_ERRORS = {"required": _("Vul een datum in."), "invalid": _("Vul een geldige datum in.")}
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 def _date_field(label: Any, **kwargs: Any) -> forms.DateField:

@@ -64,8 +64,11 @@ def test_the_queue_page_shows_name_role_team_reason_and_a_link(
     assert collega.get_full_name() in page
     assert "Consulent" in page and collega.team.naam in page
     assert "Acute zorg, aanspreekpunt ziek" in page
-    assert f'href="/casussen/{casus.pk}/"' in page
+    assert f'href="/audit/?object_id={casus.pk}"' in page  # the casus's trail, not the casus
     assert "casus (2×)" in page
+    console = client.get(f"/audit/?object_id={casus.pk}")
+    assert console.status_code == 200
+    assert f'value="{casus.pk}"' in console.content.decode()
 
 
 def test_onterecht_tells_the_teamleider_by_email(

@@ -200,3 +200,16 @@ def test_the_teamleider_assigns_an_aanmelding_and_the_consulent_gives_feedback(d
     expect(page.locator(f"#signaal-{signaal.pk} .status")).to_have_text("Afgerond")
     signaal.refresh_from_db()
     assert (signaal.status, signaal.terugkoppeling) == (Status.AFGEROND, "Hij heeft een werkcoach.")
+
+
+def test_a_failed_link_shows_its_error_on_the_casus_page(demo, page):
+    """htmx swaps a 400 answer (the fragment with its errors) instead of showing nothing."""
+    from casussen.models import Casus
+
+    consulent = User.objects.get(username="consulent")
+    casus = Casus.objects.filter(aanspreekpunt=consulent).exclude(status="afgesloten").first()
+    log_in(page, demo, "consulent", DEMO_PASSWORD)
+    page.goto(f"{demo}/casussen/{casus.pk}/")
+    page.get_by_label("Signaal koppelen met referentie").fill("BT-ZZZZ-ZZZZ")
+    page.get_by_role("button", name="Koppelen", exact=True).click()
+    expect(page.get_by_text("Geen wachtend signaal van dit team gevonden")).to_be_visible()

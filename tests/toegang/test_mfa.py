@@ -180,6 +180,14 @@ def test_the_admin_login_is_the_app_login(client, db):
     assert client.get("/beheer/").url.startswith("/beheer/login/")
 
 
+def test_a_logged_in_user_without_admin_rights_gets_403_not_a_redirect_loop(client, make_user):
+    verified_login(client, make_user(Rol.CONSULENT))
+    assert client.get("/beheer/").url.startswith("/beheer/login/")
+    response = client.get("/beheer/login/?next=/beheer/")
+    assert response.status_code == 403
+    assert "Geen toegang" in response.content.decode()
+
+
 @override_settings(LOGIN_FAILURE_LIMIT=3)
 def test_the_admin_has_the_same_lockout(client, make_user):
     beheerder = make_user(Rol.BEHEERDER, is_staff=True)

@@ -18,6 +18,7 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -230,7 +231,12 @@ def herstelcodes(request: HttpRequest) -> HttpResponse:
 
 
 def admin_login(request: HttpRequest) -> HttpResponse:
-    """The admin logs in through the app's login: one policy, one audit trail."""
+    """The admin logs in through the app's login: one policy, one audit trail.
+
+    Someone logged in without admin rights gets the 403 page (the login would send them
+    straight back here)."""
+    if request.user.is_authenticated:
+        raise PermissionDenied
     next_url = request.GET.get("next") or resolve_url("admin:index")
     return redirect(f"{resolve_url('login')}?{urlencode({'next': next_url})}")
 
