@@ -142,6 +142,9 @@ MATRIX: dict[str, Access] = {
     "casussen:overleg:overzicht": Access(
         roles=roles(C, T, M), note="names and dates of the sessions the user may see"
     ),
+    "casussen:overleg:nieuw": Access(
+        roles=roles(C, T), methods=("GET", "POST"), note="the one who starts it chairs it"
+    ),
     "casussen:overleg:mijn_afspraken": Access(
         roles=roles(M), note="own organisation's afspraken only", personal_data=True
     ),

@@ -115,6 +115,36 @@ class AfspraakForm(forms.Form):
         )
 
 
+class OverlegForm(forms.Form):
+    naam = forms.CharField(label=_("Naam"), max_length=200)
+    schema = forms.CharField(
+        label=_("Wanneer"),
+        max_length=200,
+        required=False,
+        help_text=_("Bijvoorbeeld: elke tweede dinsdag van de maand, 10.00 uur."),
+    )
+    deelnemers: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
+        label=_("Vaste deelnemers"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Consulenten en medewerkers van partnerorganisaties die aan overleggen deelnemen."
+        ),
+    )
+
+    def __init__(self, *args: Any, deelnemers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ModelMultipleChoiceField, self.fields["deelnemers"])
+        field.queryset = deelnemers
+        field.label_from_instance = _deelnemer_label  # type: ignore[method-assign,assignment]
+
+
+def _deelnemer_label(user: Any) -> str:
+    organisatie = getattr(user.organisatie, "naam", "")
+    return f"{user.weergavenaam} ({organisatie})" if organisatie else str(user.weergavenaam)
+
+
 class SessieForm(forms.Form):
     begint_op = forms.DateTimeField(
         label=_("Begint op"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})

@@ -10,6 +10,7 @@ app_name = "overleg"
 
 urlpatterns = [
     path("", views.overzicht, name="overzicht"),
+    path("nieuw/", views.overleg_nieuw, name="nieuw"),
     path("afspraken/", views.mijn_afspraken, name="mijn_afspraken"),
     path("grondslagen/", views.grondslagen, name="grondslagen"),
     path("<uuid:overleg_id>/sessies/", views.sessie_nieuw, name="sessie_nieuw"),

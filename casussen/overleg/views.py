@@ -28,6 +28,7 @@ from casussen.overleg.forms import (
     AfspraakForm,
     BevestigForm,
     InbrengForm,
+    OverlegForm,
     SessieForm,
     StatusForm,
     VerslagForm,
@@ -117,12 +118,46 @@ def overzicht(request: HttpRequest, **forms: Any) -> HttpResponse:
         {
             "sessies": sel.sessies_for_user(user=request.user),
             "afspraken_count": sel.afspraken_for_organisatie(user=request.user).count(),
+            "may_chair": sel.may_chair(request.user),
             "voorzitter_van": [
                 (o, forms.get(str(o.pk)) or SessieForm(auto_id=f"o{i}_%s"))
                 for i, o in enumerate(voorzitter_van)
             ],
         },
         status=400 if forms else 200,
+    )
+
+
+@role_required(C, T)
+def overleg_nieuw(request: HttpRequest) -> HttpResponse:
+    """A consulent or teamleider starts an overleg and chairs it."""
+    deelnemers = (
+        sel.eligible_participants()
+        .select_related("organisatie")
+        .order_by("organisatie__naam", "last_name", "first_name")
+    )
+    form = OverlegForm(request.POST or None, deelnemers=deelnemers)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.overleg_create(
+                naam=form.cleaned_data["naam"],
+                voorzitter=request.user,  # type: ignore[arg-type]
+                deelnemers=form.cleaned_data["deelnemers"],
+                schema=form.cleaned_data["schema"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Het overleg is aangemaakt. Plan hieronder de eerste sessie.")
+            )
+            return redirect("casussen:overleg:overzicht")
+    return render(
+        request,
+        "casussen/overleg/nieuw.html",
+        {"form": form},
+        status=400 if form.errors else 200,
     )
 
 

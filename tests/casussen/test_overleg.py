@@ -364,3 +364,37 @@ def test_the_chair_plans_the_next_session_and_nobody_else(scene, login):
     response = client.post(url, data)
     assert response.status_code == 302
     assert scene.overleg.sessies.count() == 2
+
+
+def test_a_teamleider_starts_an_overleg_with_participants_and_chairs_it(scene, login):
+    client = login(scene.voorzitter)
+    page = client.get("/casussen/overleg/nieuw/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert scene.corporatie.naam in text  # a partner organisation's participant is offered
+    response = client.post(
+        "/casussen/overleg/nieuw/",
+        {
+            "naam": "Overleg Noord",
+            "schema": "Elke eerste maandag",
+            "deelnemers": [scene.deelnemer.pk],
+        },
+    )
+    assert response.status_code == 302
+    nieuw = scene.voorzitter.overleggen_als_voorzitter.get(naam="Overleg Noord")
+    assert list(nieuw.deelnemers.all()) == [scene.deelnemer]
+    overzicht = client.get("/casussen/overleg/").content.decode()
+    assert "Nieuwe sessie van Overleg Noord" in overzicht.split("<main", 1)[1]
+    assert AuditRecord.objects.filter(object_type="overleg", object_id=str(nieuw.pk)).exists()
+
+
+def test_a_new_overleg_needs_a_name_and_keeps_what_was_typed(scene, login):
+    client = login(scene.voorzitter)
+    response = client.post("/casussen/overleg/nieuw/", {"naam": "", "schema": "Elke maandag"})
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "Elke maandag" in text and "error-summary" in text
+
+
+def test_a_melder_cannot_start_an_overleg(scene, login):
+    assert login(scene.deelnemer).get("/casussen/overleg/nieuw/").status_code == 403
