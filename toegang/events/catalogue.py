@@ -23,6 +23,9 @@ MONITOR_PLAN_KEYS = {
     "meedoen",
     "dagelijks_functioneren",
 }
+#: A meting's health scores: for the monitor's projection inside the platform only. They
+#: never leave it: ``event_body`` (webhooks, NATS) drops them.
+INTERNAL_KEYS = frozenset(MONITOR_PLAN_KEYS - {"trede", "meting_soort", "datum"})
 
 define(
     "signaal.ontvangen",

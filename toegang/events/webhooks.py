@@ -49,7 +49,12 @@ _LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
 def event_body(event: OutboxEvent) -> str:
-    """The JSON body partners receive (and NATS carries): ids, version and sequence."""
+    """The JSON body partners receive (and NATS carries): ids, version and sequence.
+
+    Without the internal keys (a meting's scores, see ``catalogue.INTERNAL_KEYS``)."""
+    from toegang.events.catalogue import INTERNAL_KEYS
+
+    data = {k: v for k, v in (event.payload or {}).items() if k not in INTERNAL_KEYS}
     return json.dumps(
         {
             "event_id": str(event.event_id),
@@ -59,7 +64,7 @@ def event_body(event: OutboxEvent) -> str:
             "aggregate_type": event.aggregate_type,
             "aggregate_id": event.aggregate_id,
             "version": event.aggregate_version,
-            "data": event.payload,
+            "data": data,
             "occurred_at": event.created_at.isoformat(),
         },
         separators=(",", ":"),

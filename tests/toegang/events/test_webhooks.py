@@ -167,3 +167,27 @@ def test_subscriptions_need_https_and_a_filtered_event_type(partner, make_user, 
             event_types=["casus.geopend"],
             by=beheerder,
         )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_metings_scores_never_leave_the_platform():
+    """Webhook and NATS bodies omit the scores the monitor's projection reads from the row."""
+    import uuid
+
+    scores = {"lichaamsfuncties": 4, "mentaal_welbevinden": 6, "meedoen": 7}
+    event = emit_committed(
+        "plan.bijgewerkt",
+        aggregate_id=str(uuid.uuid4()),
+        data={
+            "plan_id": None,
+            "onderdeel": "meting",
+            "object_id": "m1",
+            "meting_soort": "start",
+            "datum": "2026-11-30",
+            **scores,
+        },
+    )
+    assert event.payload["meedoen"] == 7  # stored for the projection
+    sent = json.loads(webhooks.event_body(event))["data"]
+    assert sent["onderdeel"] == "meting" and sent["meting_soort"] == "start"
+    assert not set(scores) & set(sent)
