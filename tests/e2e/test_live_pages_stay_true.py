@@ -106,7 +106,12 @@ def test_a_part_that_can_no_longer_be_fetched_says_the_page_is_out_of_date(
     from casussen.models import Casus
     from casussen.services.casus import casus_overdragen
 
-    casus = Casus.objects.filter(aanspreekpunt__username="consulent").first()
+    casus = (
+        Casus.objects.filter(aanspreekpunt__username="consulent")
+        .exclude(status=Casus.Status.AFGESLOTEN)  # the demo also has closed casussen
+        .order_by("huishouden__created_at")
+        .first()
+    )
     eerste = _session(browser, demo, "consulent", f"/casussen/{casus.pk}/")
     casus_overdragen(
         casus=casus,
