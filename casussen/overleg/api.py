@@ -165,18 +165,7 @@ class AfsprakenView(OverlegApiView):
         responses={200: AfspraakSerializer(many=True), 403: PROBLEM},
     )
     def get(self, request: Request) -> Response:
-        afspraken = list(sel.afspraken_for_organisatie(user=request.user))
-        if afspraken:
-            record(
-                actor=request.user,
-                actie=AuditActie.READ,
-                doel=Doel.OVERLEG,
-                object_type="afspraak",
-                object_ids=[a.pk for a in afspraken],
-                huishouden_ids=[a.agendapunt.casus.huishouden_id for a in afspraken],
-                velden=["omschrijving", "datum", "status"],
-                request=request,
-            )
+        afspraken = sel.afspraken_read(user=request.user, request=request)
         return Response(AfspraakSerializer([_afspraak_data(a) for a in afspraken], many=True).data)
 
 

@@ -18,6 +18,8 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from audit.models import Actie, Doel
+from audit.services import record
 from casussen.overleg import clock
 from casussen.overleg.models import Afspraak, Agendapunt, Overleg, Sessie
 from toegang.models import User
@@ -190,6 +192,29 @@ def afspraken_for_organisatie(*, user: Any) -> QuerySet[Afspraak]:
         .distinct()
         .order_by("datum", "created_at")
     )
+
+
+AFSPRAAK_VELDEN = ["omschrijving", "datum", "status"]
+
+
+def afspraken_read(*, user: Any, request: Any = None) -> list[Afspraak]:
+    """The organisation's afspraken (``afspraken_for_organisatie``), the read audited.
+
+    The one read behind the page "Afspraken" and ``GET /api/v1/overleg/afspraken``.
+    """
+    afspraken = list(afspraken_for_organisatie(user=user))
+    if afspraken:
+        record(
+            actor=user,
+            actie=Actie.READ,
+            doel=Doel.OVERLEG,
+            object_type="afspraak",
+            object_ids=[a.pk for a in afspraken],
+            huishouden_ids=[a.agendapunt.casus.huishouden_id for a in afspraken],
+            velden=AFSPRAAK_VELDEN,
+            request=request,
+        )
+    return afspraken
 
 
 def afspraak_for_owner(*, user: Any, afspraak_id: Any) -> Afspraak:

@@ -476,18 +476,7 @@ def bevestigen(request: HttpRequest, afspraak_id: uuid.UUID) -> HttpResponse:
 @role_required(M)
 def mijn_afspraken(request: HttpRequest) -> HttpResponse:
     """The afspraken that concern the participant's organisation (and only those)."""
-    afspraken = list(sel.afspraken_for_organisatie(user=request.user))
-    if afspraken:
-        record(
-            actor=request.user,
-            actie=AuditActie.READ,
-            doel=Doel.OVERLEG,
-            object_type="afspraak",
-            object_ids=[a.pk for a in afspraken],
-            huishouden_ids=[a.agendapunt.casus.huishouden_id for a in afspraken],
-            velden=["omschrijving", "datum", "status"],
-            request=request,
-        )
+    afspraken = sel.afspraken_read(user=request.user, request=request)
     return render(
         request,
         "casussen/overleg/mijn_afspraken.html",

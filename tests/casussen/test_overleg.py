@@ -398,3 +398,21 @@ def test_a_new_overleg_needs_a_name_and_keeps_what_was_typed(scene, login):
 
 def test_a_melder_cannot_start_an_overleg(scene, login):
     assert login(scene.deelnemer).get("/casussen/overleg/nieuw/").status_code == 403
+
+
+def test_the_page_and_the_api_read_the_afspraken_through_one_audited_selector(
+    scene, published, login
+):
+    ours = _afspraak(scene, published)
+    _afspraak(scene, published, organisatie=scene.welzijn)
+    assert sel.afspraken_read(user=scene.deelnemer) == [ours]
+    client = login(scene.deelnemer)
+    assert client.get(reverse("casussen:overleg:mijn_afspraken")).status_code == 200
+    assert client.get("/api/v1/overleg/afspraken").status_code == 200
+    reads = AuditRecord.objects.filter(
+        user_id=scene.deelnemer.pk, object_type="afspraak", actie="read"
+    ).order_by("id")
+    assert reads.count() == 3
+    assert {(tuple(r.object_ids), tuple(r.velden), r.doel) for r in reads} == {
+        ((str(ours.pk),), tuple(sel.AFSPRAAK_VELDEN), Doel.OVERLEG)
+    }
