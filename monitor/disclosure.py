@@ -1,18 +1,31 @@
 """Disclosure control: small counts suppressed, and no suppressed count derivable.
 
-Cells are counts with a key. Relations are linear identities between cells that
-anyone can use: a table's total is the sum of its row ("total = members"), a wijk
-is the sum of its buurten, a quarter the sum of its months, and the open casussen
-at the end of a quarter are those of the quarter before plus the new minus the
-closed ones. Primary suppression hides counts from 1 to threshold-1. Secondary
-suppression then hides more cells until no hidden cell follows from the
-relations and the visible cells (exact linear algebra over the rationals), and
-no total leaves a single hidden cell or a hidden remainder below the threshold.
-Cells of an earlier, already published period are ``frozen``: their state stays.
+Cells are counts with a key. Lines are linear identities between cells that anyone
+can use: a table's total is the sum of its rows (``Equation``: "total = members"), a
+wijk is the sum of its buurten, a quarter the sum of its months, and the open
+casussen at the end of a quarter are those of the quarter before plus the new minus
+the closed ones (a signed ``Relation``).
+
+Primary suppression hides counts from 1 to threshold-1 (zeros are published, so a
+hidden count is known to be at least 1). Complementary suppression then hides as
+few cells as it can, one at a time, until
+
+- no line has exactly one hidden cell (it would be its published remainder);
+- no line whose hidden cells all count the same way (all in the total, or all in
+  the members) lets them add up to less than the threshold (the group would be
+  known to be small, and with as many hidden cells as the sum each would be 1);
+- no hidden cell follows from all lines together (exact elimination over the
+  rationals: two lines can pin down what neither does alone).
+
+The cell to hide is the one that mends the most unsafe lines while opening the
+fewest new ones, and among those the smallest count: a small buurt next to the
+first one rather than a wijk or a total. Cells of an earlier, already published
+period are ``frozen``: they keep their state, and a hidden one counts as unknown.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
 
@@ -77,20 +90,14 @@ def determined(hidden: set[str], relations: Sequence[Relation]) -> set[str]:
     return {lead for lead, row in pivots.items() if len(row) == 1}
 
 
-def _weak(
-    values: Mapping[str, int], hidden: set[str], equations: Sequence[Equation], k: int
-) -> list[Equation]:
-    """Totals whose hidden part is one cell, or (derivably) sums to less than k."""
-    weak = []
-    for total, members in equations:
-        verborgen = [key for key in (total, *members) if key in hidden]
-        if len(verborgen) == 1 or (
-            verborgen
-            and total not in hidden
-            and 0 < sum(values[m] for m in members if m in hidden) < k
-        ):
-            weak.append((total, members))
-    return weak
+def unsafe(line: Relation, hidden: set[str], values: Mapping[str, int], k: int) -> bool:
+    """One hidden cell in the line, or hidden cells on one side that add up below ``k``."""
+    verborgen = [key for key in line if key in hidden]
+    if len(verborgen) == 1:
+        return True
+    if verborgen and len({line[key] > 0 for key in verborgen}) == 1:
+        return sum(abs(line[key]) * values.get(key, 0) for key in verborgen) < k
+    return False
 
 
 def suppress(
@@ -106,40 +113,48 @@ def suppress(
     frozen = dict(frozen or {})
     hidden = {key for key, hide in frozen.items() if hide}
     hidden |= {key for key, value in values.items() if key not in frozen and 0 < value < k}
-    alle = [*(as_relation(eq) for eq in equations), *relations]
-    for _round in range(len(values) + 2):
-        weak = _weak(values, hidden, equations, k)
+    lines: list[dict[str, int]] = []
+    for relation in (*(as_relation(eq) for eq in equations), *relations):
+        line = {key: coef for key, coef in relation.items() if coef}
+        if len(line) > 1:
+            lines.append(line)
+    lines_of: dict[str, list[int]] = defaultdict(list)
+    for i, line in enumerate(lines):
+        for key in line:
+            lines_of[key].append(i)
+    for _round in range(len(values) + 1):
+        weak = {i for i, line in enumerate(lines) if unsafe(line, hidden, values, k)}
         if not weak:
-            leaks = determined(hidden, alle)
+            leaks = determined(hidden, lines)
             if not leaks:
                 return hidden
-            weak = [eq for eq in equations if leaks & {eq[0], *eq[1]}]
-            weak += [(key, [key]) for key in leaks]  # no table: hide a related cell
-        if not _hide_one(values, hidden, frozen, weak, alle):
+            weak = {i for key in leaks for i in lines_of[key]}
+        cell = _complement(values, hidden, frozen, lines, lines_of, weak)
+        if cell is None:
             break
+        hidden.add(cell)
     # No cell left to choose: hide everything of this period (never publish a leak).
-    hidden |= {key for key in values if key not in frozen}
-    return hidden
+    return hidden | {key for key in values if key not in frozen}
 
 
-def _hide_one(
+def _complement(
     values: Mapping[str, int],
     hidden: set[str],
     frozen: Mapping[str, bool],
-    weak: Sequence[Equation],
-    relations: Sequence[Relation],
-) -> bool:
-    for total, members in weak:
-        candidates = [m for m in members if m not in hidden and m not in frozen and values[m] > 0]
-        if not candidates and total not in hidden and total not in frozen:
-            candidates = [total]
-        if not candidates:
-            # A relation (other periods): any visible cell of a relation with this key.
-            related = (
-                {key for rel in relations if total in rel for key in rel} - hidden - set(frozen)
-            )
-            candidates = [key for key in related if values.get(key, 0) > 0] or sorted(related)
-        if candidates:
-            hidden.add(min(candidates, key=lambda m: (values.get(m, 0), m)))
-            return True
-    return False
+    lines: Sequence[Relation],
+    lines_of: Mapping[str, list[int]],
+    weak: set[int],
+) -> str | None:
+    """The visible cell to hide next for the unsafe lines (indexes ``weak``), or None."""
+    open_cells = {key for i in weak for key in lines[i] if key not in hidden and key not in frozen}
+    # A hidden zero protects nothing when zeros are known to be published: last resort.
+    candidates = {key for key in open_cells if values.get(key, 0) > 0} or open_cells
+    if not candidates:
+        return None
+
+    def cost(key: str) -> tuple[int, int, str]:
+        mends = sum(1 for i in lines_of[key] if i in weak)
+        opens = sum(1 for i in lines_of[key] if hidden.isdisjoint(lines[i]))
+        return (opens - mends, values.get(key, 0), key)
+
+    return min(candidates, key=cost)

@@ -7,20 +7,25 @@ to compute a suppressed figure. The solver here is independent of ``monitor.disc
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import html as html_lib
 import io
 import itertools
 import re
+import uuid
 from fractions import Fraction
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
 from monitor import demo
 from monitor.disclosure import suppress
-from monitor.figures import Kwartaal
+from monitor.figures import Kwartaal, kwartaal_cijfers
+from monitor.models import CasusFeit
 from tests.monitor.test_pages import api_client_for
 
 SUM_TABLES = {  # table → the table (same quarter) whose "totaal" its rows add up to
@@ -173,9 +178,98 @@ def test_the_attack_finds_a_leak_when_only_small_cells_are_hidden():
     assert derivable(cells, rels) == {("q", "t", "a")}
 
 
-def test_secondary_suppression_hides_a_second_cell_and_follows_wijken_into_the_total():
+def test_secondary_suppression_hides_one_neighbour_in_the_wijk_and_no_total():
     values = {"b1": 3, "b2": 8, "b3": 9, "w1": 20, "b4": 12, "w2": 12, "tot": 32}
     equations = [("w1", ["b1", "b2", "b3"]), ("w2", ["b4"]), ("tot", ["w1", "w2"])]
+    assert suppress(values, equations, k=5) == {"b1", "b2"}
+
+
+def test_one_small_cell_of_a_cross_table_hides_a_rectangle_of_four():
+    """Rows and columns with totals: the small cell, one cell in its row, one in its
+    column and the one where those cross; every total stays published."""
+    rows = {"r1": [20, 3, 12], "r2": [9, 14, 8], "r3": [11, 10, 30]}
+    values: dict[str, int] = {}
+    equations = []
+    for r, counts in rows.items():
+        values |= {f"{r}c{c}": n for c, n in enumerate(counts)}
+        values[f"{r}T"] = sum(counts)
+        equations.append((f"{r}T", [f"{r}c{c}" for c in range(3)]))
+    for c in range(3):
+        values[f"Tc{c}"] = sum(counts[c] for counts in rows.values())
+        equations.append((f"Tc{c}", [f"{r}c{c}" for r in rows]))
+    values["TT"] = sum(values[f"Tc{c}"] for c in range(3))
+    equations += [("TT", [f"Tc{c}" for c in range(3)]), ("TT", [f"{r}T" for r in rows])]
+
     hidden = suppress(values, equations, k=5)
-    assert {"b1", "b2"} <= hidden
-    assert not (hidden & {"w1", "tot"}) or {"w1", "w2"} <= hidden
+
+    assert len(hidden) == 4
+    assert "r1c1" in hidden
+    assert len({key[:2] for key in hidden}) == 2 and len({key[2:] for key in hidden}) == 2
+    assert not any("T" in key for key in hidden)
+
+
+def _casus_tabellen(nieuw, gesloten, open_voor):
+    """nieuw, gesloten and open per buurt of one wijk, open before frozen as published."""
+    values: dict[str, int] = {}
+    equations = []
+    relations = []
+    frozen = {}
+    for x in nieuw:
+        values |= {f"nieuw:{x}": nieuw[x], f"gesloten:{x}": gesloten[x]}
+        values[f"voor:{x}"] = open_voor[x]
+        values[f"open:{x}"] = open_voor[x] + nieuw[x] - gesloten[x]
+    for soort in ("nieuw", "gesloten", "open", "voor"):
+        values[f"{soort}:w"] = sum(values[f"{soort}:{x}"] for x in nieuw)
+        equations.append((f"{soort}:w", [f"{soort}:{x}" for x in nieuw]))
+    for x in [*nieuw, "w"]:
+        frozen[f"voor:{x}"] = False
+        relations.append({f"open:{x}": 1, f"voor:{x}": -1, f"nieuw:{x}": -1, f"gesloten:{x}": 1})
+    return values, equations, relations, frozen
+
+
+def test_one_small_new_count_hides_two_buurten_in_new_and_closed_only():
+    """open = open before + new - closed: the new count's partner in its wijk needs a
+    partner in another table, and the two buurten's closed counts close the loop."""
+    values, equations, relations, frozen = _casus_tabellen(
+        nieuw={"b1": 3, "b2": 8, "b3": 9},
+        gesloten={"b1": 6, "b2": 7, "b3": 10},
+        open_voor={"b1": 20, "b2": 25, "b3": 30},
+    )
+    hidden = suppress(values, equations, relations, k=5, frozen=frozen)
+    assert hidden == {"nieuw:b1", "nieuw:b2", "gesloten:b1", "gesloten:b2"}
+
+
+def _casussen(buurt: str, aantal: int, geopend: dt.datetime, gesloten=None) -> None:
+    for _i in range(aantal):
+        CasusFeit.objects.create(
+            casus_id=uuid.uuid4(), geopend_op=geopend, gesloten_op=gesloten, buurt=buurt
+        )
+
+
+def test_published_casus_tables_hide_one_rectangle_for_one_small_buurt(db):
+    """Through the monitor's figures: one buurt with 3 new casussen in a quarter costs
+    4 cells of the three casus tables, not rows, wijken or totals."""
+    tz = ZoneInfo(settings.TIME_ZONE)
+    januari, mei, juni = (dt.datetime(2025, m, 10, tzinfo=tz) for m in (1, 5, 6))
+    nieuw = {"BU02730000": 3, "BU02730001": 8, "BU02730002": 9, "BU02730100": 7}
+    gesloten = {"BU02730000": 6, "BU02730001": 7, "BU02730002": 8, "BU02730100": 6}
+    for buurt in nieuw:
+        _casussen(buurt, 10 - gesloten[buurt], januari)
+        _casussen(buurt, gesloten[buurt], januari, gesloten=juni)
+        _casussen(buurt, nieuw[buurt], mei)
+
+    cijfers = kwartaal_cijfers(Kwartaal(2025, 2))
+
+    hidden = {
+        (naam, rij.code)
+        for naam in ("nieuw", "gesloten", "open")
+        for rij in cijfers.tabellen[naam].rijen
+        if rij.waarde is None
+    }
+    assert hidden == {
+        ("nieuw", "BU02730000"),
+        ("nieuw", "BU02730001"),
+        ("gesloten", "BU02730000"),
+        ("gesloten", "BU02730001"),
+    }
+    assert kwartaal_cijfers(Kwartaal(2025, 1)).tabellen["nieuw"].rijen[-1].waarde == 40
