@@ -60,43 +60,33 @@ class Bewaarklasse:
 SIGNAAL = "signaal_zonder_casus"
 AUDIT = "audit"
 
-#: Casussen by the law under which support was given.
+OPSLAGBEPERKING = _("AVG art. 5 lid 1 onder e (opslagbeperking); gemeentelijk beleid")
+
+#: Casussen by the law under which support was given: (grondslag, years, from when, source).
+_PER_GRONDSLAG: tuple[tuple[Grondslag, int, str, Promise], ...] = (
+    (
+        Grondslag.JEUGDWET, 20, Vanaf.LAATSTE_WIJZIGING,
+        _("Jeugdwet art. 7.3.8 (20 jaar na de laatste wijziging van het dossier)"),
+    ),
+    (
+        Grondslag.WMO, 7, Vanaf.AFSLUITING,
+        _("VNG Selectielijst gemeenten en intergemeentelijke organen 2020, Wmo-dossiers"),
+    ),
+    (
+        Grondslag.PARTICIPATIEWET, 7, Vanaf.AFSLUITING,
+        _("VNG Selectielijst gemeenten en intergemeentelijke organen 2020, Participatiewet"),
+    ),
+    (
+        Grondslag.WGS, 5, Vanaf.AFSLUITING,
+        _("VNG Selectielijst gemeenten 2020, schuldhulpverlening; Wgs art. 8a"),
+    ),
+    (Grondslag.GEEN, 2, Vanaf.AFSLUITING, OPSLAGBEPERKING),
+)  # fmt: skip
 PER_GRONDSLAG: dict[str, Bewaarklasse] = {
-    Grondslag.JEUGDWET: Bewaarklasse(
-        code=Grondslag.JEUGDWET,
-        naam=_("Jeugdwet"),
-        jaren=20,
-        vanaf=Vanaf.LAATSTE_WIJZIGING,
-        bron=_("Jeugdwet art. 7.3.8 (20 jaar na de laatste wijziging van het dossier)"),
-    ),
-    Grondslag.WMO: Bewaarklasse(
-        code=Grondslag.WMO,
-        naam=_("Wmo 2015"),
-        jaren=7,
-        vanaf=Vanaf.AFSLUITING,
-        bron=_("VNG Selectielijst gemeenten en intergemeentelijke organen 2020, Wmo-dossiers"),
-    ),
-    Grondslag.PARTICIPATIEWET: Bewaarklasse(
-        code=Grondslag.PARTICIPATIEWET,
-        naam=_("Participatiewet"),
-        jaren=7,
-        vanaf=Vanaf.AFSLUITING,
-        bron=_("VNG Selectielijst gemeenten en intergemeentelijke organen 2020, Participatiewet"),
-    ),
-    Grondslag.WGS: Bewaarklasse(
-        code=Grondslag.WGS,
-        naam=_("Wet gemeentelijke schuldhulpverlening"),
-        jaren=5,
-        vanaf=Vanaf.AFSLUITING,
-        bron=_("VNG Selectielijst gemeenten 2020, schuldhulpverlening; Wgs art. 8a"),
-    ),
-    Grondslag.GEEN: Bewaarklasse(
-        code=Grondslag.GEEN,
-        naam=_("Geen wettelijke taak / preventief"),
-        jaren=2,
-        vanaf=Vanaf.AFSLUITING,
-        bron=_("AVG art. 5 lid 1 onder e (opslagbeperking); gemeentelijk beleid"),
-    ),
+    grondslag: Bewaarklasse(
+        code=grondslag, naam=grondslag.label, jaren=jaren, vanaf=vanaf, bron=bron
+    )
+    for grondslag, jaren, vanaf, bron in _PER_GRONDSLAG
 }
 
 #: A casus closed before grondslagen were recorded: the longest term, until one is set.
@@ -109,7 +99,7 @@ SIGNAAL_ZONDER_CASUS = Bewaarklasse(
     naam=_("Signaal zonder casus"),
     jaren=1,
     vanaf=Vanaf.LAATSTE_WIJZIGING,
-    bron=_("AVG art. 5 lid 1 onder e (opslagbeperking); gemeentelijk beleid"),
+    bron=OPSLAGBEPERKING,
 )
 
 #: Audit records: at least as long as the data they concern, never shorter than 5 years.

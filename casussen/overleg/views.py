@@ -8,9 +8,12 @@ with purpose ``overleg``. Every view of shared content is audited too.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -42,6 +45,8 @@ from toegang.access import role_required
 from toegang.models import User
 from toegang.roles import Rol
 
+_Found = TypeVar("_Found")
+
 C, T, M, P = Rol.CONSULENT, Rol.TEAMLEIDER, Rol.MELDER, Rol.PRIVACY_OFFICER
 
 
@@ -51,20 +56,25 @@ def _refused(request: HttpRequest, object_type: str, object_id: Any, reden: str)
     )
 
 
-def _sessie(request: HttpRequest, sessie_id: uuid.UUID) -> Sessie:
+def _found(
+    request: HttpRequest, find: Callable[[], _Found], object_type: str, object_id: Any, reden: str
+) -> _Found:
+    """What ``find`` returns; its ``Http404`` is audited as a refusal and raised again."""
     try:
-        return sel.sessie_get_for_user(user=request.user, sessie_id=sessie_id)
+        return find()
     except Http404:
-        _refused(request, "overlegsessie", sessie_id, "geen toegang (meer) tot dit overleg")
+        _refused(request, object_type, object_id, reden)
         raise
+
+
+def _sessie(request: HttpRequest, sessie_id: uuid.UUID) -> Sessie:
+    find = partial(sel.sessie_get_for_user, user=request.user, sessie_id=sessie_id)
+    return _found(request, find, "overlegsessie", sessie_id, "geen toegang (meer) tot dit overleg")
 
 
 def _punt(request: HttpRequest, punt_id: uuid.UUID) -> Agendapunt:
-    try:
-        return sel.punt_get_for_user(user=request.user, punt_id=punt_id)
-    except Http404:
-        _refused(request, "agendapunt", punt_id, "geen toegang (meer) tot dit agendapunt")
-        raise
+    find = partial(sel.punt_get_for_user, user=request.user, punt_id=punt_id)
+    return _found(request, find, "agendapunt", punt_id, "geen toegang (meer) tot dit agendapunt")
 
 
 def _chair_punt(request: HttpRequest, punt_id: uuid.UUID) -> Agendapunt:
@@ -273,6 +283,38 @@ def _chair_sessie(request: HttpRequest, sessie_id: uuid.UUID) -> Sessie:
     return sessie
 
 
+def _flash(request: HttpRequest, success: str, action: Callable[[], object]) -> None:
+    """Run ``action``: its ``ValidationError`` as an error message, else ``success``."""
+    try:
+        action()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, success)
+
+
+def _flash_form(
+    request: HttpRequest,
+    form: forms.Form,
+    invalid: str,
+    success: str,
+    action: Callable[[dict[str, Any]], object],
+) -> None:
+    """``_flash`` of ``action(cleaned data)``; an invalid form is the error ``invalid``."""
+
+    def run() -> None:
+        if not form.is_valid():
+            raise ValidationError(invalid)
+        action(form.cleaned_data)
+
+    _flash(request, success, run)
+
+
+def _pick(form: forms.Form, names: tuple[str, ...]) -> dict[str, Any]:
+    """The named fields of a valid form, as keyword arguments for a service."""
+    return {name: form.cleaned_data[name] for name in names}
+
+
 def _back(sessie: Sessie, anchor: str = "") -> HttpResponse:
     from django.urls import reverse
 
@@ -283,12 +325,11 @@ def _back(sessie: Sessie, anchor: str = "") -> HttpResponse:
 @role_required(C, T)
 def publiceren(request: HttpRequest, sessie_id: uuid.UUID) -> HttpResponse:
     sessie = _chair_sessie(request, sessie_id)
-    try:
-        services.sessie_publiceren(sessie=sessie, by=request.user, request=request)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("De agenda is gepubliceerd."))
+    _flash(
+        request,
+        _("De agenda is gepubliceerd."),
+        lambda: services.sessie_publiceren(sessie=sessie, by=request.user, request=request),
+    )
     return _back(sessie)
 
 
@@ -334,17 +375,10 @@ def afspraak_nieuw(request: HttpRequest, punt_id: uuid.UUID) -> HttpResponse:
     punt = _chair_punt(request, punt_id)
     form = AfspraakForm(request.POST, sessie=punt.sessie, auto_id=f"punt{punt.volgnummer}_%s")
     if form.is_valid():
-        data = form.cleaned_data
+        fields = ("omschrijving", "eigenaar_soort", "organisatie", "datum", "trede")
         try:
             services.afspraak_vastleggen(
-                punt=punt,
-                by=request.user,
-                omschrijving=data["omschrijving"],
-                eigenaar_soort=data["eigenaar_soort"],
-                organisatie=data["organisatie"],
-                datum=data["datum"],
-                trede=data["trede"],
-                request=request,
+                punt=punt, by=request.user, request=request, **_pick(form, fields)
             )
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -359,17 +393,15 @@ def afspraak_nieuw(request: HttpRequest, punt_id: uuid.UUID) -> HttpResponse:
 @role_required(C, T)
 def verslag(request: HttpRequest, punt_id: uuid.UUID) -> HttpResponse:
     punt = _chair_punt(request, punt_id)
-    form = VerslagForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(_("Schrijf het verslag."))
-        services.verslag_vastleggen(
-            punt=punt, tekst=form.cleaned_data["verslag"], by=request.user, request=request
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Het verslag is bij de casus opgeslagen."))
+    _flash_form(
+        request,
+        VerslagForm(request.POST),
+        _("Schrijf het verslag."),
+        _("Het verslag is bij de casus opgeslagen."),
+        lambda data: services.verslag_vastleggen(
+            punt=punt, tekst=data["verslag"], by=request.user, request=request
+        ),
+    )
     return _back(punt.sessie, f"#punt-{punt.volgnummer}")
 
 
@@ -383,21 +415,13 @@ def inbrengen(request: HttpRequest, casus_id: uuid.UUID) -> HttpResponse:
     form = InbrengForm(request.POST or None, initial={"sessie": request.GET.get("sessie")})
     status = 200
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+        fields = (
+            "sessie", "hulpvraag", "geprobeerd", "vraag", "leefgebieden", "grondslag",
+            "toestemming_datum", "toelichting", "gedeeld_met",
+        )  # fmt: skip
         try:
             punt = services.casus_inbrengen(
-                sessie=data["sessie"],
-                casus=casus,
-                by=request.user,
-                hulpvraag=data["hulpvraag"],
-                geprobeerd=data["geprobeerd"],
-                vraag=data["vraag"],
-                leefgebieden=data["leefgebieden"],
-                grondslag=data["grondslag"],
-                toestemming_datum=data["toestemming_datum"],
-                toelichting=data["toelichting"],
-                gedeeld_met=data["gedeeld_met"],
-                request=request,
+                casus=casus, by=request.user, request=request, **_pick(form, fields)
             )
         except PermissionDenied as exc:
             # No basis for sharing, or sharing outside the overleg: 403, audited; the
@@ -487,22 +511,17 @@ def mijn_afspraken(request: HttpRequest) -> HttpResponse:
 @require_POST
 @role_required(M)
 def afspraak_status(request: HttpRequest, afspraak_id: uuid.UUID) -> HttpResponse:
-    try:
-        afspraak = sel.afspraak_for_owner(user=request.user, afspraak_id=afspraak_id)
-    except Http404:
-        _refused(request, "afspraak", afspraak_id, "afspraak van een andere organisatie")
-        raise
-    form = StatusForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(_("Kies open, bezig, klaar of gestopt."))
-        services.afspraak_status_set(
-            afspraak=afspraak, status=form.cleaned_data["status"], by=request.user, request=request
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("De status is bijgewerkt."))
+    find = partial(sel.afspraak_for_owner, user=request.user, afspraak_id=afspraak_id)
+    afspraak = _found(request, find, "afspraak", afspraak_id, "afspraak van een andere organisatie")
+    _flash_form(
+        request,
+        StatusForm(request.POST),
+        _("Kies open, bezig, klaar of gestopt."),
+        _("De status is bijgewerkt."),
+        lambda data: services.afspraak_status_set(
+            afspraak=afspraak, status=data["status"], by=request.user, request=request
+        ),
+    )
     return redirect("casussen:overleg:mijn_afspraken")
 
 

@@ -416,3 +416,18 @@ def test_the_page_and_the_api_read_the_afspraken_through_one_audited_selector(
     assert {(tuple(r.object_ids), tuple(r.velden), r.doel) for r in reads} == {
         ((str(ours.pk),), tuple(sel.AFSPRAAK_VELDEN), Doel.OVERLEG)
     }
+
+
+def test_the_chairs_verslag_form_shows_a_dutch_error_or_saves_it(scene, published, login):
+    from django.contrib.messages import get_messages
+
+    client = login(scene.voorzitter)
+    url = reverse("casussen:overleg:verslag", args=[published.pk])
+    empty = client.post(url, {"verslag": ""})
+    assert [str(m) for m in get_messages(empty.wsgi_request)] == ["Schrijf het verslag."]
+    assert not scene.casus.tijdlijn.filter(soort="overleg").exists()
+    saved = client.post(url, {"verslag": "Corporatie belt de inwoner."})
+    assert [str(m) for m in get_messages(saved.wsgi_request)][-1] == (
+        "Het verslag is bij de casus opgeslagen."
+    )
+    assert scene.casus.tijdlijn.get(soort="overleg").tekst == "Corporatie belt de inwoner."
