@@ -159,6 +159,22 @@ def test_the_print_page_has_the_letterhead_the_spider_web_and_the_contact(
     html = (
         login(consulent).get(reverse("casussen:plan:afdrukken", args=[casus.pk])).content.decode()
     )
-    assert '<p class="briefhoofd">Gemeente Voorbeeld</p>' in html
+    briefhoofd = html[html.index('<p class="briefhoofd">') :]
+    assert briefhoofd[: briefhoofd.index("</p>")].endswith(">Gemeente Voorbeeld")
     assert 'class="grafiek spinnenweb"' in html
     assert "0341 35 96 11" in html
+
+
+def test_the_print_page_has_the_apps_logo_with_alt_text(full_plan, login, consulent, casus):
+    import re
+
+    html = (
+        login(consulent).get(reverse("casussen:plan:afdrukken", args=[casus.pk])).content.decode()
+    )
+    header = html[html.index('<header class="site-header">') : html.index("</header>")]
+    article = html[html.index('<article class="afdruk">') : html.index("</article>")]
+    logo = re.search(r'<img class="logo" src="([^"]+)"[^>]*alt="([^"]*)"', article)
+    assert logo is not None, "the printout has no logo"
+    assert logo.group(1).endswith("/toegang/img/logo.svg")
+    assert logo.group(2) == "Logo Brede Toegang"
+    assert f'src="{logo.group(1)}"' in header  # the same logo as the app's header
