@@ -27,7 +27,7 @@ from monitor import disclosure, projection
 from monitor.models import ActieFeit, Buurt, CasusFeit, Gebeurtenis, MetingFeit, SignaalFeit, Wijk
 from monitor.projection import DIMENSIES
 
-ONBEKEND = "onbekend"
+ONBEKEND = projection.BUURT_ONBEKEND
 #: Quarters back the open-casussen identity is followed (earlier ones count as visible).
 TERUGBLIK = 8
 

@@ -37,6 +37,8 @@ BATCH = 500
 GENERATIE = [0]
 #: pg_try_advisory_xact_lock key: one consumer applies events at a time.
 LOCK_KEY = 0x4D4F4E49544F52  # "MONITOR"
+#: A casus's buurt after its address was corrected to one in no buurt (counted as unknown).
+BUURT_ONBEKEND = "onbekend"
 DIMENSIES = (
     "lichaamsfuncties",
     "mentaal_welbevinden",
@@ -129,6 +131,12 @@ def _casus_bijgewerkt(ev: Gebeurtenis, data: Mapping[str, Any]) -> None:
         CasusFeit.objects.filter(casus_id=ev.aggregate_id).update(afsluitreden=data["afsluitreden"])
     elif onderdeel == "heropend":
         CasusFeit.objects.filter(casus_id=ev.aggregate_id).update(gesloten_op=None, afsluitreden="")
+    elif onderdeel == "buurt":
+        # The household's address changed; a corrected address in no known buurt leaves
+        # the casus in no buurt (not its signals' buurt, which came from the old address).
+        feit = _casus(ev.aggregate_id)
+        feit.buurt = data.get("buurt") or BUURT_ONBEKEND
+        feit.save(update_fields=["buurt"])
 
 
 def _plan_bijgewerkt(ev: Gebeurtenis, data: Mapping[str, Any]) -> None:

@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from audit import shred_ledger
 from audit.models import Actie, Doel
 from audit.services import record
-from casussen.models import Gezinslid, Huishouden, Relatie
+from casussen import events as casus_events
+from casussen.models import Casus, Gezinslid, Huishouden, Relatie
 from toegang import events
 from toegang.crypto.bsn import bsn_is_valid, bsn_normalise
 from toegang.crypto.datakeys import data_key_create, data_key_destroy
@@ -212,11 +213,18 @@ def huishouden_buurt_bepalen(
     huisnummer: str = "",
     signaal_buurt: str = "",
     organisatie_buurt: str = "",
+    adres_gecorrigeerd: bool = False,
 ) -> str:
     """Record the household's buurt code and its source (address > signal > organisation).
 
-    Called where the address is in hand as plain input (the signal intake); a source of
-    lower rank never overwrites one of higher rank. Returns the household's buurt code.
+    Called where the address is in hand as plain input (the signal intake, a correction
+    of the address). A source of lower rank never overwrites one of higher rank, except
+    after ``adres_gecorrigeerd``: the old address was wrong, so the buurt from the new
+    one replaces it, or, when the new one lies in no known buurt, none is left (the
+    monitor then takes the buurt of the casus's first signal). When the code changes,
+    the household's open casus (every casus of it after a correction) gets the event
+    ``casus.bijgewerkt`` (onderdeel ``buurt``) with the new code and nothing else: the
+    monitor's projection counts it in that buurt. Returns the household's buurt code.
     """
     from monitor.buurten import buurt_bepalen
 
@@ -226,8 +234,26 @@ def huishouden_buurt_bepalen(
         signaal_buurt=signaal_buurt,
         organisatie_buurt=organisatie_buurt,
     )
-    beter = code and _BRON_RANG[bron] <= _BRON_RANG.get(huishouden.buurt_bron, 3)
-    if beter and (code, bron) != (huishouden.buurt_code, huishouden.buurt_bron):
+    beter = bool(code) and _BRON_RANG[bron] <= _BRON_RANG.get(huishouden.buurt_bron, 3)
+    if (beter or adres_gecorrigeerd) and (code, bron) != (
+        huishouden.buurt_code,
+        huishouden.buurt_bron,
+    ):
+        oud = huishouden.buurt_code
         huishouden.buurt_code, huishouden.buurt_bron = code, bron
         Huishouden.objects.filter(pk=huishouden.pk).update(buurt_code=code, buurt_bron=bron)
+        if code != oud:
+            _buurt_gewijzigd(huishouden, alle_casussen=adres_gecorrigeerd)
     return huishouden.buurt_code
+
+
+def _buurt_gewijzigd(huishouden: Huishouden, *, alle_casussen: bool) -> None:
+    casussen = Casus.objects.filter(huishouden_id=huishouden.pk)
+    if not alle_casussen:
+        casussen = casussen.exclude(status=Casus.Status.AFGESLOTEN)
+    for casus in casussen.order_by("opened_at"):
+        casus_events.emit(
+            "casus.bijgewerkt",
+            casus=casus,
+            data={"onderdeel": "buurt", "buurt": huishouden.buurt_code or None},
+        )

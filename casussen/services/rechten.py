@@ -42,6 +42,7 @@ from casussen.models import (
 )
 from casussen.services._common import require_text
 from casussen.services.casus import timeline_entry
+from casussen.services.huishouden import huishouden_buurt_bepalen
 from casussen.services.retention import VernietigingGeweigerd, destroy_household
 from toegang.crypto.bsn import bsn_is_valid, bsn_normalise
 from toegang.crypto.fields import BlindIndexField
@@ -294,6 +295,13 @@ def _corrigeren(verzoek: Rechtenverzoek, *, by: Any, reden: str) -> None:
         if isinstance(f, BlindIndexField) and verzoek.veld in f.source
     ]
     lid.save(update_fields=[verzoek.veld, *indexen])
+    if verzoek.veld in ("postcode", "huisnummer"):
+        huishouden_buurt_bepalen(
+            huishouden=Huishouden.objects.get(pk=lid.huishouden_id),
+            postcode=lid.postcode,
+            huisnummer=lid.huisnummer,
+            adres_gecorrigeerd=True,
+        )
     _stap(
         verzoek,
         Verzoekstap.Soort.UITGEVOERD,

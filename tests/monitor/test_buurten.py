@@ -5,13 +5,19 @@ from __future__ import annotations
 import pytest
 
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
-from casussen.models import Huishouden
+from casussen.models import Casus, Huishouden
+from casussen.services import rechten
+from casussen.services.casus import casus_set_status
+from monitor import projection
 from monitor.buurten import buurt_bepalen, buurt_voor_adres
-from monitor.models import Buurt, PostcodeGebied
-from signalen.services import signaal_receive
+from monitor.figures import Kwartaal, kwartaal_cijfers
+from monitor.models import Buurt, CasusFeit, PostcodeGebied
+from signalen.services import signaal_assign, signaal_receive
 from tests.signalen import factories
 from tests.toegang.events.helpers import captured_events
+from toegang.roles import Rol
 
 
 def test_split_postcode_goes_by_house_number_then_whole_postcode_then_four_positions():
@@ -94,3 +100,111 @@ def test_anonymous_signal_takes_the_signal_buurt_else_the_organisation_buurt(mel
     assert Huishouden.objects.get(pk=eerste.huishouden_id).buurt_bron == "signaal"
     # The inloophuis of the factories is in "Centrum": no such buurt, so none is recorded.
     assert Huishouden.objects.get(pk=tweede.huishouden_id).buurt_code == ""
+
+
+# -- an address that changes --------------------------------------------------------
+
+BSN = "111222333"
+
+
+def _casus_in_huinen(huisarts, teamleider, consulent):
+    """A casus whose household came in without address, in the buurt the signal named."""
+    signaal = signaal_receive(
+        melder=huisarts,
+        data=factories.body(inwoner={"achternaam": "de Boer", "bsn": BSN}, buurt="Huinen"),
+    )
+    signaal = signaal_assign(signaal=signaal, aanspreekpunt=consulent, by=teamleider)
+    projection.drain()
+    assert CasusFeit.objects.get(casus_id=signaal.casus_id).buurt == "BU02730301"
+    return Casus.objects.get(pk=signaal.casus_id)
+
+
+def _buurt_events(events):
+    return [
+        (e.aggregate_id, e.payload)
+        for e in events
+        if e.event_type == "casus.bijgewerkt" and e.payload.get("onderdeel") == "buurt"
+    ]
+
+
+def test_a_new_address_moves_the_household_and_its_open_casus_to_that_buurt(
+    huisarts, teamleider, consulent
+):
+    casus = _casus_in_huinen(huisarts, teamleider, consulent)
+    with captured_events() as events:
+        signaal_receive(
+            melder=huisarts,
+            data=factories.body(
+                inwoner={
+                    "achternaam": "de Boer",
+                    "bsn": BSN,
+                    "postcode": "3882AB",
+                    "huisnummer": "7",
+                }
+            ),
+        )
+    huishouden = Huishouden.objects.get(pk=casus.huishouden_id)
+    assert (huishouden.buurt_code, huishouden.buurt_bron) == ("BU02730101", "adres")
+    # The event names the casus and carries the buurt code, nothing of the address.
+    assert _buurt_events(events) == [(str(casus.pk), {"onderdeel": "buurt", "buurt": "BU02730101"})]
+    projection.drain()
+    assert CasusFeit.objects.get(casus_id=casus.pk).buurt == "BU02730101"
+
+
+def test_the_same_buurt_again_sends_no_event(huisarts, teamleider, consulent):
+    casus = _casus_in_huinen(huisarts, teamleider, consulent)
+    with captured_events() as events:
+        signaal_receive(
+            melder=huisarts,
+            data=factories.body(inwoner={"achternaam": "de Boer", "bsn": BSN}, buurt="Huinen"),
+        )
+    assert _buurt_events(events) == []
+    assert Huishouden.objects.get(pk=casus.huishouden_id).buurt_bron == "signaal"
+
+
+def _correctie(privacy, casus, veld, waarde):
+    lid = casus.huishouden.gezinsleden.get()
+    verzoek = rechten.verzoek_registreren(
+        soort="correctie",
+        huishouden=casus.huishouden,
+        by=privacy,
+        reden="Verkeerd adres genoteerd.",
+        gezinslid=lid,
+        veld=veld,
+        nieuwe_waarde=waarde,
+    )
+    rechten.verzoek_besluiten(verzoek=verzoek, toewijzen=True, by=privacy, reden="Klopt")
+
+
+def test_a_corrected_address_moves_every_casus_of_the_household_and_the_rebuild_agrees(
+    huisarts, teamleider, consulent, make_user
+):
+    privacy = make_user(Rol.PRIVACY_OFFICER)
+    casus = _casus_in_huinen(huisarts, teamleider, consulent)
+    casus_set_status(
+        casus=casus,
+        status="afgesloten",
+        version=Casus.objects.get(pk=casus.pk).version,
+        by=consulent,
+        afsluitreden="verhuisd",
+        grondslag="wmo_2015",
+    )
+    with captured_events() as events:
+        _correctie(privacy, casus, "postcode", "3881 AC")
+    huishouden = Huishouden.objects.get(pk=casus.huishouden_id)
+    assert (huishouden.buurt_code, huishouden.buurt_bron) == ("BU02730001", "adres")
+    assert _buurt_events(events) == [(str(casus.pk), {"onderdeel": "buurt", "buurt": "BU02730001"})]
+    projection.drain()
+    assert CasusFeit.objects.get(casus_id=casus.pk).buurt == "BU02730001"
+
+    # Corrected again, to an address in no known buurt: the casus counts as buurt unknown.
+    _correctie(privacy, casus, "postcode", "9999 ZZ")
+    assert Huishouden.objects.get(pk=casus.huishouden_id).buurt_code == ""
+    projection.drain()
+    q = Kwartaal.van(timezone.localdate())
+    gesloten = {r.code: r.waarde for r in kwartaal_cijfers(q).tabellen["gesloten"].rijen}
+    live = sorted(CasusFeit.objects.values_list("casus_id", "buurt"))
+    assert live == [(casus.pk, "onbekend")]
+    call_command("monitor_rebuild")
+    assert sorted(CasusFeit.objects.values_list("casus_id", "buurt")) == live
+    assert {r.code: r.waarde for r in kwartaal_cijfers(q).tabellen["gesloten"].rijen} == gesloten

@@ -74,7 +74,7 @@ define(
     "casus.bijgewerkt",
     aggregate_type="casus",
     version=2,
-    keys={"onderdeel", "object_id", "afsluitreden"},
+    keys={"onderdeel", "object_id", "afsluitreden", "buurt"},
     description="Something on the casus changed: a timeline entry, status or note (by kind).",
 )
 define(
