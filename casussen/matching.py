@@ -3,7 +3,8 @@
 * exact BSN → the huishouden of that gezinslid, and its open casus if any;
 * surname + date of birth, or postcode + house number → *possible* matches
   only, for a consulent to confirm or reject; never merged automatically;
-* nothing to match on (anonymous) → no match.
+* nothing to match on (anonymous) → no match;
+* a restricted household (AVG art. 18) is never a match: its data is not processed.
 
 Nothing is decrypted here: only HMAC values are compared.
 """
@@ -14,6 +15,7 @@ import uuid
 from datetime import date
 
 from casussen.models import Casus, Gezinslid, Huishouden
+from casussen.selectors import huishouden_beperkt
 from casussen.types import MatchResult
 from toegang.crypto.blind_index import (
     blind_index_bsn,
@@ -25,8 +27,10 @@ MAX_MOGELIJK = 10
 
 
 def _huishouden_ids(**lookup: str) -> list[uuid.UUID]:
+    """Households with a member matching ``lookup``: not shredded, not restricted."""
     return list(
         Gezinslid.objects.filter(huishouden__shredded_at__isnull=True, **lookup)
+        .filter(~huishouden_beperkt())
         .values_list("huishouden_id", flat=True)
         .distinct()[:MAX_MOGELIJK]
     )

@@ -52,6 +52,16 @@ def casussen_for_user(*, user: Any, need: str = "view") -> QuerySet[Casus]:
     )
 
 
+def huishouden_beperkt(ref: str = "huishouden_id") -> Exists:
+    """True for a row whose household is under a restriction (AVG art. 18).
+
+    ``ref`` names the row's household id field. A restricted household shows up
+    nowhere but in the privacy officer's workflows: not in a queue, not as a match,
+    not on an overleg's agenda.
+    """
+    return Exists(Casus.objects.filter(huishouden_id=OuterRef(ref), beperkt=True))
+
+
 def casus_get_for_user(*, user: Any, casus_id: Any, need: str = "view") -> Casus:
     """The casus with its household and data key, or ``Http404`` if it is not visible.
 
@@ -224,9 +234,9 @@ def caseload_for_team(*, team: Team | None) -> list[CaseloadRij]:
     """Open casussen per consulent of ``team`` (counts only, no content)."""
     if team is None:
         return []
-    open_q = Q(casussen_als_aanspreekpunt__team=team) & ~Q(
-        casussen_als_aanspreekpunt__status=Casus.Status.AFGESLOTEN
-    )
+    open_q = Q(
+        casussen_als_aanspreekpunt__team=team, casussen_als_aanspreekpunt__beperkt=False
+    ) & ~Q(casussen_als_aanspreekpunt__status=Casus.Status.AFGESLOTEN)
     consulenten = (
         User.objects.filter(team=team, rol=Rol.CONSULENT, is_active=True)
         .annotate(
@@ -257,5 +267,5 @@ def zonder_aanspreekpunt_count(*, team: Team | None) -> int:
     if team is None:
         return 0
     return Casus.objects.filter(
-        team=team, aanspreekpunt__isnull=True, status=Casus.Status.AANGEMELD
+        team=team, aanspreekpunt__isnull=True, status=Casus.Status.AANGEMELD, beperkt=False
     ).count()

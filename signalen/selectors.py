@@ -24,7 +24,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy
 
 from casussen.models import Casus
-from casussen.selectors import casus_get_for_user
+from casussen.selectors import casus_get_for_user, huishouden_beperkt
 from signalen.models import AFGEHANDELD, Signaal
 from signalen.referentie import referentie_parse
 from toegang.roles import Rol
@@ -55,9 +55,14 @@ def signaal_get_for_melder(*, user: Any, signaal_id: Any) -> Signaal:
 
 
 def _queue(*, team_id: Any) -> QuerySet[Signaal]:
-    """The signals waiting in a team's intake queue (no casus yet, not handled)."""
-    return Signaal.objects.filter(team_id=team_id, casus__isnull=True).exclude(
-        status__in=AFGEHANDELD
+    """The signals waiting in a team's intake queue (no casus yet, not handled).
+
+    Not those of a restricted household (AVG art. 18): they wait until it is lifted.
+    """
+    return (
+        Signaal.objects.filter(team_id=team_id, casus__isnull=True)
+        .exclude(status__in=AFGEHANDELD)
+        .filter(~huishouden_beperkt())
     )
 
 
@@ -161,11 +166,7 @@ def wachtend_signaal_by_referentie(*, casus: Casus, referentie: str) -> Signaal 
     code = referentie_parse(referentie)
     if code is None:
         return None
-    return (
-        Signaal.objects.filter(referentie=code, team_id=casus.team_id, casus__isnull=True)
-        .exclude(status__in=AFGEHANDELD)
-        .first()
-    )
+    return _queue(team_id=casus.team_id).filter(referentie=code).first()
 
 
 # -- keyset pages -----------------------------------------------------------------------
@@ -275,20 +276,33 @@ MATCH_SLEUTELS = {
 }
 
 
+def kandidaat_ids(*, signaal: Signaal) -> list[str]:
+    """The signal's possible matches, each once, without a household restricted since."""
+    ids = list(dict.fromkeys(str(pk) for pk in signaal.mogelijke_match))
+    if not ids:
+        return []
+    beperkt = Casus.objects.filter(huishouden_id__in=ids, beperkt=True)
+    weg = {str(pk) for pk in beperkt.values_list("huishouden_id", flat=True)}
+    return [pk for pk in ids if pk not in weg]
+
+
 def match_kandidaten(*, signaal: Signaal) -> list[MatchKandidaat]:
     """Each possible household once: which keys matched (blind indexes only), its members
-    and its open casus with aanspreekpunt. The caller audits the members' read."""
+    and its open casus with aanspreekpunt. The caller audits the members' read.
+
+    A household restricted since the signal came in (AVG art. 18) is no candidate.
+    """
     from casussen.models import Gezinslid
 
     ids = list(dict.fromkeys(str(pk) for pk in signaal.mogelijke_match))
     if not ids:
         return []
-    casussen = {
-        str(c.huishouden_id): c
-        for c in Casus.objects.filter(huishouden_id__in=ids)
-        .exclude(status=Casus.Status.AFGESLOTEN)
-        .select_related("aanspreekpunt")
-    }
+    alle = list(Casus.objects.filter(huishouden_id__in=ids).select_related("aanspreekpunt"))
+    beperkt = {str(c.huishouden_id) for c in alle if c.beperkt}
+    ids = [pk for pk in ids if pk not in beperkt]
+    if not ids:
+        return []
+    casussen = {str(c.huishouden_id): c for c in alle if c.status != Casus.Status.AFGESLOTEN}
     leden: dict[str, list[Any]] = {pk: [] for pk in ids}
     for lid in Gezinslid.objects.filter(huishouden_id__in=ids).select_related(
         "huishouden__data_key"

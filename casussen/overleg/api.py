@@ -134,7 +134,9 @@ class AgendaView(OverlegApiView):
             "eindigt_op": sessie.eindigt_op,
             "gepubliceerd_op": sessie.gepubliceerd_op,
             "toegang_tot": sel.toegang_tot(sessie),
-            "huidig_agendapunt_id": sessie.huidig_punt_id if sel.window_open(sessie) else None,
+            "huidig_agendapunt_id": sessie.huidig_punt_id
+            if sel.window_open(sessie) and any(p.pk == sessie.huidig_punt_id for p, _ in agenda)
+            else None,
             "agenda": [
                 {
                     "id": p.pk,

@@ -7,6 +7,9 @@
   Within that window an agendapunt's summary is visible only if it was shared with
   them; other items show only that they exist.
 * The aanspreekpunt who brought an item in sees it like the chair.
+* An item whose casus is restricted (AVG art. 18, ``Casus.beperkt``) is gone from
+  every page, API and afspraken list, also when it was brought in before the
+  restriction; only the privacy officer's overview of sharing bases keeps it.
 """
 
 from __future__ import annotations
@@ -77,8 +80,12 @@ def is_voorzitter(user: Any, sessie: Sessie) -> bool:
     return bool(sessie.overleg.voorzitter_id == user.pk and may_chair(user))
 
 
+#: Agenda items of a casus that is not restricted.
+NIET_BEPERKT = Q(casus__beperkt=False)
+
+
 def brings_in(user: Any, sessie: Sessie) -> bool:
-    return sessie.agenda.filter(ingebracht_door=user).exists()
+    return sessie.agenda.filter(NIET_BEPERKT, ingebracht_door=user).exists()
 
 
 def may_view_sessie(user: Any, sessie: Sessie, now: datetime | None = None) -> bool:
@@ -116,7 +123,7 @@ def punt_get_for_user(*, user: Any, punt_id: Any, now: datetime | None = None) -
         Agendapunt.objects.select_related(
             "sessie__overleg", "casus__huishouden__data_key", "ingebracht_door"
         )
-        .filter(pk=_uuid(punt_id))
+        .filter(NIET_BEPERKT, pk=_uuid(punt_id))
         .first()
     )
     if punt is None or not may_view_punt(user, punt, now):
@@ -127,7 +134,8 @@ def punt_get_for_user(*, user: Any, punt_id: Any, now: datetime | None = None) -
 def agenda_for_user(*, user: Any, sessie: Sessie, now: datetime | None = None) -> list[Any]:
     """The agenda as ``(punt, zichtbaar)``: every item exists, few are readable."""
     punten = list(
-        sessie.agenda.select_related("casus__huishouden__data_key", "ingebracht_door")
+        sessie.agenda.filter(NIET_BEPERKT)
+        .select_related("casus__huishouden__data_key", "ingebracht_door")
         .prefetch_related("gedeeld_met")
         .order_by("volgnummer")
     )
@@ -141,7 +149,7 @@ def sessie_viewer_ids(*, sessie_id: Any, now: datetime | None = None) -> set[int
     )
     if sessie is None:
         return set()
-    ids = set(sessie.agenda.values_list("ingebracht_door_id", flat=True))
+    ids = set(sessie.agenda.filter(NIET_BEPERKT).values_list("ingebracht_door_id", flat=True))
     if may_chair(sessie.overleg.voorzitter):
         ids.add(sessie.overleg.voorzitter_id)
     if window_open(sessie, now):
@@ -156,7 +164,7 @@ def sessies_for_user(*, user: Any, now: datetime | None = None) -> list[Sessie]:
         Sessie.objects.filter(
             Q(overleg__voorzitter=user)
             | Q(overleg__deelnemers=user)
-            | Q(agenda__ingebracht_door=user)
+            | Q(agenda__ingebracht_door=user, agenda__casus__beperkt=False)
         )
         .select_related("overleg")
         .distinct()
@@ -185,6 +193,7 @@ def afspraken_for_organisatie(*, user: Any) -> QuerySet[Afspraak]:
         Afspraak.objects.filter(
             organisatie_id=user.organisatie_id,
             agendapunt__sessie__overleg__deelnemers=user,
+            agendapunt__casus__beperkt=False,
         )
         .select_related(
             "agendapunt__casus__huishouden__data_key", "agendapunt__sessie__overleg", "actie"

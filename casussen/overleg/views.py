@@ -81,7 +81,7 @@ def _chair_punt(request: HttpRequest, punt_id: uuid.UUID) -> Agendapunt:
     """An item of a session the user chairs (also after the window: the verslag comes later)."""
     punt = (
         Agendapunt.objects.select_related("sessie__overleg", "casus__huishouden__data_key")
-        .filter(pk=punt_id, sessie__overleg__voorzitter_id=request.user.pk)
+        .filter(sel.NIET_BEPERKT, pk=punt_id, sessie__overleg__voorzitter_id=request.user.pk)
         .first()
     )
     if punt is None or not sel.is_voorzitter(request.user, punt.sessie):
@@ -219,7 +219,9 @@ def sessie_context(request: HttpRequest, sessie: Sessie, **forms: Any) -> dict[s
         people = User.objects.filter(
             pk__in={
                 *sel.deelnemers_of(sessie.overleg).values_list("pk", flat=True),
-                *sessie.agenda.values_list("ingebracht_door_id", flat=True),
+                *sessie.agenda.filter(sel.NIET_BEPERKT).values_list(
+                    "ingebracht_door_id", flat=True
+                ),
                 sessie.overleg.voorzitter_id,
             }
         ).select_related("organisatie")
@@ -240,7 +242,13 @@ def _huidig_context(request: HttpRequest, sessie: Sessie, *, audit: bool) -> dic
     punt = sessie.huidig_punt
     if punt is None or not sel.window_open(sessie):
         return {"punt": None}
-    punt = Agendapunt.objects.select_related("casus__huishouden__data_key").get(pk=punt.pk)
+    punt = (
+        Agendapunt.objects.select_related("casus__huishouden__data_key")
+        .filter(sel.NIET_BEPERKT, pk=punt.pk)
+        .first()
+    )
+    if punt is None:
+        return {"punt": None}
     zichtbaar = sel.may_view_punt(request.user, punt)
     if audit and zichtbaar:
         _audit_read(request, [punt], "agendapunt", punt.pk)
@@ -338,7 +346,7 @@ def publiceren(request: HttpRequest, sessie_id: uuid.UUID) -> HttpResponse:
 def huidig_kiezen(request: HttpRequest, sessie_id: uuid.UUID) -> HttpResponse:
     sessie = _chair_sessie(request, sessie_id)
     punt_id = _uuid_or_none(request.POST.get("punt"))
-    punt = sessie.agenda.filter(pk=punt_id).first() if punt_id else None
+    punt = sessie.agenda.filter(sel.NIET_BEPERKT, pk=punt_id).first() if punt_id else None
     try:
         services.huidig_punt_kiezen(sessie=sessie, punt=punt, by=request.user, request=request)
     except ValidationError as exc:

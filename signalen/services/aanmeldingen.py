@@ -24,6 +24,7 @@ from casussen.services.casus import casus_open, casus_touch, timeline_add
 from casussen.services.huishouden import gezinslid_add, huishouden_create
 from casussen.services.intake import huishouden_merge
 from signalen.models import Signaal, Status
+from signalen.selectors import kandidaat_ids
 from signalen.services.common import (
     SEALED_FIELDS,
     bump,
@@ -96,7 +97,7 @@ def signaal_assign(*, signaal: Signaal, aanspreekpunt: Any, by: Any) -> Signaal:
         raise PermissionDenied
     if not (aanspreekpunt.has_rol(Rol.CONSULENT) and aanspreekpunt.team_id == signaal.team_id):
         raise ValidationError({"aanspreekpunt": [_("Kies een consulent van het team.")]})
-    if signaal.mogelijke_match:
+    if kandidaat_ids(signaal=signaal):
         raise ValidationError(_("Beoordeel eerst de mogelijke match van dit signaal."))
     casus = _open_casus_of(signaal.huishouden_id)
     if casus is None:
@@ -137,7 +138,7 @@ def signaal_match_confirm(*, signaal: Signaal, huishouden_id: uuid.UUID | str, b
     signaal = lock(signaal.pk)
     require_team_member(user=by, signaal=signaal)
     _waiting(signaal)
-    if str(huishouden_id) not in signaal.mogelijke_match:
+    if str(huishouden_id) not in kandidaat_ids(signaal=signaal):
         raise ValidationError(_("Dit huishouden is geen mogelijke match van dit signaal."))
     doel = Huishouden.objects.get(pk=huishouden_id)
     _merge_or_move(signaal, doel, by=by)
@@ -176,7 +177,7 @@ def signaal_match_vragen(*, signaal: Signaal, huishouden_id: uuid.UUID | str, by
     signaal = lock(signaal.pk)
     require_team_member(user=by, signaal=signaal)
     _waiting(signaal)
-    if str(huishouden_id) not in signaal.mogelijke_match:
+    if str(huishouden_id) not in kandidaat_ids(signaal=signaal):
         raise ValidationError(_("Dit huishouden is geen mogelijke match van dit signaal."))
     casus = _open_casus_of(huishouden_id)
     if casus is None or casus.aanspreekpunt_id is None:

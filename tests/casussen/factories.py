@@ -51,3 +51,13 @@ def make_huishouden(*leden: dict[str, Any], by: Any = None) -> tuple[Huishouden,
         for lid in (leden or ({},))
     ]
     return huishouden, made
+
+
+def beperk(huishouden: Huishouden, *, by: Any) -> None:
+    """Grant a restriction (AVG art. 18) on ``huishouden`` through the privacy workflow."""
+    from casussen.services import rechten
+
+    verzoek = rechten.verzoek_registreren(
+        soort="beperking", huishouden=huishouden, by=by, reden="De inwoner betwist het dossier."
+    )
+    rechten.verzoek_besluiten(verzoek=verzoek, toewijzen=True, by=by, reden="Betwist")

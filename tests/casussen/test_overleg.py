@@ -431,3 +431,33 @@ def test_the_chairs_verslag_form_shows_a_dutch_error_or_saves_it(scene, publishe
         "Het verslag is bij de casus opgeslagen."
     )
     assert scene.casus.tijdlijn.get(soort="overleg").tekst == "Corporatie belt de inwoner."
+
+
+def test_an_item_brought_in_before_a_restriction_is_gone_from_the_overleg(
+    scene, published, login, make_user
+):
+    from tests.casussen.factories import beperk
+
+    afspraak = _afspraak(scene, published)
+    overleg.huidig_punt_kiezen(sessie=scene.sessie, punt=published, by=scene.voorzitter)
+    privacy = make_user(Rol.PRIVACY_OFFICER)
+    beperk(scene.casus.huishouden, by=privacy)
+
+    for user in (scene.voorzitter, scene.aanspreekpunt, scene.deelnemer):
+        assert sel.agenda_for_user(user=user, sessie=scene.sessie) == []
+        with pytest.raises(Http404):
+            sel.punt_get_for_user(user=user, punt_id=published.pk)
+    assert sel.afspraken_read(user=scene.deelnemer) == []
+    with pytest.raises(Http404):
+        sel.afspraak_for_owner(user=scene.deelnemer, afspraak_id=afspraak.pk)
+    chair = login(scene.voorzitter)
+    page = chair.get(reverse("casussen:overleg:sessie", args=[scene.sessie.pk])).content.decode()
+    assert "Huurachterstand" not in page and scene.casus.referentie not in page
+    verslag = chair.post(
+        reverse("casussen:overleg:verslag", args=[published.pk]), {"verslag": "Nog iets."}
+    )
+    assert verslag.status_code == 404
+    agenda = login(scene.deelnemer).get(f"/api/v1/overleg/sessies/{scene.sessie.pk}/agenda")
+    assert agenda.json()["agenda"] == [] and agenda.json()["huidig_agendapunt_id"] is None
+    # The privacy officer's review of the sharing bases keeps it (her own workflow).
+    assert published in list(sel.sharing_bases())
