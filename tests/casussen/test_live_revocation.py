@@ -1,7 +1,7 @@
 """When access to a casus ends, the user's open websocket loses its watch and its feed.
 
 A real websocket over the ASGI app on the configured channel layer (in-memory by
-default, Redis with ``REDIS_URL``). For each way access ends (a betrokkene
+default, Redis with ``REDIS_URL``). For each way access ends (a handover, a betrokkene
 revoked, a betrokkene's term over, noodtoegang over): the socket watching the
 casus gets ``live.revoked``, and a later event about the casus reaches the
 aanspreekpunt but not the user who lost access.
@@ -132,6 +132,33 @@ async def test_ended_noodtoegang_loses_the_watch_and_the_feed(
         expires_at=timezone.now() - timedelta(minutes=1)
     )
     assert await make(access_expire)() == 1
+
+    await _revoked(lost, casus)
+    await _feed_stopped(casus, kept=kept, lost=lost)
+
+
+def _overdracht_op_de_pagina(casus, teamleider, naar) -> None:
+    """The teamleider hands the casus over on its page (the form's POST)."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from tests.auth import verified_login
+
+    response = verified_login(Client(), teamleider).post(
+        reverse("casussen:overdracht", args=[casus.pk]),
+        {"naar": naar.pk, "notitie": "Overdracht wegens verlof"},
+    )
+    assert response.status_code == 302, response.status_code
+
+
+async def test_a_handover_revokes_the_old_aanspreekpunts_watch_and_feed(fresh_channel_layer, setup):
+    """The old aanspreekpunt's open casus page (its socket watching the casus) is told."""
+    casus, aanspreekpunt, collega, teamleider = setup
+    await make(relay_until_idle)()
+    lost = await _watching(aanspreekpunt, casus)
+    kept = await connect(collega)
+
+    await make(_overdracht_op_de_pagina)(casus, teamleider, collega)
 
     await _revoked(lost, casus)
     await _feed_stopped(casus, kept=kept, lost=lost)
