@@ -6,10 +6,12 @@
 For each layer (channels_redis core and pubsub) it starts uvicorn (``--workers``
 processes; the target is 10,000 clients over 2) with the real ASGI app and consumer,
 connects N clients (API tokens), measures server CPU idle with 0 and with N connections,
-then emits events at ``--rate`` and ``--lag-rate`` for ``--duration`` seconds (each to
-1..25 recipients) with a relay process on LISTEN/NOTIFY, and prints p50/p99 latency
-commit → message received and relay lag (commit → sent).
-Loopback only; every phase is bounded in time.
+then emits events at ``--rate`` and ``--lag-rate`` (0: skip) for ``--duration`` seconds
+(each to 1..25 recipients) with a relay process on LISTEN/NOTIFY, and prints, per
+phase, messages delivered / expected, p50/p95/p99 latency commit → message received,
+relay lag (commit → sent) and the peak number of Redis connections on the bench's
+Redis database. The open-files limit is raised to its hard limit (10,000 clients need
+that many sockets in this process). Loopback only; every phase is bounded in time.
 """
 
 from __future__ import annotations
@@ -18,11 +20,13 @@ import argparse
 import asyncio
 import json
 import os
+import resource
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -91,6 +95,45 @@ def _cpu_percent(pid: int, seconds: float) -> float:
     before, started = _cpu_seconds(pid), time.monotonic()
     time.sleep(seconds)
     return 100 * (_cpu_seconds(pid) - before) / (time.monotonic() - started)
+
+
+def _raise_open_files() -> int:
+    """Raise this process's (and its children's) open-files limit to the hard limit."""
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return hard
+
+
+class RedisConnections:
+    """Samples how many Redis connections use the bench's database (peak per phase)."""
+
+    def __init__(self, url: str):
+        import redis
+
+        self.client = redis.Redis.from_url(url)
+        self.db = self.client.connection_pool.connection_kwargs.get("db", 0)
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def count(self) -> int:
+        return sum(1 for c in self.client.client_list() if int(c.get("db", -1)) == self.db)
+
+    def start(self) -> None:
+        self.peak = 0
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.5):
+            self.peak = max(self.peak, self.count())
+
+    def stop(self) -> int:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        return self.peak
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -165,6 +208,8 @@ async def _phase(
     )
     await asyncio.sleep(2.0)  # relay starts and LISTENs
     clients.received.clear()
+    redis_connections = RedisConnections(os.environ["REDIS_URL"])
+    redis_connections.start()
     emitter = _child(
         "emit",
         "--out",
@@ -187,6 +232,7 @@ async def _phase(
         await asyncio.sleep(0.1)
     relay.terminate()
     relay.wait(timeout=30)
+    redis_peak = redis_connections.stop()
     sent = {int(k): v for k, v in json.loads((tmp / "relay.json").read_text()).items()}
     latencies = [(t - commits[eid][1]) * 1000 for eid, _, t in clients.received if eid in commits]
     lags = [(sent[eid] - t) * 1000 for eid, (_, t) in commits.items() if eid in sent]
@@ -199,10 +245,12 @@ async def _phase(
         "received": unique,
         "duplicates": len(latencies) - unique,
         "p50": _pct(latencies, 0.50),
+        "p95": _pct(latencies, 0.95),
         "p99": _pct(latencies, 0.99),
         "max": max(latencies, default=0),
         "lag_p50": _pct(lags, 0.50),
         "lag_p99": _pct(lags, 0.99),
+        "redis_peak": redis_peak,
         "fanout": statistics.mean(
             len(recipients_of(k, user_ids, args.recipients)) for k, _ in commits.values()
         ),
@@ -255,6 +303,10 @@ async def _run_layer(
             "off",
             "--workers",
             str(args.workers),
+            # As deploy/start.sh: events are ~100 bytes, compressing them costs CPU
+            # and a zlib context per socket.
+            "--ws-per-message-deflate",
+            "false",
         ],
         env=env,
     )
@@ -266,7 +318,8 @@ async def _run_layer(
         await asyncio.sleep(1.0)
         idle_full = await asyncio.to_thread(_cpu_percent, server.pid, args.idle_seconds)
         phases = []
-        for index, rate in enumerate((args.rate, args.lag_rate)):
+        rates = [rate for rate in (args.rate, args.lag_rate) if rate > 0]
+        for index, rate in enumerate(rates):
             phases.append(await _phase(args, clients, env, rate, user_ids, index * 500))
         await clients.close()
         return {
@@ -296,10 +349,12 @@ def _print_variant(r: dict[str, Any], clients: int) -> None:
     for p in r["phases"]:
         print(
             f"  {p['rate']:.0f} ev/s (achieved {p['achieved']:.0f}, {p['events']} events, "
-            f"mean fan-out {p['fanout']:.1f}): received {p['received']}/{p['expected']} "
-            f"(duplicates {p['duplicates']}); commit→client p50 {p['p50']:.1f} ms, "
+            f"mean fan-out {p['fanout']:.1f}): delivered {p['received']}/{p['expected']} "
+            f"({100 * p['received'] / max(1, p['expected']):.1f} %, duplicates "
+            f"{p['duplicates']}); commit→client p50 {p['p50']:.1f} ms, p95 {p['p95']:.1f} ms, "
             f"p99 {p['p99']:.1f} ms, max {p['max']:.0f} ms; "
-            f"relay lag p50 {p['lag_p50']:.1f} ms, p99 {p['lag_p99']:.1f} ms",
+            f"relay lag p50 {p['lag_p50']:.1f} ms, p99 {p['lag_p99']:.1f} ms; "
+            f"Redis connections peak {p['redis_peak']}",
             flush=True,
         )
 
@@ -336,6 +391,9 @@ def main() -> None:
     args = parser.parse_args()
 
     if args.role == "main":
+        open_files = _raise_open_files()
+        if open_files < args.clients + 1000:
+            parser.error(f"{args.clients} clients need more open files than {open_files}")
         _ensure_database()
     import django
 
@@ -353,7 +411,8 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     user_ids, tokens = _prepare_users(args.clients)
     print(
-        f"realtime bench: {args.clients} clients, up to {args.recipients} recipients per event, "
+        f"realtime bench: {args.clients} clients over {args.workers} server processes, "
+        f"up to {args.recipients} recipients per event, "
         f"{args.duration:.0f} s per phase, loopback",
         flush=True,
     )

@@ -44,6 +44,7 @@ case "${1:-web}" in
         exec "$PYTHON" -m uvicorn toegang.asgi:application \
             --host "${WEB_HOST:-0.0.0.0}" --port "${PORT:-8001}" \
             --workers "${REALTIME_WORKERS:-2}" \
+            --ws-per-message-deflate false \
             --proxy-headers --forwarded-allow-ips "$TRUSTED_PROXIES" \
             --no-access-log
         ;;

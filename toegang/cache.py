@@ -12,13 +12,14 @@ per process, which is the bounded local fallback the rate limits settle for.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import redis
 
 from django.core.cache.backends.locmem import LocMemCache
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 from toegang.outage import Outage, outage
 
@@ -32,7 +33,35 @@ UNREACHABLE: tuple[type[BaseException], ...] = (
 )
 
 #: Short timeouts: a cache that does not answer within a second is treated as down.
-DEFAULT_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 1.0}
+#: At most ``max_connections`` per process; a caller waits up to ``timeout`` for one.
+DEFAULT_OPTIONS = {
+    "socket_connect_timeout": 0.5,
+    "socket_timeout": 1.0,
+    "max_connections": 32,
+    "timeout": 1.0,
+}
+
+_pools: dict[tuple[str, str], redis.ConnectionPool] = {}
+_pools_lock = threading.Lock()
+
+
+class SharedPoolClient(RedisCacheClient):
+    """Django's Redis client, with one process-wide blocking pool per server and options."""
+
+    def __init__(self, servers: list[str], **options: Any) -> None:
+        options.setdefault("pool_class", redis.BlockingConnectionPool)
+        super().__init__(servers, **options)
+
+    def _get_connection_pool(self, write: bool) -> Any:
+        client: Any = self  # Django's private attributes, untyped in its stubs
+        server = client._servers[client._get_connection_pool_index(write)]
+        options = client._pool_options
+        key = (server, repr(sorted(options.items(), key=lambda kv: kv[0])))
+        with _pools_lock:
+            pool = _pools.get(key)
+            if pool is None:
+                pool = _pools[key] = client._pool_class.from_url(server, **options)
+            return pool
 
 
 class FallbackRedisCache(RedisCache):
@@ -41,6 +70,7 @@ class FallbackRedisCache(RedisCache):
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         params = {**params, "OPTIONS": {**DEFAULT_OPTIONS, **params.get("OPTIONS", {})}}
         super().__init__(server, params)
+        self._class = SharedPoolClient
         self.outage: Outage = outage("redis", key=server)
         self.local = LocMemCache(
             f"fallback-{server}",

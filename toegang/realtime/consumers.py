@@ -252,10 +252,12 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     # -- from the relay ----------------------------------------------------------------
 
     async def domain_event(self, message: dict[str, Any]) -> None:
-        """One event, from the ``user.<id>`` group or from this process's fan-out hub.
+        """One event from the ``user.<id>`` group (``groups`` delivery).
 
         The credentials are re-checked first: a revoked token or deactivated user
-        gets no event, even when the close message has not arrived (yet).
+        gets no event, even when the close message has not arrived (yet). In
+        ``fanout`` delivery the hub does that check for a whole batch of sockets
+        and calls :meth:`forward_text`.
         """
         if await self._still_allowed():
             await self._forward(message)
@@ -264,16 +266,21 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         if not self._closing and self.recent.add(int(message["event_id"])):
             await self.send_json(client_message(message))
 
+    async def forward_text(self, event_id: int, text: str) -> None:
+        """An event already serialized (the hub's fan-out), once per socket."""
+        if not self._closing and self.recent.add(event_id):
+            await self.send(text_data=text)
+
     async def _still_allowed(self) -> bool:
         """True while the socket's credentials hold; otherwise it closes (4401)."""
         if self._closing:
             return False
         if await _still_valid(self.credentials):
             return True
-        await self._close_revoked()
+        await self.close_revoked()
         return False
 
-    async def _close_revoked(self) -> None:
+    async def close_revoked(self) -> None:
         if not self._closing:
             self._closing = True
             log.info("live_socket_revoked", user_id=self.user_id)
@@ -289,7 +296,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             try:
                 left = await _seconds_left(self.credentials)
                 if left <= 0:
-                    await self._close_revoked()
+                    await self.close_revoked()
                     return
                 wait = min(interval, left + DEADLINE_MARGIN)
             except Exception as exc:
@@ -311,7 +318,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     async def live_close(self, message: dict[str, Any]) -> None:
         """From ``disconnect_user`` / ``disconnect_token``: the credentials were revoked."""
-        await self._close_revoked()
+        await self.close_revoked()
 
     # -- presence ------------------------------------------------------------------------
 

@@ -6,6 +6,13 @@ delivery (the default, see docs/events.md) the relay sends one ``domain.fanout``
 message with the recipients' ids to the group ``live.fanout``; every ASGI process
 has one listener in that group that hands the event to its own consumers of those
 users. Other messages (revoke, presence, close) still use the ``user.<id>`` groups.
+
+The listener only queues what arrives; a dispatcher task hands it out in batches:
+everything that arrived while the previous batch was delivered goes out together,
+after one check of all its sockets' credentials (``validity.valid_among``, a few
+queries in one thread hop), and each event is serialized once for all its sockets.
+So the cost per event stays flat as sockets and rate grow, instead of one database
+round trip per socket per event.
 """
 
 from __future__ import annotations
@@ -14,10 +21,13 @@ import asyncio
 import contextlib
 from typing import Any, Protocol
 
+from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
 from toegang.logging import get_logger
 from toegang.outage import Outage
+from toegang.realtime import validity
+from toegang.realtime.messages import client_text
 from toegang.realtime.tasks import cancelling, stop
 
 log = get_logger(__name__)
@@ -34,10 +44,19 @@ LEAVE_SECONDS = 2.0
 RETRY_FIRST, RETRY_LAST = 0.25, 1.0
 
 
+#: Events per delivery batch at most (a backlog is worked off in slices of this size).
+BATCH_MAX = 500
+
+_valid_among = database_sync_to_async(validity.valid_among)
+
+
 class _Consumer(Protocol):
     user_id: int
+    credentials: validity.Credentials
 
-    async def domain_event(self, message: dict[str, Any]) -> None: ...
+    async def forward_text(self, event_id: int, text: str) -> None: ...
+
+    async def close_revoked(self) -> None: ...
 
 
 class _Hub:
@@ -47,6 +66,8 @@ class _Hub:
         self.task: asyncio.Task[None] | None = None
         self.joined = asyncio.Event()
         self.outage = Outage("channel_layer")
+        self.pending: list[dict[str, Any]] = []
+        self.arrived = asyncio.Event()
 
     async def attach(self, consumer: _Consumer) -> None:
         """Register ``consumer``; returns once this process listens (or after 5 s)."""
@@ -76,6 +97,13 @@ class _Hub:
         await stop(task)
 
     async def _listen(self) -> None:
+        dispatcher = asyncio.create_task(self._dispatch_loop(), name="realtime.fanout.dispatch")
+        try:
+            await self._listen_again_and_again()
+        finally:
+            await stop(dispatcher)
+
+    async def _listen_again_and_again(self) -> None:
         layer = get_channel_layer()
         delay = RETRY_FIRST
         while True:
@@ -106,24 +134,54 @@ class _Hub:
             while True:
                 message = await layer.receive(channel)
                 if message.get("type") == "domain.fanout":
-                    await self._dispatch(message)
+                    self.pending.append(message)
+                    self.arrived.set()
         finally:
             await stop(rejoin)
             await _leave(layer, channel)
 
-    async def _dispatch(self, message: dict[str, Any]) -> None:
-        targets = [
-            consumer
-            for user_id in message.get("user_ids", ())
-            for consumer in self.consumers.get(user_id, ())
-        ]
-        for consumer in targets:
+    async def _dispatch_loop(self) -> None:
+        while True:
+            await self.arrived.wait()
+            batch, self.pending = self.pending[:BATCH_MAX], self.pending[BATCH_MAX:]
+            if not self.pending:
+                self.arrived.clear()
             try:
-                await consumer.domain_event(message)
-            except Exception as exc:  # one closed socket must not stop the others
+                await self._deliver(batch)
+            except Exception as exc:  # the database away: these events are not sent
                 if cancelling():
                     raise
-                log.debug("fanout_send_failed", error=type(exc).__name__)
+                log.warning("fanout_batch_failed", events=len(batch), error=type(exc).__name__)
+
+    async def _deliver(self, batch: list[dict[str, Any]]) -> None:
+        """Check every addressed socket once, then send each event to the valid ones."""
+        addressed = [
+            (message, [c for u in message.get("user_ids", ()) for c in self.consumers.get(u, ())])
+            for message in batch
+        ]
+        sockets = {consumer for _, targets in addressed for consumer in targets}
+        if not sockets:
+            return
+        valid = await _valid_among([consumer.credentials for consumer in sockets])
+        for consumer in sockets:
+            if consumer.credentials not in valid:
+                await _quietly(consumer.close_revoked())
+        for message, targets in addressed:
+            text = client_text(message)
+            event_id = int(message["event_id"])
+            for consumer in targets:
+                if consumer.credentials in valid:
+                    await _quietly(consumer.forward_text(event_id, text))
+
+
+async def _quietly(step: Any) -> None:
+    """One closed socket must not stop the others."""
+    try:
+        await step
+    except Exception as exc:
+        if cancelling():
+            raise
+        log.debug("fanout_send_failed", error=type(exc).__name__)
 
 
 async def _rejoin(layer: Any, channel: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -46,3 +47,8 @@ def client_message(message: dict[str, Any]) -> dict[str, Any]:
         "version": message["version"],
         "event_id": message["event_id"],
     }
+
+
+def client_text(message: dict[str, Any]) -> str:
+    """:func:`client_message` as the websocket's text frame (serialized once per event)."""
+    return json.dumps(client_message(message))

@@ -3,8 +3,9 @@
 A socket remembers what it was opened with: the user with their role and team,
 the API token or the session. The revocation hooks (``toegang.revocation``) close
 sockets as soon as one of those changes; these checks are the second line, for a
-close message that never arrived (Redis away, another process): the consumer runs
-:func:`still_valid` before it passes on events and every ``LIVE_RECHECK_SECONDS``.
+close message that never arrived (Redis away, another process): before events are
+passed on (:func:`valid_among`, for all the sockets of a fan-out batch at once, in
+a few queries whatever their number) and every ``LIVE_RECHECK_SECONDS``.
 A session socket is also re-checked at the moment its session would time out
 (:func:`seconds_left`), so an idle session's socket closes within about a second
 of the expiry, not up to ``LIVE_RECHECK_SECONDS`` later.
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
@@ -60,6 +62,53 @@ def still_valid(credentials: Credentials) -> bool:
     return seconds_left(credentials) > 0
 
 
+def valid_among(credentials: Iterable[Credentials]) -> set[Credentials]:
+    """Those of ``credentials`` that still hold (the rules of :func:`seconds_left`).
+
+    One query for the tokens, one for the users and one for the sessions, however
+    many sockets: a fan-out checks every recipient before each batch of events.
+    """
+    from toegang.models import ApiToken, User
+
+    distinct = set(credentials)
+    tokens = [c for c in distinct if c.token_id is not None]
+    others = [c for c in distinct if c.token_id is None]
+    valid: set[Credentials] = set()
+    if tokens:
+        alive = {
+            (str(pk), user_id, rol, team_id)
+            for pk, user_id, rol, team_id in ApiToken.objects.filter(
+                pk__in={c.token_id for c in tokens}, revoked_at__isnull=True, user__is_active=True
+            ).values_list("pk", "user_id", "user__rol", "user__team_id")
+        }
+        valid.update(c for c in tokens if (c.token_id, c.user_id, c.rol, c.team_id) in alive)
+    if others:
+        users = User.objects.select_related("organisatie").filter(
+            pk__in={c.user_id for c in others}, is_active=True
+        )
+        by_pk = {user.pk: user for user in users}
+        stored = _load_sessions({c.session_key for c in others if c.session_key is not None})
+        for c in others:
+            user = by_pk.get(c.user_id)
+            if user is None or user.rol != c.rol or user.team_id != c.team_id:
+                continue
+            if _session_seconds_left(c.session_key, user, None, stored) > 0:
+                valid.add(c)
+    return valid
+
+
+def _load_sessions(keys: set[str]) -> dict[str, Any] | None:
+    """The stored sessions of ``keys`` in one query (database engine), else None."""
+    if not keys or settings.SESSION_ENGINE != "django.contrib.sessions.backends.db":
+        return None
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    rows = Session.objects.filter(session_key__in=keys, expire_date__gt=timezone.now())
+    return {row.session_key: store.decode(row.session_data) for row in rows}
+
+
 def seconds_left(credentials: Credentials, *, now: float | None = None) -> float:
     """How long the socket may stay open unless something changes (0: close it now).
 
@@ -96,14 +145,24 @@ def seconds_left(credentials: Credentials, *, now: float | None = None) -> float
     return _session_seconds_left(credentials.session_key, user, now)
 
 
-def _session_seconds_left(session_key: str | None, user: Any, now: float | None) -> float:
-    """A server-side session must still exist and pass the page's session rules."""
+def _session_seconds_left(
+    session_key: str | None,
+    user: Any,
+    now: float | None,
+    stored: dict[str, Any] | None = None,
+) -> float:
+    """A server-side session must still exist and pass the page's session rules.
+
+    ``stored``: sessions loaded beforehand by :func:`_load_sessions` (a missing key
+    is a session that no longer exists); None loads this one from the store."""
     from toegang.identity import mfa, sessions
 
     if session_key is None or settings.SESSION_ENGINE.endswith("signed_cookies"):
         return math.inf  # opened without a server-side session: the user check is all
-    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
-    session = store.load()
+    if stored is not None:
+        session = stored.get(session_key, {})
+    else:
+        session = import_module(settings.SESSION_ENGINE).SessionStore(session_key).load()
     if session.get(SESSION_KEY) != str(user.pk):
         return 0.0  # logged out, expired or flushed
     if sessions.session_problem(session, user, now=now):

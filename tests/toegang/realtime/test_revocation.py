@@ -218,3 +218,48 @@ async def test_logging_out_closes_the_sockets_of_that_session_only(fresh_channel
     assert await _closed_with(on_ended) == CLOSE_REVOKED
     await fresh_channel_layer.group_send(f"user.{user.pk}", _domain_event(11))
     assert [e["event_id"] for e in await receive_events(on_other, 1)] == [11]
+
+
+def _fanout(event_id: int, *users) -> dict:
+    """What the relay sends in ``fanout`` delivery: one message for every process's hub."""
+    return {**_domain_event(event_id), "type": "domain.fanout", "user_ids": [u.pk for u in users]}
+
+
+async def test_a_fanout_batch_skips_and_closes_only_the_sockets_that_lost_their_rights(
+    fresh_channel_layer, make_user
+):
+    """The hub checks a batch's sockets together; a lost close message still closes them."""
+    from django.contrib.sessions.models import Session
+
+    from toegang.realtime.hub import FANOUT_GROUP
+
+    kept, deactivated, revoked, logged_out = [await make(make_user)(Rol.CONSULENT) for _ in "abcd"]
+    on_kept = await connect(kept)
+    on_deactivated = await connect(deactivated)
+    issued = await _token(revoked)
+    on_revoked = await connect(token=issued.plaintext)
+    cookie = await make(session_cookie_for)(logged_out)
+    on_logged_out = await connect_with_session(cookie)
+    on_kept_session = await connect_with_session(await make(session_cookie_for)(kept))
+
+    # Behind the model hooks' back: only the hub's own check can notice.
+    await make(User.objects.filter(pk=deactivated.pk).update)(is_active=False)
+    await make(ApiToken.objects.filter(pk=issued.token.pk).update)(revoked_at=timezone.now())
+    rows = Session.objects.filter(session_key=cookie)
+    await make(rows._raw_delete)(rows.db)
+    for event_id in (21, 22):
+        await fresh_channel_layer.group_send(
+            FANOUT_GROUP, _fanout(event_id, kept, deactivated, revoked, logged_out)
+        )
+
+    for closed in (on_deactivated, on_revoked, on_logged_out):
+        assert await client_output_close(closed) == CLOSE_REVOKED
+    for open_socket in (on_kept, on_kept_session):
+        assert [e["event_id"] for e in await receive_events(open_socket, 2)] == [21, 22]
+
+
+async def client_output_close(client: WebsocketCommunicator) -> int | None:
+    """The first output must be the close (no event slipped out before it)."""
+    output = await client.receive_output(timeout=5)
+    assert output["type"] == "websocket.close", output
+    return output.get("code")
