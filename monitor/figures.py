@@ -9,73 +9,25 @@ picks rows), so no view can be set against another to recover a hidden count.
 from __future__ import annotations
 
 import copy
-import datetime as dt
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import Count, Max, Q
 from django.db.models.functions import ExtractMonth
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from casussen import leefgebieden as lg
-from monitor import disclosure, projection
+from monitor import disclosure, projection, restbijdrage
 from monitor.models import ActieFeit, Buurt, CasusFeit, Gebeurtenis, MetingFeit, SignaalFeit, Wijk
+from monitor.periode import Kwartaal, lokale_datum, tijdzone
 from monitor.projection import DIMENSIES
 
 ONBEKEND = projection.BUURT_ONBEKEND
 #: Quarters back the open-casussen identity is followed (earlier ones count as visible).
 TERUGBLIK = 8
-
-
-@dataclass(frozen=True, order=True)
-class Kwartaal:
-    jaar: int
-    nummer: int
-
-    @classmethod
-    def parse(cls, text: str) -> Kwartaal:
-        """ "2026-K3" (or "2026-Q3") → Kwartaal; ValueError otherwise."""
-        jaar, _sep, rest = text.upper().partition("-")
-        nummer = int(rest.lstrip("KQ"))
-        if not (2000 <= int(jaar) <= 2100 and 1 <= nummer <= 4):
-            raise ValueError(text)
-        return cls(int(jaar), nummer)
-
-    @classmethod
-    def van(cls, datum: dt.date) -> Kwartaal:
-        return cls(datum.year, (datum.month - 1) // 3 + 1)
-
-    def __str__(self) -> str:
-        return f"{self.jaar}-K{self.nummer}"
-
-    @property
-    def maanden(self) -> list[int]:
-        return [3 * self.nummer - 2, 3 * self.nummer - 1, 3 * self.nummer]
-
-    def start(self) -> dt.datetime:
-        return dt.datetime(self.jaar, self.maanden[0], 1, tzinfo=_tz())
-
-    def einde(self) -> dt.datetime:
-        return self.volgende().start()
-
-    def volgende(self) -> Kwartaal:
-        return (
-            Kwartaal(self.jaar + 1, 1) if self.nummer == 4 else Kwartaal(self.jaar, self.nummer + 1)
-        )
-
-    def vorige(self) -> Kwartaal:
-        return (
-            Kwartaal(self.jaar - 1, 4) if self.nummer == 1 else Kwartaal(self.jaar, self.nummer - 1)
-        )
-
-
-def _tz() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
 
 
 @dataclass
@@ -140,8 +92,17 @@ def _per_buurt(
     return cells, equations
 
 
-def _per_buurt_geteld(rows: Any) -> dict[str, int]:
-    return dict(rows.values_list("buurt").annotate(n=Count("pk")).values_list("buurt", "n"))
+def _geteld(rows: Any, kolom: str = "buurt") -> dict[Any, int]:
+    """Rows counted per value of ``kolom``."""
+    return dict(rows.values_list(kolom).annotate(n=Count("pk")).values_list(kolom, "n"))
+
+
+def _plus(counts: dict[Any, int], rest: dict[str, int], code: Any = str) -> dict[Any, int]:
+    """``counts`` with the counts of destroyed casussen (``restbijdrage``) added."""
+    som = dict(counts)
+    for key, n in rest.items():
+        som[code(key)] = som.get(code(key), 0) + n
+    return som
 
 
 def _casus_counts(q: Kwartaal) -> dict[str, dict[str, int]]:
@@ -150,10 +111,17 @@ def _casus_counts(q: Kwartaal) -> dict[str, dict[str, int]]:
     open_aan_eind = rows.filter(geopend_op__lt=einde).filter(
         Q(gesloten_op__isnull=True) | Q(gesloten_op__gte=einde)
     )
+    rest = restbijdrage.van(q)
     return {
-        "nieuw": _per_buurt_geteld(rows.filter(geopend_op__gte=start, geopend_op__lt=einde)),
-        "gesloten": _per_buurt_geteld(rows.filter(gesloten_op__gte=start, gesloten_op__lt=einde)),
-        "open": _per_buurt_geteld(open_aan_eind),
+        "nieuw": _plus(
+            _geteld(rows.filter(geopend_op__gte=start, geopend_op__lt=einde)),
+            rest["nieuw"],
+        ),
+        "gesloten": _plus(
+            _geteld(rows.filter(gesloten_op__gte=start, gesloten_op__lt=einde)),
+            rest["gesloten"],
+        ),
+        "open": _plus(_geteld(open_aan_eind), rest["open"]),
     }
 
 
@@ -231,9 +199,12 @@ def _eerste_kwartaal(q: Kwartaal) -> Kwartaal | None:
         .values_list("geopend_op", flat=True)
         .first()
     )
-    if first is None:
+    kandidaten = [Kwartaal.van(lokale_datum(first))] if first is not None else []
+    if (rest := restbijdrage.eerste_kwartaal()) is not None:
+        kandidaten.append(rest)
+    if not kandidaten:
         return None
-    eerste = Kwartaal.van(first.astimezone(_tz()).date())
+    eerste = min(kandidaten)
     grens = q
     for _i in range(TERUGBLIK):
         grens = grens.vorige()
@@ -245,33 +216,38 @@ def _signaal_cells(
 ) -> tuple[dict[str, int], list[disclosure.Equation], dict[str, int]]:
     start, einde = q.start(), q.einde()
     rows = SignaalFeit.objects.filter(ontvangen_op__gte=start, ontvangen_op__lt=einde)
-    cells, equations = _per_buurt(_per_buurt_geteld(rows), f"{q}:signalen", buurten)
+    rest = restbijdrage.van(q)
+    cells, equations = _per_buurt(_plus(_geteld(rows), rest["signalen"]), f"{q}:signalen", buurten)
     totaal = f"{q}:signalen:totaal"
     for dimensie, kolom in (("soort", "organisatie_soort"), ("toestemming", "toestemming")):
-        per = dict(rows.values_list(kolom).annotate(n=Count("pk")).values_list(kolom, "n"))
+        per = _plus(_geteld(rows, kolom), rest[f"signalen:{dimensie}"])
         keys = []
         for code, n in per.items():
             key = f"{q}:signalen:{dimensie}:{code or ONBEKEND}"
             cells[key] = cells.get(key, 0) + n
             keys.append(key)
         equations.append((totaal, sorted(set(keys))))
-    per_maand = dict(
-        rows.annotate(maand=ExtractMonth("ontvangen_op", tzinfo=_tz()))
-        .values_list("maand")
-        .annotate(n=Count("pk"))
-        .values_list("maand", "n")
+    per_maand = _plus(
+        dict(
+            rows.annotate(maand=ExtractMonth("ontvangen_op", tzinfo=tijdzone()))
+            .values_list("maand")
+            .annotate(n=Count("pk"))
+            .values_list("maand", "n")
+        ),
+        rest["signalen:maand"],
+        code=int,
     )
     maanden = []
     for maand in q.maanden:
         cells[f"{q}:signalen:maand:{maand}"] = per_maand.get(maand, 0)
         maanden.append(f"{q}:signalen:maand:{maand}")
     equations.append((totaal, maanden))
-    casus = rows.filter(casus_id__isnull=False).count()
+    casus = rows.filter(casus_id__isnull=False).count() + rest["signalen:casus"].get("ja", 0)
     cells[f"{q}:signalen:casus:ja"] = casus
     cells[f"{q}:signalen:casus:nee"] = cells[totaal] - casus
     equations.append((totaal, [f"{q}:signalen:casus:ja", f"{q}:signalen:casus:nee"]))
     # Leefgebieden: a signal may have several, so these add up to nothing (no equation).
-    leef: Counter[str] = Counter()
+    leef: Counter[str] = Counter(rest["signalen:leefgebied"])
     for codes in rows.values_list("leefgebieden", flat=True).iterator(chunk_size=5000):
         leef.update(set(codes or []))
     losse = {f"{q}:signalen:leefgebied:{code}": n for code, n in leef.items()}
@@ -280,11 +256,13 @@ def _signaal_cells(
 
 def _acties(q: Kwartaal) -> tuple[dict[str, int], list[disclosure.Equation]]:
     start, einde = q.start(), q.einde()
-    per = dict(
-        ActieFeit.objects.filter(aangemaakt_op__gte=start, aangemaakt_op__lt=einde)
-        .values_list("trede")
-        .annotate(n=Count("pk"))
-        .values_list("trede", "n")
+    rest = restbijdrage.van(q)
+    per = _plus(
+        _geteld(
+            ActieFeit.objects.filter(aangemaakt_op__gte=start, aangemaakt_op__lt=einde), "trede"
+        ),
+        rest["acties:trede"],
+        code=int,
     )
     cells = {f"{q}:acties:trede:{t}": per.get(t, 0) for t in (1, 2, 3, 4)}
     cells[f"{q}:acties:totaal"] = sum(cells.values())
@@ -302,8 +280,8 @@ def _acties(q: Kwartaal) -> tuple[dict[str, int], list[disclosure.Equation]]:
             .values("casus_id")
         )
     )
-    licht = plannen.filter(hoogste__lte=2).count()
-    alle = plannen.count()
+    licht = plannen.filter(hoogste__lte=2).count() + rest["plannen"].get("licht", 0)
+    alle = plannen.count() + sum(rest["plannen"].values())
     cells[f"{q}:plannen:licht"] = licht
     cells[f"{q}:plannen:zwaar"] = alle - licht
     cells[f"{q}:plannen:totaal"] = alle
@@ -329,9 +307,10 @@ def _gezondheid(q: Kwartaal) -> tuple[dict[str, int], list[disclosure.Equation],
     cells: dict[str, int] = {}
     equations: list[disclosure.Equation] = []
     gemiddeld: dict[str, float] = {}
-    n = len(metingen)
+    rest = restbijdrage.van(q)
     for dim in DIMENSIES:
         verschillen = [getattr(m[-1], dim) - getattr(m[0], dim) for m in metingen.values()]
+        eerder = rest[f"gezondheid:{dim}"]
         keys = []
         for richting, test in (
             ("beter", lambda d: d > 0),
@@ -339,12 +318,13 @@ def _gezondheid(q: Kwartaal) -> tuple[dict[str, int], list[disclosure.Equation],
             ("slechter", lambda d: d < 0),
         ):
             key = f"{q}:gezondheid:{dim}:{richting}"
-            cells[key] = sum(1 for d in verschillen if test(d))
+            cells[key] = sum(1 for d in verschillen if test(d)) + eerder.get(richting, 0)
             keys.append(key)
+        n = sum(cells[key] for key in keys)
         cells[f"{q}:gezondheid:{dim}:n"] = n
         equations.append((f"{q}:gezondheid:{dim}:n", keys))
-        if verschillen:
-            gemiddeld[dim] = round(statistics.fmean(verschillen), 1)
+        if n:
+            gemiddeld[dim] = round((sum(verschillen) + eerder.get("verschil", 0)) / n, 1)
     return cells, equations, gemiddeld
 
 
@@ -360,7 +340,7 @@ def _medianen(q: Kwartaal, k: int) -> tuple[float | None, float | None]:
             continue
         if aanspreekpunt is not None and aanspreekpunt >= signaal:
             aanspreek.append((aanspreekpunt - signaal).total_seconds() / 86400)
-        dag = signaal.astimezone(_tz()).date()
+        dag = signaal.astimezone(tijdzone()).date()
         if eerste_gesprek is not None and eerste_gesprek >= dag:
             gesprek.append((eerste_gesprek - dag).days)
     return (
@@ -516,11 +496,11 @@ def _afsluitredenen(q: Kwartaal, k: int, totaal: int | None) -> Tabel:
     from casussen.models import Afsluitreden
 
     start, einde = q.start(), q.einde()
-    per = dict(
-        CasusFeit.objects.filter(gesloten_op__gte=start, gesloten_op__lt=einde)
-        .values_list("afsluitreden")
-        .annotate(n=Count("pk"))
-        .values_list("afsluitreden", "n")
+    per = _plus(
+        _geteld(
+            CasusFeit.objects.filter(gesloten_op__gte=start, gesloten_op__lt=einde), "afsluitreden"
+        ),
+        restbijdrage.van(q)["afsluitreden"],
     )
     cells = {f"r:{code or ONBEKEND}": n for code, n in per.items()}
     cells["r:totaal"] = sum(per.values())

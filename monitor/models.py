@@ -12,6 +12,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from casussen.plan.constants import Dimensie
+
+#: The dimensions of Positieve Gezondheid, as the meting events name them.
+DIMENSIES: tuple[str, ...] = tuple(Dimensie.values)
+
 
 class Wijk(models.Model):
     code = models.CharField(_("CBS-wijkcode"), max_length=10, unique=True)
@@ -145,3 +150,24 @@ class MetingFeit(Feit):
 
 
 PROJECTIE_MODELLEN = (SignaalFeit, CasusFeit, ActieFeit, MetingFeit)
+
+
+class Restbijdrage(models.Model):
+    """What destroyed casussen still add to the figures: counts per quarter, measure and
+    code, summed over all of them (``monitor.restbijdrage``). Their own rows and journal
+    entries are gone, so ``monitor_rebuild`` keeps this table as it is."""
+
+    kwartaal = models.CharField(max_length=7)  # "2026-K3"
+    maat = models.CharField(max_length=48)  # "nieuw", "signalen:soort", "gezondheid:meedoen"…
+    code = models.CharField(max_length=32, blank=True)
+    aantal = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("restbijdrage")
+        verbose_name_plural = _("restbijdragen")
+        constraints = [
+            models.UniqueConstraint(fields=["kwartaal", "maat", "code"], name="restbijdrage_uniek")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kwartaal} {self.maat} {self.code}"

@@ -19,7 +19,9 @@ from django.db import connection, transaction
 from django.db.models import Min
 from django.utils import timezone
 
+from monitor import restbijdrage
 from monitor.models import (
+    DIMENSIES,
     PROJECTIE_MODELLEN,
     ActieFeit,
     CasusFeit,
@@ -39,14 +41,6 @@ GENERATIE = [0]
 LOCK_KEY = 0x4D4F4E49544F52  # "MONITOR"
 #: A casus's buurt after its address was corrected to one in no buurt (counted as unknown).
 BUURT_ONBEKEND = "onbekend"
-DIMENSIES = (
-    "lichaamsfuncties",
-    "mentaal_welbevinden",
-    "zingeving",
-    "kwaliteit_van_leven",
-    "meedoen",
-    "dagelijks_functioneren",
-)
 
 
 # -- applying one event -------------------------------------------------------------
@@ -171,6 +165,15 @@ def _plan_bijgewerkt(ev: Gebeurtenis, data: Mapping[str, Any]) -> None:
         casus.save(update_fields=["eerste_gesprek_op"])
 
 
+def _huishouden_vernietigd(ev: Gebeurtenis, data: Mapping[str, Any]) -> None:
+    """The household's casussen leave the projection; their counts stay (``restbijdrage``)."""
+    geopend = Gebeurtenis.objects.filter(
+        event_type="casus.geopend", payload__huishouden_id=ev.aggregate_id
+    ).values_list("aggregate_id", flat=True)
+    for casus_id in list(geopend):
+        restbijdrage.vergeten(casus_id, ev.occurred_at)
+
+
 HANDLERS: dict[str, Callable[[Gebeurtenis, Mapping[str, Any]], None]] = {
     "signaal.ontvangen": _signaal_ontvangen,
     "signaal.gekoppeld": lambda ev, data: _signaal_link(ev, data.get("casus_id")),
@@ -180,6 +183,7 @@ HANDLERS: dict[str, Callable[[Gebeurtenis, Mapping[str, Any]], None]] = {
     "casus.gesloten": _casus_gesloten,
     "casus.bijgewerkt": _casus_bijgewerkt,
     "plan.bijgewerkt": _plan_bijgewerkt,
+    "huishouden.vernietigd": _huishouden_vernietigd,
 }
 
 
@@ -251,7 +255,8 @@ def drain() -> int:
 
 @transaction.atomic
 def rebuild() -> int:
-    """Empty the facts and replay the journal in the order it was applied."""
+    """Empty the facts and replay the journal in the order it was applied (the counts of
+    destroyed casussen stay: their events are no longer in the journal)."""
     for model in PROJECTIE_MODELLEN:
         model.objects.all().delete()
     count = 0

@@ -17,9 +17,17 @@ from casussen.plan.services.doelen import doel_add
 from casussen.plan.services.metingen import meting_record
 from casussen.plan.services.plan import plan_create
 from casussen.services.casus import casus_set_status
+from casussen.services.retention import destroy_household
 from monitor import projection
 from monitor.figures import Kwartaal, kwartaal_cijfers
-from monitor.models import CasusFeit, Gebeurtenis, SignaalFeit
+from monitor.models import (
+    ActieFeit,
+    CasusFeit,
+    Gebeurtenis,
+    MetingFeit,
+    Restbijdrage,
+    SignaalFeit,
+)
 from signalen.services import signaal_assign, signaal_receive
 from tests.signalen import factories
 from toegang.events.models import OutboxEvent
@@ -37,6 +45,18 @@ SCORES = {
 @pytest.fixture
 def alles_zichtbaar(settings):
     settings.MONITOR_DREMPEL = 1
+
+
+def _sluiten(casus, consulent, afsluitreden="doelen_bereikt"):
+    casus = Casus.objects.get(pk=casus.pk)
+    casus_set_status(
+        casus=casus,
+        status="afgesloten",
+        version=casus.version,
+        by=consulent,
+        afsluitreden=afsluitreden,
+        grondslag="wmo_2015",
+    )
 
 
 def _werk(melder, huisarts, teamleider, consulent):
@@ -101,14 +121,7 @@ def _werk(melder, huisarts, teamleider, consulent):
         scores={**SCORES, "meedoen": 5, "zingeving": 4},
     )
     other = Casus.objects.get(pk=b.casus_id)
-    casus_set_status(
-        casus=other,
-        status="afgesloten",
-        version=other.version,
-        by=consulent,
-        afsluitreden="verhuisd",
-        grondslag="wmo_2015",
-    )
+    _sluiten(other, consulent, "verhuisd")
     return casus, other
 
 
@@ -182,3 +195,47 @@ def test_the_worker_job_is_registered_in_a_lane_of_its_own():
 
     job = next(j for j in worker.jobs() if j.name == "monitor_projectie")
     assert job.lane == "monitor"
+
+
+def test_a_destroyed_household_leaves_its_counts_but_none_of_its_rows(
+    alles_zichtbaar, melder, huisarts, teamleider, consulent
+):
+    casus, _other = _werk(melder, huisarts, teamleider, consulent)
+    _sluiten(casus, consulent)
+    projection.drain()
+    signaal_ids = [
+        str(s) for s in SignaalFeit.objects.filter(casus_id=casus.pk).values_list("pk", flat=True)
+    ]
+    assert signaal_ids and ActieFeit.objects.filter(casus_id=casus.pk).exists()
+    q = Kwartaal.van(timezone.localdate())
+    voor = kwartaal_cijfers(q)
+
+    destroy_household(huishouden=casus.huishouden, by=None, reden="bewaartermijn verstreken")
+    projection.drain()
+
+    for model in (CasusFeit, ActieFeit, MetingFeit, SignaalFeit):
+        assert not model.objects.filter(casus_id=casus.pk).exists(), model
+    assert not SignaalFeit.objects.filter(signaal_id__in=signaal_ids).exists()
+    assert not Gebeurtenis.objects.filter(aggregate_id__in=[str(casus.pk), *signaal_ids]).exists()
+    assert not Restbijdrage.objects.filter(code__in=[str(casus.pk), *signaal_ids]).exists()
+    na = kwartaal_cijfers(q)
+    assert dataclasses.asdict(na)["tabellen"] == dataclasses.asdict(voor)["tabellen"]
+    assert na.gezondheid == voor.gezondheid
+
+
+def test_rebuild_after_a_destruction_gives_the_same_figures_as_the_live_projection(
+    melder, huisarts, teamleider, consulent
+):
+    casus, other = _werk(melder, huisarts, teamleider, consulent)
+    for _i in range(6):
+        signaal_receive(melder=melder, data=factories.anoniem(buurt="Huinen"))
+    projection.drain()
+    destroy_household(huishouden=casus.huishouden, by=None, reden="verzoek tot wissing")
+    destroy_household(huishouden=other.huishouden, by=None, reden="bewaartermijn verstreken")
+    projection.drain()
+    q = Kwartaal.van(timezone.localdate())
+    live = dataclasses.asdict(kwartaal_cijfers(q))
+    assert CasusFeit.objects.count() == 0 and Restbijdrage.objects.exists()
+    call_command("monitor_rebuild")
+    assert dataclasses.asdict(kwartaal_cijfers(q)) == live
+    assert CasusFeit.objects.count() == 0
