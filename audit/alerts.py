@@ -9,6 +9,10 @@
 * ``kantoortijd``: a user works on residents' data outside office hours
   (``AUDIT_KANTOORTIJD`` "07:00-19:00", Monday to Friday):
   ``kantoortijd:<user id>:<date>``.
+
+The worker job ``audit_alerts`` (``store_job``, every ``AUDIT_ALERTS_INTERVAL``
+seconds) computes them over the review period and stores each as an
+``AuditAlert``, idempotently; the review queue only reads those rows.
 """
 
 from __future__ import annotations
@@ -24,8 +28,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Min, Q
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, ExtractMinute, TruncDate
+from django.utils import timezone
 
-from audit.models import Actie, AuditRecord
+from audit.models import Actie, AuditAlert, AuditRecord
 
 #: fn(user_id, huishouden_ids) -> the ids among them where someone shares the user's surname.
 RelationCheck = Callable[[int, Iterable[str]], set[str]]
@@ -177,3 +182,50 @@ def buiten_kantoortijd(
         )
         for r in rows
     ]
+
+
+def alle(since: datetime) -> list[Alert]:
+    """Every alert of every rule since ``since``."""
+    return reeksen(since) + eigen_naam(since) + buiten_kantoortijd(since)
+
+
+_BIJGEWERKT = ["occurred_at", "user_id", "username", "aantal", "record_id", "huishouden_id"]
+
+
+def store(*, since: datetime | None = None) -> int:
+    """Store the alerts since ``since`` (default: the review period) as review items.
+
+    Idempotent: a key already stored gets its count and first moment brought up to
+    date, never a second row. Returns how many alerts were found.
+    """
+    now = timezone.now()
+    if since is None:
+        since = now - timedelta(days=_int("AUDIT_REVIEW_DAYS", 30))
+    rows = [
+        AuditAlert(
+            soort=a.soort,
+            sleutel=a.sleutel,
+            occurred_at=a.occurred_at,
+            user_id=a.user_id,
+            username=a.username or "",
+            aantal=a.aantal,
+            record_id=a.record_id,
+            huishouden_id=a.huishouden_id,
+            updated_at=now,
+        )
+        for a in alle(since)
+    ]
+    AuditAlert.objects.bulk_create(
+        rows,
+        batch_size=500,
+        update_conflicts=True,
+        unique_fields=["soort", "sleutel"],
+        update_fields=[*_BIJGEWERKT, "updated_at"],
+    )
+    return len(rows)
+
+
+def store_job() -> int:
+    """The worker job: store the alerts of the review period; never busy (waits its interval)."""
+    store()
+    return 0

@@ -26,7 +26,7 @@ class AuditConfig(AppConfig):
     def ready(self) -> None:
         from django.conf import settings
 
-        from audit import anchors, sealing, shred_ledger
+        from audit import alerts, anchors, sealing, shred_ledger
         from audit.db import register_sqlite_function
         from toegang import worker
 
@@ -36,3 +36,5 @@ class AuditConfig(AppConfig):
         interval = float(getattr(settings, "AUDIT_ANCHOR_INTERVAL", 300.0))
         worker.register("audit_anchor", anchors.publish_job, interval=interval)
         worker.register("shred_ledger_mirror", shred_ledger.mirror_job, interval=interval)
+        alerts_interval = float(settings.AUDIT_ALERTS_INTERVAL)
+        worker.register("audit_alerts", alerts.store_job, interval=alerts_interval)

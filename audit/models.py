@@ -8,6 +8,7 @@ data and no foreign keys to the domain tables, so the trail outlives the data.
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -156,6 +157,36 @@ class Oordeel(models.TextChoices):
     TERECHT = "terecht", _("terecht")
     ONTERECHT = "onterecht", _("onterecht")
     NAVRAGEN = "navragen", _("navragen")
+
+
+class AuditAlert(models.Model):
+    """A rule-based alert of ``audit.alerts``, stored as an item of the review queue.
+
+    Written only by the worker job ``audit_alerts`` (idempotent: one row per kind and
+    key, its count brought up to date); the review queue reads these rows and never
+    computes alerts itself.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    soort = models.CharField(max_length=16, choices=ReviewSoort.choices)
+    sleutel = models.CharField(max_length=100)
+    occurred_at = models.DateTimeField(db_index=True)
+    user_id = models.BigIntegerField(null=True, blank=True)
+    username = models.CharField(max_length=150, blank=True)
+    aantal = models.PositiveIntegerField(default=1)
+    record_id = models.BigIntegerField(null=True, blank=True)
+    huishouden_id = models.CharField(max_length=64, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("signalering")
+        verbose_name_plural = _("signaleringen")
+        constraints = [
+            models.UniqueConstraint(fields=["soort", "sleutel"], name="audit_alert_uniek")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.soort} {self.sleutel}"
 
 
 class AuditReview(models.Model):

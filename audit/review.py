@@ -11,7 +11,8 @@ Kinds of item, each with a stable key (records never change):
   (10): ``weigeringen:<first record id>``;
 * unusual volume, a user reading more distinct objects in one day than
   ``AUDIT_VOLUME_THRESHOLD`` (50): ``volume:<user id>:<date>``;
-* the rule-based alerts of ``audit.alerts`` (reeks, eigen_naam, kantoortijd).
+* the rule-based alerts of ``audit.alerts`` (reeks, eigen_naam, kantoortijd), as the
+  worker job ``audit_alerts`` stored them (``AuditAlert``): the queue reads them only.
 
 A judgement is terecht, onterecht or navragen, with a comment; "onterecht"
 tells the teamleider(s) of the user's team by e-mail (after commit).
@@ -20,6 +21,7 @@ tells the teamleider(s) of the user's team by e-mail (after commit).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -36,13 +38,25 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit import alerts
 from audit.episodes import Episode, episodes
-from audit.models import Actie, AuditRecord, AuditReview, Doel, Oordeel, ReviewSoort, Uitkomst
+from audit.models import (
+    Actie,
+    AuditAlert,
+    AuditRecord,
+    AuditReview,
+    Doel,
+    Oordeel,
+    ReviewSoort,
+    Uitkomst,
+)
 from audit.services import record
 from toegang.logging import get_logger
 
 log = get_logger(__name__)
+
+
+#: The kinds of ``audit.alerts``: stored by the worker, read here.
+ALERT_SOORTEN = (ReviewSoort.REEKS, ReviewSoort.EIGEN_NAAM, ReviewSoort.KANTOORTIJD)
 
 
 def _setting(name: str, default: int) -> int:
@@ -91,7 +105,7 @@ def _noodtoegang(since: datetime, start_id: int | None = None) -> list[ReviewIte
     ]
 
 
-def _alerts(found: list[alerts.Alert]) -> list[ReviewItem]:
+def _alerts(stored: Iterable[AuditAlert]) -> list[ReviewItem]:
     return [
         ReviewItem(
             a.soort,
@@ -103,7 +117,7 @@ def _alerts(found: list[alerts.Alert]) -> list[ReviewItem]:
             a.record_id,
             huishouden_id=a.huishouden_id,
         )
-        for a in found
+        for a in stored
     ]
 
 
@@ -215,10 +229,8 @@ def _item_for(sleutel: str) -> ReviewItem | None:
             found = _volume_of_day(
                 date.fromisoformat(day), _setting("AUDIT_VOLUME_THRESHOLD", 50), int(user_id)
             )
-        elif soort == ReviewSoort.KANTOORTIJD:
-            user_id, _, day = rest.partition(":")
-            start = timezone.make_aware(datetime.combine(date.fromisoformat(day), time.min))
-            found = _alerts(alerts.buiten_kantoortijd(start, int(user_id), date.fromisoformat(day)))
+        elif soort in ALERT_SOORTEN:
+            found = _alerts(AuditAlert.objects.filter(soort=soort, sleutel=sleutel))
         elif soort in ReviewSoort.values:
             rec = AuditRecord.objects.get(pk=int(rest))
             found = _found_from(soort, rec)
@@ -238,10 +250,6 @@ def _found_from(soort: str, rec: AuditRecord) -> list[ReviewItem]:
     if soort == ReviewSoort.WEIGERINGEN:
         window = timedelta(minutes=_setting("AUDIT_DENIED_WINDOW_MINUTES", 10))
         return _denied_bursts(rec.occurred_at - window, user_id=rec.user_id)
-    if soort == ReviewSoort.REEKS:
-        return _alerts(alerts.reeksen(rec.occurred_at, rec.user_id))
-    if soort == ReviewSoort.EIGEN_NAAM:
-        return _alerts(alerts.eigen_naam(rec.occurred_at, rec.user_id))
     return []
 
 
@@ -254,9 +262,7 @@ def review_queue(*, days: int | None = None, include_reviewed: bool = False) -> 
         + _deelgrondslagen(since)
         + _denied_bursts(since)
         + _volume(since)
-        + _alerts(
-            alerts.reeksen(since) + alerts.eigen_naam(since) + alerts.buiten_kantoortijd(since)
-        )
+        + _alerts(AuditAlert.objects.filter(occurred_at__gte=since))
     )
     reviews = {
         (r.soort, r.sleutel): r

@@ -209,6 +209,10 @@ REGISTER: dict[str, dict[str, Verwerking]] = {
         (AUDIT_TEKST, ("reden",)),
         (AUDIT_TECHNISCH, ("ip_adres", "user_agent")),
     ),
+    "audit.AuditAlert": _map(
+        (AUDIT_WIE, ("user_id", "username")),
+        (AUDIT_ID, ("huishouden_id", "sleutel")),
+    ),
     "audit.AuditReview": _map(
         (AUDIT_WIE, ("reviewed_by_id", "reviewed_by_username")),
         (AUDIT_TEKST, ("opmerking",)),

@@ -19,18 +19,23 @@ from toegang.roles import Rol
 URL = "/audit/beoordelen/"
 
 
-def _denied(user, n: int) -> list[AuditRecord]:
+def _on_casussen(user, n: int, actie: str, **extra) -> list[AuditRecord]:
+    """``n`` records of ``user`` on as many different casussen."""
     return [
         record(
             actor=user,
-            actie=Actie.DENY,
+            actie=actie,
             doel=Doel.CASUSBEHANDELING,
             object_type="casus",
             object_id=uuid.uuid4(),
-            uitkomst=Uitkomst.DENIED,
+            **extra,
         )
         for _ in range(n)
     ]
+
+
+def _denied(user, n: int) -> list[AuditRecord]:
+    return _on_casussen(user, n, Actie.DENY, uitkomst=Uitkomst.DENIED)
 
 
 def _shift(records: list[AuditRecord], minutes: int) -> None:
@@ -186,3 +191,45 @@ def test_bursts_and_volume_items_can_be_reviewed_by_key(privacy_officer, consule
             opmerking="x",
             by=privacy_officer,
         )
+
+
+def _casus_reads(user, n: int) -> list[AuditRecord]:
+    return _on_casussen(user, n, Actie.READ)
+
+
+def _reeksen() -> list:
+    return [i for i in review_queue() if i.soort == "reeks"]
+
+
+@override_settings(AUDIT_REEKS_CASUSSEN=3)
+def test_the_queue_shows_the_alerts_the_worker_job_stored_and_computes_none(
+    consulent, privacy_officer, login
+):
+    from audit import alerts
+    from toegang import worker
+
+    assert "audit_alerts" in {job.name for job in worker.jobs()}
+    reads = _casus_reads(consulent, 3)
+    assert _reeksen() == []  # the queue does not compute alerts
+    assert alerts.store_job() == 0  # never busy: waits its interval
+    (item,) = _reeksen()
+    assert (item.sleutel, item.user_id, item.aantal) == (f"reeks:{reads[0].pk}", consulent.pk, 3)
+    page = login(privacy_officer).get(URL).content.decode()
+    assert "veel casussen kort na elkaar" in page
+
+
+@override_settings(AUDIT_REEKS_CASUSSEN=3)
+def test_the_alerts_job_stores_each_alert_once_and_brings_its_count_up_to_date(consulent):
+    from audit import alerts
+    from audit.models import AuditAlert
+
+    _casus_reads(consulent, 3)
+    alerts.store_job()
+    alerts.store_job()
+    assert AuditAlert.objects.filter(soort="reeks").count() == 1
+    _casus_reads(consulent, 1)
+    alerts.store_job()
+    (stored,) = AuditAlert.objects.filter(soort="reeks")
+    assert stored.aantal == 4
+    (item,) = _reeksen()
+    assert item.aantal == 4

@@ -349,6 +349,8 @@ AUDIT_ANCHOR_STORE = env.str("AUDIT_ANCHOR_STORE", default="")
 SHRED_LEDGER_STORE = env.str("SHRED_LEDGER_STORE", default="")
 #: Seconds between anchors (the worker's ``audit_anchor`` job).
 AUDIT_ANCHOR_INTERVAL = env.float("AUDIT_ANCHOR_INTERVAL", default=300.0)
+#: Seconds between runs of the worker's ``audit_alerts`` job (the review queue's alerts).
+AUDIT_ALERTS_INTERVAL = env.float("AUDIT_ALERTS_INTERVAL", default=300.0)
 
 #: Run the outbox relay and audit sealer inside the web process (embedded default).
 EMBEDDED_WORKER = env.bool("EMBEDDED_WORKER", default=False)
