@@ -15,6 +15,7 @@ import statistics
 import sys
 import time
 import uuid
+from collections.abc import Callable
 
 
 def _setup(database_url: str | None):
@@ -189,12 +190,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--records", type=int, default=100_000, help="records to verify")
     parser.add_argument("--intakes", type=int, default=2000, help="intake transactions per mode")
     parser.add_argument("--workers", type=int, default=2, help="verify connections (PostgreSQL)")
-    args = parser.parse_args(argv)
+    in_own_database(_run, parser.parse_args(argv))
 
+
+def in_own_database(run: Callable[[argparse.Namespace], None], args: argparse.Namespace) -> None:
+    """``run(args)`` on a database of its own (migrated), dropped afterwards."""
     drop = _setup(os.environ.get("DATABASE_URL"))
     try:
         _django()
-        _run(args)
+        run(args)
     finally:
         drop()
 
