@@ -33,7 +33,7 @@ class Filter:
     kwartaal: Kwartaal
     gebied: str  # "" or a wijk or buurt code
     leefgebied: str  # "" or a leefgebied code
-    fout: str = ""
+    fouten: tuple[str, ...] = ()
 
 
 def huidig_kwartaal() -> Kwartaal:
@@ -50,25 +50,36 @@ def kwartalen(n: int = 8) -> list[Kwartaal]:
 
 
 def filter_uit(request: HttpRequest) -> Filter:
-    """The filter of the query string; unknown values fall back, with a Dutch message."""
-    fout = ""
-    try:
-        q = (
-            Kwartaal.parse(request.GET["kwartaal"])
-            if request.GET.get("kwartaal")
-            else huidig_kwartaal()
-        )
-    except ValueError:
-        q, fout = huidig_kwartaal(), _("Onbekend kwartaal; het huidige kwartaal wordt getoond.")
+    """The filter of the query string; an unknown value falls back, with a Dutch message
+    per value (the page answers 400 then, the CSV and PDF are not made)."""
+    fouten = []
+    q = huidig_kwartaal()
+    if request.GET.get("kwartaal"):
+        try:
+            q = Kwartaal.parse(request.GET["kwartaal"])
+        except ValueError:
+            fouten.append(
+                _(
+                    "Dit kwartaal bestaat niet. Kies een kwartaal zoals %(voorbeeld)s "
+                    "(jaar, K en 1 tot 4). U ziet nu het huidige kwartaal, %(q)s."
+                )
+                % {"voorbeeld": q.vorige(), "q": q}
+            )
     gebied = request.GET.get("gebied", "")
     if gebied and not (
         Wijk.objects.filter(code=gebied).exists() or Buurt.objects.filter(code=gebied).exists()
     ):
-        gebied, fout = "", _("Onbekende wijk of buurt; alle buurten worden getoond.")
+        gebied = ""
+        fouten.append(_("Onbekende wijk of buurt; alle buurten worden getoond."))
     leefgebied = request.GET.get("leefgebied", "")
     if leefgebied and leefgebied not in lg.LEEFGEBIEDEN:
-        leefgebied, fout = "", _("Onbekend leefgebied; alle leefgebieden worden getoond.")
-    return Filter(q, gebied, leefgebied, fout)
+        leefgebied = ""
+        fouten.append(_("Onbekend leefgebied; alle leefgebieden worden getoond."))
+    return Filter(q, gebied, leefgebied, tuple(fouten))
+
+
+def _pagina(request: HttpRequest, f: Filter) -> HttpResponse:
+    return render(request, "monitor/index.html", pagina_context(f), status=400 if f.fouten else 200)
 
 
 def gefilterd(tabel: Tabel, f: Filter) -> Tabel:
@@ -178,7 +189,7 @@ def charts_dim_label(dim: str) -> str:
 
 @role_required(Rol.BELEIDSADVISEUR)
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "monitor/index.html", pagina_context(filter_uit(request)))
+    return _pagina(request, filter_uit(request))
 
 
 def csv_regels(cijfers: Cijfers) -> list[list[str]]:
@@ -203,6 +214,8 @@ def csv_regels(cijfers: Cijfers) -> list[list[str]]:
 @role_required(Rol.BELEIDSADVISEUR)
 def kwartaal_csv(request: HttpRequest) -> HttpResponse:
     f = filter_uit(request)
+    if f.fouten:
+        return _pagina(request, f)
     buffer = io.StringIO()
     csv.writer(buffer, delimiter=";").writerows(csv_regels(kwartaal_cijfers(f.kwartaal)))
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
@@ -215,6 +228,8 @@ def kwartaal_pdf(request: HttpRequest) -> HttpResponse:
     from monitor.pdf import kwartaal_pdf as maak
 
     f = filter_uit(request)
+    if f.fouten:
+        return _pagina(request, f)
     response = HttpResponse(maak(kwartaal_cijfers(f.kwartaal)), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="kwartaalrapportage-{f.kwartaal}.pdf"'
     return response

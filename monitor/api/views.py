@@ -7,8 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import exceptions, permissions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -97,10 +103,41 @@ class KwartaalView(APIView):
         responses={200: _KWARTAAL, 400: PROBLEM, 401: PROBLEM, 403: PROBLEM},
     )
     def get(self, request: Request, kwartaal: str) -> Response:
-        try:
-            q = Kwartaal.parse(kwartaal)
-        except ValueError:
-            raise exceptions.ValidationError(
-                {"kwartaal": [_("Geef een kwartaal als jaar-K1 tot jaar-K4, zoals 2026-K3.")]}
-            ) from None
+        return Response(as_json(kwartaal_cijfers(_kwartaal(kwartaal))))
+
+
+class KwartaalQueryView(KwartaalView):
+    """The same with the quarter as query parameter (``?kwartaal=2026-K3``; default: now)."""
+
+    @extend_schema(
+        summary="Cijfers van de beleidsmonitor voor een kwartaal (als queryparameter)",
+        description=(
+            "Als /monitor/kwartalen/{kwartaal}, met het kwartaal als ?kwartaal=2026-K3; "
+            "zonder kwartaal het huidige. Een ongeldig kwartaal geeft 400."
+        ),
+        operation_id="monitor_kwartaal_query",
+        tags=["monitor"],
+        parameters=[
+            OpenApiParameter(
+                "kwartaal",
+                str,
+                OpenApiParameter.QUERY,
+                required=False,
+                description="Bijvoorbeeld 2026-K3; leeg: het huidige kwartaal.",
+            )
+        ],
+        responses={200: _KWARTAAL, 400: PROBLEM, 401: PROBLEM, 403: PROBLEM},
+    )
+    def get(self, request: Request, kwartaal: str = "") -> Response:
+        tekst = request.query_params.get("kwartaal", "")
+        q = _kwartaal(tekst) if tekst else Kwartaal.van(timezone.localdate())
         return Response(as_json(kwartaal_cijfers(q)))
+
+
+def _kwartaal(tekst: str) -> Kwartaal:
+    try:
+        return Kwartaal.parse(tekst)
+    except ValueError:
+        raise exceptions.ValidationError(
+            {"kwartaal": [_("Geef een kwartaal als jaar-K1 tot jaar-K4, zoals 2026-K3.")]}
+        ) from None

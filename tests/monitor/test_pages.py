@@ -51,8 +51,37 @@ def test_a_wijk_filter_shows_only_that_wijk_and_its_buurten(geschiedenis, login,
 
 def test_unknown_filter_values_fall_back_with_a_dutch_message(login, beleid):
     response = login(beleid).get(reverse("monitor:index"), {"kwartaal": "gisteren", "gebied": "X"})
-    assert response.status_code == 200
-    assert "Onbekende wijk of buurt" in response.content.decode()
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Onbekende wijk of buurt" in html
+    assert (
+        "Dit kwartaal bestaat niet. Kies een kwartaal zoals" in html and f"kwartaal, {Q}." in html
+    )
+
+
+@pytest.mark.parametrize("naam", ["monitor:csv", "monitor:pdf"])
+def test_a_report_of_an_unknown_quarter_is_not_made(naam, login, beleid):
+    """Not the current quarter's report under another name: the page with the message."""
+    response = login(beleid).get(reverse(naam), {"kwartaal": "onzin"})
+    assert response.status_code == 400
+    assert "Content-Disposition" not in response
+    assert "Dit kwartaal bestaat niet" in response.content.decode()
+
+
+def test_the_old_address_of_the_monitor_leads_to_it(login, beleid):
+    response = login(beleid).get("/casussen/monitor/?kwartaal=2026-K3")
+    assert response.status_code == 301
+    assert response["Location"] == reverse("monitor:index") + "?kwartaal=2026-K3"
+
+
+def test_the_api_takes_the_quarter_as_query_parameter_too(beleid):
+    api = api_client_for(beleid)
+    url = reverse("api:monitor_kwartaal_query")
+    assert api.get(url).json()["kwartaal"] == Q
+    assert api.get(url, {"kwartaal": "2026-K2"}).json()["kwartaal"] == "2026-K2"
+    bad = api.get(url, {"kwartaal": "onzin"})
+    assert bad.status_code == 400 and bad["Content-Type"].startswith("application/problem+json")
+    assert bad.json()["invalid-params"][0]["name"] == "kwartaal"
 
 
 def test_csv_and_pdf_of_the_quarter(geschiedenis, login, beleid):
