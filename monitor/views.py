@@ -11,8 +11,9 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -188,6 +189,13 @@ def charts_dim_label(dim: str) -> str:
 
 
 @role_required(Rol.BELEIDSADVISEUR)
+def oud_adres(request: HttpRequest) -> HttpResponse:
+    """``/casussen/monitor/``, where the monitor lived once: to its page, query kept."""
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponsePermanentRedirect(reverse("monitor:index") + (f"?{query}" if query else ""))
+
+
+@role_required(Rol.BELEIDSADVISEUR)
 def index(request: HttpRequest) -> HttpResponse:
     return _pagina(request, filter_uit(request))
 
@@ -235,4 +243,4 @@ def kwartaal_pdf(request: HttpRequest) -> HttpResponse:
     return response
 
 
-__all__ = ["Rij", "index", "kwartaal_csv", "kwartaal_pdf"]
+__all__ = ["Rij", "index", "kwartaal_csv", "kwartaal_pdf", "oud_adres"]

@@ -90,6 +90,8 @@ MATRIX: dict[str, Access] = {
     "monitor:csv": Access(roles=roles(B), note="the same published counts"),
     "monitor:pdf": Access(roles=roles(B), note="the same published counts"),
     "api:monitor_kwartaal": Access(roles=roles(B), note="the same published counts"),
+    "api:monitor_kwartaal_query": Access(roles=roles(B), note="the same, quarter as query"),
+    "monitor_oud_adres": Access(roles=roles(B), note="the monitor's old address: redirect"),
     "casussen:casus": Access(roles=roles(C), object=True, personal_data=True),
     "casussen:vernietiging": Access(roles=roles(P), note="ids, dates and terms, no names"),
     "casussen:vernietiging_opstellen": Access(

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
+from monitor import views as monitor_views
 from toegang import views
 from toegang.identity import account, oidc
 from toegang.identity import views as identity
@@ -35,11 +35,7 @@ urlpatterns = [
     path("beheer/login/", identity.admin_login, name="beheer_login"),
     path("beheer/", admin.site.urls),
     path("api/v1/", include(("toegang.api.urls", "api"), namespace="api")),
-    # The monitor lived under /casussen/ once: old bookmarks and links go to its new place.
-    path(
-        "casussen/monitor/",
-        RedirectView.as_view(pattern_name="monitor:index", permanent=True, query_string=True),
-    ),
+    path("casussen/monitor/", monitor_views.oud_adres, name="monitor_oud_adres"),
     path("casussen/", include("casussen.urls")),
     path("signalen/", include("signalen.urls")),
     path("audit/", include("audit.urls")),

@@ -68,10 +68,11 @@ def test_a_report_of_an_unknown_quarter_is_not_made(naam, login, beleid):
     assert "Dit kwartaal bestaat niet" in response.content.decode()
 
 
-def test_the_old_address_of_the_monitor_leads_to_it(login, beleid):
+def test_the_old_address_of_the_monitor_leads_to_it(login, beleid, make_user):
     response = login(beleid).get("/casussen/monitor/?kwartaal=2026-K3")
     assert response.status_code == 301
     assert response["Location"] == reverse("monitor:index") + "?kwartaal=2026-K3"
+    assert login(make_user(Rol.CONSULENT)).get("/casussen/monitor/").status_code == 403
 
 
 def test_the_api_takes_the_quarter_as_query_parameter_too(beleid):
