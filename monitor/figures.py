@@ -299,17 +299,23 @@ def _gezondheid(q: Kwartaal) -> tuple[dict[str, int], list[disclosure.Equation],
         .filter(n__gte=2, laatste__gte=start, laatste__lt=einde)
         .values_list("casus_id", flat=True)
     )
-    metingen: dict[Any, list[MetingFeit]] = defaultdict(list)
-    for meting in MetingFeit.objects.filter(casus_id__in=list(casussen)).order_by(
-        "datum", "vastgelegd_op", "meting_id"
+    # First and latest scores per casus (plain rows: no model per meting).
+    eerste: dict[Any, tuple[int, ...]] = {}
+    laatste: dict[Any, tuple[int, ...]] = {}
+    for casus_id, *scores in (
+        MetingFeit.objects.filter(casus_id__in=casussen)
+        .order_by("datum", "vastgelegd_op", "meting_id")
+        .values_list("casus_id", *DIMENSIES)
+        .iterator(chunk_size=5000)
     ):
-        metingen[meting.casus_id].append(meting)
+        eerste.setdefault(casus_id, tuple(scores))
+        laatste[casus_id] = tuple(scores)
     cells: dict[str, int] = {}
     equations: list[disclosure.Equation] = []
     gemiddeld: dict[str, float] = {}
     rest = restbijdrage.van(q)
-    for dim in DIMENSIES:
-        verschillen = [getattr(m[-1], dim) - getattr(m[0], dim) for m in metingen.values()]
+    for i, dim in enumerate(DIMENSIES):
+        verschillen = [laatste[c][i] - eerste[c][i] for c in eerste]
         eerder = rest[f"gezondheid:{dim}"]
         keys = []
         for richting, test in (
