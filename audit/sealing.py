@@ -88,18 +88,25 @@ class GapTracker:
 _tracker = GapTracker()
 
 
-def records_hash_between(after_id: int, upto_id: int) -> tuple[int, str]:
-    """(count, records hash) of the records with ``after_id < id <= upto_id``."""
+def records_hash_between(
+    after_id: int, upto_id: int, *, versie: int = canonical.SEAL_KEYED
+) -> tuple[int, str]:
+    """(count, records hash) of the records with ``after_id < id <= upto_id``, in the
+    record form of seal version ``versie``."""
+    form = canonical.record_form(versie)
     if connection.vendor == "postgresql":
+        hashes = (
+            canonical.copy_hashes_pg if form == canonical.FORM_BINARY else canonical.batch_hashes_pg
+        )
         with transaction.atomic(), connection.cursor() as cursor:
-            return canonical.batch_hashes_pg(cursor, [(after_id, upto_id)])[0]
+            return hashes(cursor, [(after_id, upto_id)])[0]
     rows = (
         AuditRecord.objects.filter(id__gt=after_id, id__lte=upto_id)
         .order_by("id")
         .values_list(*canonical.COLUMNS)
         .iterator(chunk_size=5000)
     )
-    return canonical.records_hash(rows)
+    return canonical.records_hash(rows, form)
 
 
 def _running_pg() -> Running:

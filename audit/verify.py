@@ -30,9 +30,10 @@ from audit.keys import checking_key
 from audit.models import AuditRecord, AuditSeal
 from toegang.crypto.errors import KeyRingError
 
-#: Seals per PostgreSQL query and records per group (whichever comes first).
+#: Seals per PostgreSQL query and records per group (whichever comes first). Groups
+#: are what ``--workers`` connections hash in parallel, so a few per worker at least.
 GROUP_SEALS = 500
-GROUP_RECORDS = 100_000
+GROUP_RECORDS = 20_000
 
 _SEAL_COLUMNS = (
     "id",
@@ -181,9 +182,13 @@ def _seals(queryset: Any, after_id: int) -> Iterator[Seal]:
 
 
 def _groups(seals: Iterator[Seal]) -> Iterator[list[Seal]]:
+    """Runs of consecutive seals whose records are in the same record form."""
     group: list[Seal] = []
     records = 0
     for seal in seals:
+        if group and canonical.record_form(seal.versie) != canonical.record_form(group[0].versie):
+            yield group
+            group, records = [], 0
         group.append(seal)
         records += seal.count
         if len(group) >= GROUP_SEALS or records >= GROUP_RECORDS:
@@ -194,8 +199,10 @@ def _groups(seals: Iterator[Seal]) -> Iterator[list[Seal]]:
 
 
 def _hash_group_pg(group: list[Seal]) -> list[tuple[int, str]]:
+    binary = canonical.record_form(group[0].versie) == canonical.FORM_BINARY
+    hashes = canonical.copy_hashes_pg if binary else canonical.batch_hashes_pg
     with transaction.atomic(), connection.cursor() as cursor:
-        return canonical.batch_hashes_pg(cursor, [(s.after_id, s.last_id) for s in group])
+        return hashes(cursor, [(s.after_id, s.last_id) for s in group])
 
 
 def _hash_group_python(group: list[Seal]) -> list[tuple[int, str]]:
@@ -212,7 +219,7 @@ def _hash_group_python(group: list[Seal]) -> list[tuple[int, str]]:
         while pending is not None and pending[0] <= seal.last_id:
             batch.append(pending)
             pending = next(rows, None)
-        results.append(canonical.records_hash(batch))
+        results.append(canonical.records_hash(batch, canonical.record_form(seal.versie)))
     return results
 
 

@@ -80,28 +80,51 @@ def _intake(with_audit: bool, n: int, actor) -> float:
     return n / (time.perf_counter() - start)
 
 
-def _append_overhead(n: int, actor) -> float:
-    from django.db import transaction
+def _append_overhead(n: int, actor) -> dict[str, float]:
+    """Median µs per call, in one transaction, interleaved rounds: ``record`` (now),
+    the ORM ``create`` of the same record (``record`` before it had its own INSERT),
+    and a ``SELECT 1`` (the round trip every statement pays)."""
+    from django.db import connection, transaction
 
-    from audit.models import Actie, Doel
+    from audit.models import Actie, AuditRecord, Doel
     from audit.services import record
 
-    samples = []
+    template = record(actor=actor, actie=Actie.READ, doel=Doel.CASUSBEHANDELING)
+    orm_fields = {f.attname: getattr(template, f.attname) for f in AuditRecord._meta.fields}
+    orm_fields.pop("id")
+
+    def now() -> None:
+        record(
+            actor=actor,
+            actie=Actie.READ,
+            doel=Doel.CASUSBEHANDELING,
+            object_type="casus",
+            object_id=uuid.uuid4(),
+            huishouden_id=uuid.uuid4(),
+            persoon_ids=[uuid.uuid4()],
+            velden=["naam"],
+        )
+
+    def orm() -> None:
+        AuditRecord.objects.create(
+            **{**orm_fields, "object_id": str(uuid.uuid4()), "huishouden_id": uuid.uuid4()}
+        )
+
+    def select_1() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+
+    samples: dict[str, list[float]] = {"record": [], "orm": [], "select_1": []}
+    calls = {"record": now, "orm": orm, "select_1": select_1}
     with transaction.atomic():
-        for _ in range(n):
-            t = time.perf_counter()
-            record(
-                actor=actor,
-                actie=Actie.READ,
-                doel=Doel.CASUSBEHANDELING,
-                object_type="casus",
-                object_id=uuid.uuid4(),
-                huishouden_id=uuid.uuid4(),
-                persoon_ids=[uuid.uuid4()],
-                velden=["naam"],
-            )
-            samples.append(time.perf_counter() - t)
-    return statistics.median(samples) * 1e6
+        for _ in range(5):
+            for name, call in calls.items():
+                for _ in range(n // 5):
+                    t = time.perf_counter()
+                    call()
+                    samples[name].append(time.perf_counter() - t)
+    return {name: statistics.median(values) * 1e6 for name, values in samples.items()}
 
 
 _PG_FILL = """
@@ -151,7 +174,7 @@ def _fill(records: int) -> float:
 
 
 def _seal_hash_cost(n: int) -> tuple[float, float]:
-    """Median µs per seal hash, unkeyed (version 1, before) and keyed (version 3, now)."""
+    """Median µs per seal hash, unkeyed (version 1, before) and keyed (version 4, now)."""
     from django.utils import timezone
 
     from audit import canonical
@@ -214,8 +237,13 @@ def _run(args: argparse.Namespace) -> None:
     actor = UserFactory(username=f"bench-{uuid.uuid4().hex[:8]}")
     print(f"database: {connection.vendor}")
 
-    overhead = _append_overhead(2000, actor)
-    print(f"append overhead per record (median, in a transaction): {overhead:,.0f} µs")
+    append = _append_overhead(2000, actor)
+    print(
+        f"append overhead per record (median, in a transaction): {append['record']:,.0f} µs "
+        f"(target <= 300 µs); before (ORM create of the same record): {append['orm']:,.0f} µs; "
+        f"ratio {append['record'] / append['orm']:.2f}; one round trip (SELECT 1): "
+        f"{append['select_1']:,.0f} µs"
+    )
 
     _intake(False, 200, actor)  # warm-up
     off, on = [], []
@@ -230,7 +258,7 @@ def _run(args: argparse.Namespace) -> None:
 
     unkeyed, keyed = _seal_hash_cost(20_000)
     print(
-        f"seal hash per seal: unkeyed (v1, before) {unkeyed:.2f} µs; keyed HMAC (v3) "
+        f"seal hash per seal: unkeyed (v1, before) {unkeyed:.2f} µs; keyed HMAC (v4) "
         f"{keyed:.2f} µs; ratio {keyed / unkeyed:.2f}x; per record at the default batch "
         f"of 10,000: {keyed / 10_000 * 1000:.3f} ns"
     )
@@ -253,7 +281,42 @@ def _run(args: argparse.Namespace) -> None:
             f"{result.seconds:.2f} s = {result.rate:,.0f} records/s [{status}] "
             f"(target >= 300,000/s on PostgreSQL)"
         )
+    for workers in sorted({1, args.workers}):
+        rates = _hashing_rates(workers)
+        print(
+            f"records hashing only ({workers} worker(s)), same seals: record form 2 (before, "
+            f"text built in SQL) {rates[2]:,.0f} records/s; form 3 (binary COPY) "
+            f"{rates[3]:,.0f} records/s; ratio {rates[3] / rates[2]:.2f}"
+        )
     assert existing >= 0
+
+
+def _hashing_rates(workers: int) -> dict[int, float]:
+    """Records/s of hashing every sealed record in record form 2 and in form 3, as
+    ``audit_verify`` groups them (the same seal ranges, relabelled per form)."""
+    from dataclasses import replace
+
+    from audit import canonical, verify
+
+    seals = list(verify._seals(verify._start(None)[2], 0))
+    rates = {}
+    for versie in (canonical.SEAL_KEYED_V3, canonical.SEAL_KEYED):
+        relabelled = iter([replace(seal, versie=versie) for seal in seals])
+        use_sql = _vendor() == "postgresql"
+        start = time.perf_counter()
+        records = sum(
+            count
+            for _, hashes in verify._hash_groups(verify._groups(relabelled), workers, use_sql)
+            for count, _ in hashes
+        )
+        rates[canonical.record_form(versie)] = records / (time.perf_counter() - start)
+    return rates
+
+
+def _vendor() -> str:
+    from django.db import connection
+
+    return connection.vendor
 
 
 if __name__ == "__main__":

@@ -46,7 +46,7 @@ def reseal_from(seal_index: int, *, versie: int, key: bytes | None, key_version:
     after_id = seals[seal_index - 1].last_id if seal_index else 0
     with triggers_off():
         for seal in seals[seal_index:]:
-            count, digest = records_hash_between(after_id, seal.last_id)
+            count, digest = records_hash_between(after_id, seal.last_id, versie=versie)
             new_hash = canonical.seal_hash(
                 versie=versie,
                 key=key,

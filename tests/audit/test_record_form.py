@@ -1,5 +1,6 @@
-"""Record form 2: the trigger user and the households of a list are sealed too,
-while records (and seals) made before form 2 still verify."""
+"""Record forms 2 and 3: the trigger user and the households of a list are sealed
+too (form 2); records are hashed as binary rows (form 3, seal version 4); records
+and seals made in an earlier form still verify."""
 
 from __future__ import annotations
 
@@ -20,26 +21,27 @@ from toegang.roles import Rol
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _seal_as_before_form_2() -> AuditSeal:
-    """What the sealer made before record form 2: a version 2 seal over all records."""
-    count, digest = records_hash_between(0, 10**15)
-    last_id = AuditRecord.objects.order_by("-id").values_list("id", flat=True).first()
-    first_id = AuditRecord.objects.order_by("id").values_list("id", flat=True).first()
+def _seal_as(versie: int) -> AuditSeal:
+    """What the sealer made when it sealed with ``versie``: one seal over every record
+    after the last seal, its records hashed in that version's record form."""
+    previous = AuditSeal.objects.order_by("-last_id").first()
+    after_id, previous_hash = (previous.last_id, previous.seal_hash) if previous else (0, None)
+    count, digest = records_hash_between(after_id, 10**15, versie=versie)
+    new = AuditRecord.objects.filter(id__gt=after_id).order_by("id")
     version, key = sealing_key()
-    sealed_at = timezone.now()
     fields = {
-        "first_id": first_id,
-        "last_id": last_id,
+        "first_id": new.values_list("id", flat=True).first(),
+        "last_id": new.reverse().values_list("id", flat=True).first(),
         "count": count,
         "records_hash": digest,
-        "previous_hash": canonical.GENESIS,
-        "sealed_at": sealed_at,
+        "previous_hash": previous_hash or canonical.GENESIS,
+        "sealed_at": timezone.now(),
     }
     return AuditSeal.objects.create(
-        versie=canonical.SEAL_KEYED_V2,
+        versie=versie,
         sleutelversie=version,
         seal_hash=canonical.seal_hash(
-            versie=canonical.SEAL_KEYED_V2, key=key.material, key_version=version, **fields
+            versie=versie, key=key.material, key_version=version, **fields
         ),
         **fields,
     )
@@ -60,7 +62,7 @@ def old_and_new(make_records, make_user):
     """Three records sealed under a version 2 seal, then two of the system, set off by a
     consulent and naming two households, sealed by today's sealer."""
     old = make_records(3)
-    _seal_as_before_form_2()
+    _seal_as(canonical.SEAL_KEYED_V2)
     consulent = make_user(Rol.CONSULENT)
     new = make_records(2, trigger=consulent, huishouden_ids=[uuid.uuid4(), uuid.uuid4()])
     seal_all()
@@ -117,3 +119,50 @@ def test_giving_an_old_record_a_trigger_user_is_detected(old_and_new):
     result = verify_chain()
     assert not result.ok
     assert result.seal_id == AuditSeal.objects.order_by("last_id").first().pk
+
+
+@pytest.fixture
+def three_forms(make_records, make_user):
+    """Records sealed as before form 2 (seal version 2), in form 2 (version 3, with an
+    extension) and by today's sealer (version 4, form 3)."""
+    make_records(2)
+    _seal_as(canonical.SEAL_KEYED_V2)
+    consulent = make_user(Rol.CONSULENT)
+    form_2 = make_records(2, trigger=consulent, huishouden_ids=[uuid.uuid4()])
+    _seal_as(canonical.SEAL_KEYED_V3)
+    make_records(2, trigger=consulent)
+    seal_all()
+    return form_2
+
+
+def test_seals_of_every_record_form_verify_together(three_forms):
+    versions = list(AuditSeal.objects.order_by("last_id").values_list("versie", flat=True))
+    assert versions == [canonical.SEAL_KEYED_V2, canonical.SEAL_KEYED_V3, canonical.SEAL_KEYED]
+    assert [canonical.record_form(v) for v in versions] == [2, 2, 3]
+    result = verify_chain()
+    assert result.ok, result.problem
+    assert (result.seals, result.records) == (3, 6)
+
+
+def test_changing_a_record_sealed_in_form_2_is_detected_at_its_seal(three_forms):
+    with triggers_off():
+        raw(
+            "UPDATE audit_auditrecord SET huishouden_ids = '[]' WHERE id = %s",
+            [three_forms[0].pk],
+        )
+    result = verify_chain()
+    assert not result.ok
+    assert "gewijzigd" in result.problem
+    assert result.seal_id == AuditSeal.objects.get(versie=canonical.SEAL_KEYED_V3).pk
+
+
+def test_a_form_3_seal_relabelled_as_form_2_does_not_verify(three_forms):
+    newest = AuditSeal.objects.order_by("last_id").last()
+    with triggers_off():
+        raw(
+            "UPDATE audit_auditseal SET versie = %s WHERE id = %s",
+            [canonical.SEAL_KEYED_V3, newest.pk],
+        )
+    result = verify_chain()
+    assert not result.ok
+    assert result.seal_id == newest.pk

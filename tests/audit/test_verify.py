@@ -8,10 +8,12 @@ import pytest
 
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test import override_settings
 
 from audit import canonical
+from audit import context as audit_context
+from audit.context import AuditContext
 from audit.models import AuditRecord, AuditSeal
 from audit.sealing import records_hash_between, seal_all
 from audit.verify import verify_chain
@@ -157,7 +159,8 @@ def test_canonical_form_covers_every_field_of_the_model():
 
 
 @pytest.mark.postgres
-def test_sql_and_python_canonical_forms_agree(make_records):
+@pytest.mark.parametrize("versie", [canonical.SEAL_KEYED_V3, canonical.SEAL_KEYED])
+def test_sql_and_python_canonical_forms_agree(make_records, versie):
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only")
     make_records(
@@ -169,7 +172,42 @@ def test_sql_and_python_canonical_forms_agree(make_records):
     )
     trigger = get_user_model()(pk=4242, username="consulent-ü")
     make_records(2, trigger=trigger, huishouden_ids=[uuid.uuid4()])
-    make_records(1, huishouden_ids=[uuid.uuid4(), uuid.uuid4()])
+    make_records(1, huishouden_ids=[uuid.uuid4(), uuid.uuid4()], noodtoegang=True)
+    where = AuditContext("verzoek-1", "2001:db8::1", "Firefox ü", uuid.uuid4())
+    with audit_context.bound(where):
+        make_records(2, reden="met\nregels")
     rows = AuditRecord.objects.order_by("id").values_list(*canonical.COLUMNS)
-    assert records_hash_between(0, 10**15) == canonical.records_hash(rows)
-    assert verify_chain(use_sql=False).ok
+    form = canonical.record_form(versie)
+    assert records_hash_between(0, 10**15, versie=versie) == canonical.records_hash(rows, form)
+
+
+@pytest.mark.postgres
+def test_one_copy_over_many_seals_hashes_each_seal_range(make_records):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    ids = [r.pk for r in make_records(7)]
+    # (after, last] per seal; the third range holds no record any more.
+    ranges = [(0, ids[1]), (ids[1], ids[4]), (ids[4], ids[5]), (ids[5], ids[6] + 100)]
+    with triggers_off():
+        raw("DELETE FROM audit_auditrecord WHERE id = %s", [ids[5]])
+    expected = []
+    for lo, hi in ranges:
+        rows = AuditRecord.objects.filter(id__gt=lo, id__lte=hi).order_by("id")
+        expected.append(canonical.records_hash(rows.values_list(*canonical.COLUMNS)))
+    with transaction.atomic(), connection.cursor() as cursor:
+        assert canonical.copy_hashes_pg(cursor, ranges) == expected
+    assert [count for count, _ in expected] == [2, 3, 0, 1]
+
+
+def test_all_records_of_a_seal_inside_a_group_deleted_is_detected(make_records):
+    with override_settings(AUDIT_SEAL_BATCH=2):
+        make_records(6)
+        seal_all()
+    middle = AuditSeal.objects.order_by("last_id")[1]
+    with triggers_off():
+        raw("DELETE FROM audit_auditrecord WHERE id > %s", [middle.first_id - 1])
+        raw("DELETE FROM audit_auditseal WHERE last_id > %s", [middle.last_id])
+    result = verify_chain()
+    assert not result.ok
+    assert result.seal_id == middle.pk
+    assert "2 auditregel(s) verwijderd" in result.problem

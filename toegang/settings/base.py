@@ -103,6 +103,10 @@ else:
     # Under ASGI every thread would keep its own persistent connection, so they grow
     # with threads until PostgreSQL refuses clients. A bounded pool per process instead
     # (psycopg_pool via Django): sizing formula in docs/architecture.md.
+    # Only statements that ask to be prepared are (the audit append, audit/append.py):
+    # Django's client-side cursors never prepare, and no query runs often enough to
+    # reach this threshold by itself.
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 2**62
     DATABASE_POOL = env.bool("DATABASE_POOL", default=True)
     if DATABASE_POOL:
         DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool refuses persistent connections
@@ -339,6 +343,9 @@ NATS_URL = env.str("NATS_URL", default="")
 #: version seals, the others check older seals).
 AUDIT_KEY_PROVIDER = env.str("AUDIT_KEY_PROVIDER", default="keyring")
 AUDIT_KEYS = env.str("AUDIT_KEYS", default="")
+#: The audit append is a prepared statement on PostgreSQL (audit/append.py); switch off
+#: behind a connection pooler in transaction mode that cannot keep prepared statements.
+AUDIT_PREPARED_APPEND = env.bool("AUDIT_PREPARED_APPEND", default=True)
 
 #: Where the head of the audit chain is anchored outside the database (audit.anchors):
 #: comma-separated ``file:<path>`` and/or ``nats://host:port/<STREAM>``. Empty: no anchors
