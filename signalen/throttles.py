@@ -22,9 +22,14 @@ from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
 from signalen.models import PartnerClient
 from toegang.cache import UNREACHABLE
+from toegang.cache import count as cache_count
 from toegang.outage import outage
 
 _RATE_CACHE_SECONDS = 60
+#: Seconds a process keeps a client's rate itself (no cache round trip per request). A
+#: change applies at once in the process that made it, in the others within this time.
+_RATE_LOCAL_SECONDS = 30.0
+_local_rates: dict[int, tuple[float, str]] = {}
 #: Rate limits let requests through while the cache is unreachable (logged once).
 _FAIL_OPEN = outage("rate_limit")
 
@@ -34,7 +39,12 @@ def _rate_cache_key(user_id: int) -> str:
 
 
 def client_rate(user_id: int) -> str:
-    """The client's own rate ("" for the default), cached for a minute."""
+    """The client's own rate ("" for the default): kept by the process for half a minute,
+    in the cache for a minute."""
+    now = time.monotonic()
+    kept = _local_rates.get(user_id)
+    if kept is not None and kept[0] > now:
+        return kept[1]
     key = _rate_cache_key(user_id)
     try:
         rate = cache.get(key)
@@ -48,20 +58,21 @@ def client_rate(user_id: int) -> str:
         ) or ""
         with contextlib.suppress(*UNREACHABLE):
             cache.set(key, rate, _RATE_CACHE_SECONDS)
+    if len(_local_rates) > 10_000:  # bounded: one entry per active client
+        _local_rates.clear()
+    _local_rates[user_id] = (now + _RATE_LOCAL_SECONDS, str(rate))
     return str(rate)
 
 
+def client_rate_changed(sender: Any, instance: PartnerClient, **_kwargs: Any) -> None:
+    """A saved or deleted client (admin, service, shell): this process forgets its rate."""
+    _local_rates.pop(instance.user_id, None)
+
+
 def forget_client_rate(user_id: int) -> None:
+    _local_rates.pop(user_id, None)
     with contextlib.suppress(*UNREACHABLE):
         cache.delete(_rate_cache_key(user_id))
-
-
-def _count(key: str, timeout: int) -> int:
-    """Raise the window's counter; usually it exists: one increment, no add first."""
-    try:
-        return int(cache.incr(key))
-    except ValueError:  # the first request of this window (or a twin started it now)
-        return 1 if cache.add(key, 1, timeout=timeout) else int(cache.incr(key))
 
 
 class _WindowThrottle(BaseThrottle):
@@ -92,7 +103,7 @@ class _WindowThrottle(BaseThrottle):
         window = int(now // duration)
         key = f"signalen:throttle:{self.scope}:{user.pk}:{duration}:{window}"
         try:
-            count = _count(key, duration + 1)
+            count = cache_count(key, duration + 1)
         except UNREACHABLE as exc:
             # A cache without fallback that is down: the signal matters more than the
             # limit. Let it through (logged once per outage) rather than answer 500.

@@ -98,6 +98,28 @@ def test_the_cache_uses_redis_again_once_it_is_back(own_redis_cache, caplog):
     assert _logged(caplog, "outage_ended") == 1
 
 
+def test_a_counter_is_made_with_its_expiry_and_raised_in_one_transaction(own_redis_cache):
+    from toegang.cache import count
+
+    def calls(command: str) -> int:
+        return int(direct.info("commandstats").get(f"cmdstat_{command}", {}).get("calls", 0))
+
+    direct = redis.Redis.from_url(own_redis_cache.url)
+    try:
+        assert [count("teller", 30) for _ in range(3)] == [1, 2, 3]
+        [key] = [k for k in direct.keys("*") if k.endswith(b"teller")]
+        assert 0 < direct.ttl(key) <= 30
+        before = {command: calls(command) for command in ("exec", "incrby", "exists", "get")}
+        assert count("teller", 30) == 4
+        after = {command: calls(command) for command in before}
+        # One MULTI/EXEC with the increment in it; no look (EXISTS, GET) before it.
+        assert after == {**before, "exec": before["exec"] + 1, "incrby": before["incrby"] + 1}
+        own_redis_cache.stop()
+        assert [count("teller", 30) for _ in range(2)] == [1, 2]  # this process, meanwhile
+    finally:
+        direct.close()
+
+
 def _logged(caplog, event: str) -> int:
     return sum(1 for r in caplog.records if isinstance(r.msg, dict) and r.msg.get("event") == event)
 
