@@ -14,6 +14,8 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
+from django.db.models import QuerySet
+
 from casussen.models import Casus, Gezinslid, Huishouden
 from casussen.selectors import huishouden_beperkt
 from casussen.types import MatchResult
@@ -22,18 +24,28 @@ from toegang.crypto.blind_index import (
     blind_index_naam_geboortedatum,
     blind_index_postcode_huisnummer,
 )
+from toegang.prepared import PreparedQueries
 
 MAX_MOGELIJK = 10
 
 
+_queries = PreparedQueries()
+
+
 def _huishouden_ids(**lookup: str) -> list[uuid.UUID]:
-    """Households with a member matching ``lookup``: not shredded, not restricted."""
-    return list(
-        Gezinslid.objects.filter(huishouden__shredded_at__isnull=True, **lookup)
-        .filter(~huishouden_beperkt())
-        .values_list("huishouden_id", flat=True)
-        .distinct()[:MAX_MOGELIJK]
-    )
+    """Households with a member whose blind index ``lookup`` names: not shredded, not
+    restricted."""
+    [(index, value)] = lookup.items()
+
+    def build(waarde: str) -> QuerySet[Gezinslid, uuid.UUID]:
+        return (
+            Gezinslid.objects.filter(huishouden__shredded_at__isnull=True, **{index: waarde})
+            .filter(~huishouden_beperkt())
+            .values_list("huishouden_id", flat=True)
+            .distinct()[:MAX_MOGELIJK]
+        )
+
+    return _queries.run(("huishouden_ids", index), build, [value])
 
 
 def match_persoon(

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -24,7 +24,10 @@ from django.utils.dateparse import parse_datetime
 from casussen.models import Betrokkene, Casus, CasusUserObjectPermission, Gezinslid, Noodtoegang
 from toegang import jsonlimits, policy
 from toegang.models import Team, User
+from toegang.prepared import PreparedQueries
 from toegang.roles import Rol
+
+_queries = PreparedQueries()
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
@@ -164,7 +167,11 @@ def _after(keys: tuple[tuple[str, bool], ...], values: list[Any]) -> Q:
     return condition
 
 
-def filter_casussen(queryset: QuerySet[Casus], filters: Filters) -> QuerySet[Casus]:
+def filter_casussen(
+    queryset: QuerySet[Casus], filters: Filters, *, since: datetime | None = None
+) -> QuerySet[Casus]:
+    """``filters`` on ``queryset``; ``since``: the start of ``activiteit_dagen`` (default:
+    that many days before now)."""
     if filters.status == "open":
         queryset = queryset.exclude(status=Casus.Status.AFGESLOTEN)
     elif filters.status in Casus.Status.values:
@@ -175,9 +182,36 @@ def filter_casussen(queryset: QuerySet[Casus], filters: Filters) -> QuerySet[Cas
     if filters.urgent:
         queryset = queryset.filter(urgent=True)
     if filters.activiteit_dagen:
-        since = timezone.now() - timedelta(days=filters.activiteit_dagen)
+        if since is None:
+            since = timezone.now() - timedelta(days=filters.activiteit_dagen)
         queryset = queryset.filter(last_activity_at__gte=since)
     return queryset
+
+
+#: What a list row shows, and what the rows need for it: no other column is read.
+_LIJST_VELDEN = (
+    "id", "huishouden_id", "status", "aanspreekpunt_id", "urgent", "leefgebieden", "version",
+    "opened_at", "last_activity_at",
+    "huishouden__id", "huishouden__data_key_id", "huishouden__shredded_at",
+    "huishouden__data_key__id", "huishouden__data_key__wrapped",
+    "huishouden__data_key__kek_version", "huishouden__data_key__destroyed_at",
+    "aanspreekpunt__id", "aanspreekpunt__username", "aanspreekpunt__first_name",
+    "aanspreekpunt__last_name",
+)  # fmt: skip
+
+
+def _eerste_lid(casus: Casus) -> Gezinslid | None:
+    """The household's first gezinslid as the row read it: id and sealed achternaam only."""
+    lid_id = casus.eerste_lid_id  # type: ignore[attr-defined]
+    if lid_id is None:
+        return None
+    lid = Gezinslid.from_db(
+        casus._state.db,
+        ["id", "huishouden_id", "achternaam"],
+        [lid_id, casus.huishouden_id, casus.eerste_lid_achternaam],  # type: ignore[attr-defined]
+    )
+    lid.huishouden = casus.huishouden  # the data key the row already holds
+    return lid
 
 
 def casussen_page(
@@ -185,33 +219,65 @@ def casussen_page(
 ) -> Page:
     """One keyset page of the user's visible casussen, with what the list shows.
 
-    Two queries: the casussen (with aanspreekpunt) and their gezinsleden.
+    One query: the casussen with their aanspreekpunt, household and data key, and the
+    id and sealed achternaam of the household's first gezinslid (``casus.eerste_lid``,
+    decrypted when read). Only the columns the lists show are read. Compiled to SQL
+    once per kind of page (``toegang.prepared``).
     """
     sort = filters.sort if filters.sort in SORTS else DEFAULT_SORT
     keys = SORTS[sort]
     size = max(1, min(size or PAGE_SIZE, MAX_PAGE_SIZE))
-    queryset = filter_casussen(casussen_for_user(user=user), filters)
-    if cursor:
-        queryset = queryset.filter(_after(keys, _decode(cursor, keys)))
-    order = [f"-{field}" if desc else field for field, desc in keys]
-    rows = list(
-        queryset.select_related("aanspreekpunt", "huishouden__data_key")
-        .prefetch_related(
-            # The prefetch hands each gezinslid its household (with its data key) from the
-            # rows above: no second join of huishouden and data key in this query.
-            Prefetch(
-                "huishouden__gezinsleden",
-                queryset=Gezinslid.objects.select_related(None).order_by("created_at"),
-            )
+    after = _decode(cursor, keys) if cursor else []
+    if not (getattr(user, "is_authenticated", False) and user.is_active):
+        return Page(items=[], next_cursor=None, sort=sort)
+    values: list[Any] = [user.pk, policy.permission_id(Casus, "view_casus")]
+    if filters.activiteit_dagen:
+        values.append(timezone.now() - timedelta(days=filters.activiteit_dagen))
+    values += after
+
+    def build(user_id: Any, permission_id: Any, *rest: Any) -> QuerySet[Casus]:
+        # Visible as in casussen_for_user, for a user already known to be active.
+        visible = CasusUserObjectPermission
+        queryset = Casus.objects.filter(
+            pk__in=policy.held_ids(visible, user_id=user_id, permission_id=permission_id),
+            beperkt=False,
         )
-        .order_by(*order)[: size + 1]
-    )
+        since, bounds = (rest[0], rest[1:]) if filters.activiteit_dagen else (None, rest)
+        queryset = filter_casussen(queryset, filters, since=since)
+        if bounds:
+            queryset = queryset.filter(_after(keys, list(bounds)))
+        return _lijst(queryset, keys, size)
+
+    shape = ("casussen_page", filters, sort, bool(after), size)
+    rows = _queries.run(shape, build, values)
+    for casus in rows:
+        casus.eerste_lid = _eerste_lid(casus)  # type: ignore[attr-defined]
     next_cursor = None
     if len(rows) > size:
         rows = rows[:size]
         last = rows[-1]
         next_cursor = _encode([getattr(last, field) for field, _desc in keys])
     return Page(items=rows, next_cursor=next_cursor, sort=sort)
+
+
+def _lijst(
+    queryset: QuerySet[Casus], keys: tuple[tuple[str, bool], ...], size: int
+) -> QuerySet[Casus]:
+    """The columns of a list row, the first gezinslid, in the page's order, one extra row."""
+    # Both subqueries pick the same row: the order ends in the (unique) id.
+    eerste = Gezinslid._base_manager.filter(huishouden_id=OuterRef("huishouden_id")).order_by(
+        "created_at", "id"
+    )
+    order = [f"-{field}" if desc else field for field, desc in keys]
+    return (
+        queryset.select_related("aanspreekpunt", "huishouden__data_key")
+        .only(*_LIJST_VELDEN)
+        .annotate(
+            eerste_lid_id=Subquery(eerste.values("id")[:1]),
+            eerste_lid_achternaam=Subquery(eerste.values("achternaam")[:1]),
+        )
+        .order_by(*order)[: size + 1]
+    )
 
 
 def betrokkenen_of(*, casus: Casus) -> QuerySet[Betrokkene]:

@@ -60,7 +60,14 @@ def permitted_ids(perm_model: type[models.Model], *, user: Any, codename: str) -
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return perm_model._default_manager.none().values("content_object_id")
     pid = permission_id(_protected_model(perm_model), codename)
-    return perm_model._default_manager.filter(user_id=user.pk, permission_id=pid).values(
+    return held_ids(perm_model, user_id=user.pk, permission_id=pid)
+
+
+def held_ids(
+    perm_model: type[models.Model], *, user_id: Any, permission_id: Any
+) -> models.QuerySet:
+    """:func:`permitted_ids` for an active user's id and a permission id, as they are."""
+    return perm_model._default_manager.filter(user_id=user_id, permission_id=permission_id).values(
         "content_object_id"
     )
 

@@ -111,7 +111,7 @@ class CasusListView(CasusApiView):
             next_url = request.build_absolute_uri(
                 reverse("api:casussen") + "?" + following.urlencode()
             )
-        data = {"next": next_url, "results": s.CasusLijstSerializer(page.items, many=True).data}
+        data = {"next": next_url, "results": [s.CasusLijstSerializer.rij(c) for c in page.items]}
         return Response(data)
 
 

@@ -59,7 +59,7 @@ def mijn_casussen(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "rijen": [
-            (c, c.huishouden.gezinsleden.all()[:1], [lg.label(code) for code in c.leefgebieden])
+            (c, [c.eerste_lid] if c.eerste_lid else [], [lg.label(code) for code in c.leefgebieden])  # type: ignore[attr-defined]
             for c in page.items
         ],
         "query": query.urlencode(),

@@ -72,6 +72,25 @@ def test_list_query_count_does_not_grow_with_the_page(
     assert len(body["results"]) == 7
 
 
+@pytest.mark.parametrize("zone", ["Europe/Amsterdam", "UTC"])
+def test_a_list_row_is_what_the_list_serializer_makes(make_casus, consulent, collega, zone):
+    from casussen.api.serializers import CasusLijstSerializer
+    from casussen.selectors import Filters, casussen_page
+
+    make_casus(consulent, leefgebieden=("wonen", "financien"), urgent=True)
+    make_casus(consulent, leden=[{"achternaam": "Eerst"}, {"achternaam": "Later"}])
+    rows = casussen_page(user=consulent, filters=Filters(status="alle")).items
+    anders = rows[0]
+    anders.aanspreekpunt, anders.eerste_lid = None, None  # unassigned, no gezinslid
+    vernietigd = rows[1]
+    vernietigd.huishouden.shredded_at = timezone.now()
+    rows += casussen_page(user=consulent, filters=Filters(status="alle")).items
+    with timezone.override(zone):
+        for casus in rows:
+            assert CasusLijstSerializer.rij(casus) == CasusLijstSerializer(casus).data
+    assert {CasusLijstSerializer.rij(c)["naam"] for c in rows} >= {"Eerst", None}
+
+
 def test_list_filters_on_leefgebied_and_urgency(api, make_casus, consulent):
     wonen = make_casus(consulent, leefgebieden=["wonen"], urgent=True)
     make_casus(consulent, leefgebieden=["financien"])

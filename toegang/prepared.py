@@ -1,0 +1,167 @@
+"""Hot look-ups compiled to SQL once per process, then run with new values.
+
+Django turns a queryset into SQL on every evaluation. For the look-ups every request
+makes, that is most of their CPU: the API token's (three tables) compiles in about
+0.7 ms and runs in 0.1 ms; the case list's in 2 ms of its 4. ``PreparedQueries.run``
+compiles the queryset of one *shape* once, with marker values in place of the
+caller's, notes where the markers landed among the SQL's parameters, and from then on
+runs that SQL with the caller's values in their places. Rows become model instances
+the way the queryset makes them (``select_related`` and annotations included), and
+its ``prefetch_related`` lookups run as usual.
+
+The rules that keep this exact:
+
+* ``build`` makes the same SQL for any values: it must not branch on them (put what
+  it branches on in the shape);
+* values are ``str``, ``int``, ``uuid.UUID`` or aware ``datetime``, of exactly that
+  type, and reach the SQL unchanged: an equality or range lookup, ``in`` a subquery;
+  a value a lookup rewrites (``icontains``) or inlines (slice bounds) is not found
+  among the parameters, and that shape then runs as a plain queryset, as do other
+  kinds of rows (``values()``), any other database than PostgreSQL and any other type
+  of value;
+* rows are model instances or ``values_list(..., flat=True)`` values;
+* the result is a list, never a queryset: a queryset cannot be refined afterwards.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+import uuid
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from django.db import connections
+from django.db.models import QuerySet, prefetch_related_objects
+from django.db.models.query import FlatValuesListIterable, ModelIterable
+
+from toegang.logging import get_logger
+
+log = get_logger(__name__)
+
+R = TypeVar("R")  # a row: a model instance, or a value of values_list(flat=True)
+
+#: What rows may become: model instances, or the one column of ``values_list(flat=True)``.
+_ITERABLES = (ModelIterable, FlatValuesListIterable)
+
+#: The types a value may have (exactly); PostgreSQL receives them as they are.
+KINDS = (str, int, uuid.UUID, datetime)
+
+
+def _marker(kind: type, index: int) -> Any:
+    """A value of ``kind`` that no query would hold by chance."""
+    if kind is str:
+        return f"prepared-marker-{index}-{uuid.uuid4().hex}"
+    if kind is int:  # inside a 32-bit column's range: Django drops lookups beyond it
+        return -1_000_000_000 - uuid.uuid4().int % 100_000_000 - index
+    if kind is uuid.UUID:
+        return uuid.uuid4()
+    return datetime(1001, 1, 1, tzinfo=UTC).replace(microsecond=uuid.uuid4().int % 999_999)
+
+
+def _usable(value: Any) -> bool:
+    kind = type(value)
+    if kind is datetime:
+        return value.tzinfo is not None
+    return kind in KINDS
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    template: QuerySet[Any, Any]
+    compiler: Any
+    sql: str
+    params: tuple[Any, ...]
+    slots: tuple[tuple[int, ...], ...]  # per value: where it goes among the parameters
+
+
+class _Run:
+    """What the row iterables read of a queryset, with a compiler that has its SQL."""
+
+    def __init__(self, compiled: _Compiled, compiler: Any) -> None:
+        self.db = compiled.template.db
+        self.model = compiled.template.model
+        self._known_related_objects = compiled.template._known_related_objects  # type: ignore[attr-defined]
+        self.query = self
+        self._compiler = compiler
+
+    def get_compiler(self, *_args: Any, **_kwargs: Any) -> Any:
+        return self._compiler
+
+
+class PreparedQueries:
+    """Compiled SQL per shape and database; one instance per module that uses it."""
+
+    def __init__(self) -> None:
+        self._compiled: dict[tuple[Hashable, tuple[type, ...]], _Compiled | None] = {}
+        self._lock = threading.Lock()
+
+    def run(
+        self,
+        shape: Hashable,
+        build: Callable[..., QuerySet[Any, R]],
+        values: Sequence[Any],
+    ) -> list[R]:
+        """``list(build(*values))``, from SQL compiled once per ``shape``."""
+        if not all(_usable(value) for value in values):
+            return list(build(*values))
+        kinds = tuple(type(value) for value in values)
+        key = (shape, kinds)
+        if key in self._compiled:
+            compiled = self._compiled[key]
+        else:
+            compiled = self._compile(key, build, kinds)
+        if compiled is None or connections[compiled.template.db].vendor != "postgresql":
+            return list(build(*values))
+        params = list(compiled.params)
+        for value, slots in zip(values, compiled.slots, strict=True):
+            for slot in slots:
+                params[slot] = value
+        return self._execute(compiled, tuple(params))
+
+    def is_prepared(self, shape: Hashable, kinds: Sequence[type]) -> bool:
+        """Whether ``shape`` with values of ``kinds`` runs from compiled SQL (for tests)."""
+        return bool(self._compiled.get((shape, tuple(kinds))))
+
+    def _compile(
+        self,
+        key: tuple[Hashable, tuple[type, ...]],
+        build: Callable[..., QuerySet[Any, Any]],
+        kinds: tuple[type, ...],
+    ) -> _Compiled | None:
+        with self._lock:
+            if key in self._compiled:
+                return self._compiled[key]
+            markers = [_marker(kind, index) for index, kind in enumerate(kinds)]
+            template = build(*markers)
+            compiled = None
+            if (
+                template._iterable_class in _ITERABLES
+                and connections[template.db].vendor == "postgresql"
+            ):
+                compiler = template.query.get_compiler(using=template.db)
+                sql, params = compiler.as_sql()
+                slots = tuple(
+                    tuple(i for i, p in enumerate(params) if type(p) is type(m) and p == m)
+                    for m in markers
+                )
+                if all(slots):
+                    compiled = _Compiled(template, compiler, sql, tuple(params), slots)
+                else:
+                    log.warning("prepared_query_plain", shape=repr(key[0])[:80])
+            self._compiled[key] = compiled
+            return compiled
+
+    @staticmethod
+    def _execute(compiled: _Compiled, params: tuple[Any, ...]) -> list[Any]:
+        compiler = copy.copy(compiled.compiler)
+        compiler.connection = connections[compiled.template.db]  # this thread's
+        compiler.as_sql = lambda *_args, **_kwargs: (compiled.sql, params)
+        iterable: Any = compiled.template._iterable_class
+        rows: list[Any] = list(iterable(_Run(compiled, compiler)))
+        lookups = compiled.template._prefetch_related_lookups  # type: ignore[attr-defined]
+        if lookups and rows:
+            prefetch_related_objects(rows, *lookups)
+        return rows
