@@ -35,6 +35,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import secrets
 import shutil
 import socket
@@ -146,6 +147,7 @@ class Result:
     variant: str
     figures: dict[str, Any] = field(default_factory=dict)
     peak_connections: int = 0
+    cpu: dict[str, float] = field(default_factory=dict)
 
     @property
     def rps(self) -> float:
@@ -161,6 +163,27 @@ def _require_loopback(url: str) -> None:
     host = urlsplit(url).hostname or ""
     if host not in LOOPBACK:
         raise SystemExit(f"bench.load targets loopback only, not {host!r}")
+
+
+def parse_with_targets(
+    parser: argparse.ArgumentParser, prefix: str, database: str
+) -> argparse.Namespace:
+    """``--database-url`` and ``--redis-url`` (defaults from ``<prefix>_DATABASE_URL`` and
+    ``<prefix>_REDIS_URL``), parsed, and refused unless both are on loopback."""
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            f"{prefix}_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{database}"
+        ),
+    )
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get(f"{prefix}_REDIS_URL", "redis://127.0.0.1:6379/15"),
+    )
+    args = parser.parse_args()
+    _require_loopback(args.database_url)
+    _require_loopback(args.redis_url)
+    return args
 
 
 def _fresh_database(url: str) -> None:
@@ -227,6 +250,83 @@ class ConnectionSampler:
         self.conn.close()
 
 
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of one process so far (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+def _descendants(pid: int) -> list[int]:
+    """``pid`` and every process below it (gunicorn's and uvicorn's workers)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(children.get(current, []))
+    return found
+
+
+def _children_cpu() -> float:
+    """CPU of this process's finished children (the load generator's runs)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+class CpuMeter:
+    """CPU seconds spent during a run by the web processes, the worker, PostgreSQL's
+    backends of the bench database and the load generator: where a request's cost goes."""
+
+    def __init__(self, groups: dict[str, list[int]], sampler: ConnectionSampler) -> None:
+        self.groups = groups
+        self.sampler = sampler
+        self.start: dict[int, float] = {}
+        self.spent: dict[str, float] = {}
+
+    def _pg_pids(self) -> list[int]:
+        rows = self.sampler.conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s", [self.sampler.name]
+        ).fetchall()
+        return [int(row[0]) for row in rows]
+
+    def _all(self) -> dict[str, list[int]]:
+        pids = {
+            name: [p for root in roots for p in _descendants(root)]
+            for name, roots in self.groups.items()
+        }
+        pids["postgres"] = self._pg_pids()
+        return pids
+
+    def __enter__(self) -> CpuMeter:
+        self.start = {pid: _cpu_seconds(pid) for pids in self._all().values() for pid in pids}
+        return self
+
+    def stop(self, extra: dict[str, float] | None = None) -> dict[str, float]:
+        self.spent = {
+            name: sum(max(0.0, _cpu_seconds(pid) - self.start.get(pid, 0.0)) for pid in pids)
+            for name, pids in self._all().items()
+        }
+        self.spent.update(extra or {})
+        return self.spent
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -280,13 +380,16 @@ class Topology:
     process serves only the websockets on a second port (as a proxy would route ``/ws/``).
     """
 
-    def __init__(self, env: dict[str, str], web_workers: int, variant: Variant) -> None:
+    def __init__(
+        self, env: dict[str, str], web_workers: int, variant: Variant, web_threads: int = 8
+    ) -> None:
         self.env = env
         self.web_workers = web_workers
+        self.web_threads = web_threads
         self.variant = variant
         self.port = _free_port()
         self.ws_port = self.port if variant.server == "uvicorn" else _free_port()
-        self.procs: list[subprocess.Popen[bytes]] = []
+        self.procs: dict[str, subprocess.Popen[bytes]] = {}
 
     def _uvicorn(self, port: int, workers: int) -> list[str]:
         app = "toegang.asgi:application" if self.variant.audit else "bench.noaudit_asgi:application"
@@ -300,25 +403,34 @@ class Topology:
         if self.variant.server == "uvicorn":
             web = self._uvicorn(self.port, self.web_workers)
         else:
-            web = [
-                sys.executable, "-m", "gunicorn", "toegang.wsgi:application",
-                "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.web_workers),
-                "--worker-class", "gthread", "--threads", "8", "--log-level", "warning",
-            ]  # fmt: skip
-            self.procs.append(
-                subprocess.Popen(self._uvicorn(self.ws_port, 1), cwd=ROOT, env=self.env)
+            app = (
+                "toegang.wsgi:application"
+                if self.variant.audit
+                else "bench.noaudit_wsgi:application"
             )
-        self.procs.append(subprocess.Popen(web, cwd=ROOT, env=self.env))
+            web = [
+                sys.executable, "-m", "gunicorn", app,
+                "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.web_workers),
+                "--worker-class", "gthread", "--threads", str(self.web_threads),
+                "--log-level", "warning",
+            ]  # fmt: skip
+            self.procs["realtime"] = subprocess.Popen(
+                self._uvicorn(self.ws_port, 1), cwd=ROOT, env=self.env
+            )
+        self.procs["web"] = subprocess.Popen(web, cwd=ROOT, env=self.env)
         worker = [sys.executable, "manage.py", "worker"]
-        self.procs.append(subprocess.Popen(worker, cwd=ROOT, env=self.env))
+        self.procs["worker"] = subprocess.Popen(worker, cwd=ROOT, env=self.env)
         _wait_ready(self.port)
         _wait_ready(self.ws_port)
         return self
 
+    def pids(self) -> dict[str, list[int]]:
+        return {name: [proc.pid] for name, proc in self.procs.items()}
+
     def __exit__(self, *exc: object) -> None:
-        for proc in self.procs:
+        for proc in self.procs.values():
             proc.terminate()
-        for proc in self.procs:
+        for proc in self.procs.values():
             try:
                 proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
@@ -431,18 +543,20 @@ def _run_variant(
     results = []
     env = _env(args, folder, pool=variant.pool)
     with (
-        Topology(env, args.web_workers, variant) as topology,
+        Topology(env, args.web_workers, variant, args.web_threads) as topology,
         Websockets(topology.ws_port, folder, args.websockets, env) as sockets,
     ):
         for connections in args.connections:
             for kind in kinds:
                 # A short warm-up per type (imports, caches, pool fill), not measured.
                 _wrk(topology.port, scripts[kind], min(connections, 8), 2, args.threads)
-                with sampler:
+                wrk_before = _children_cpu()
+                with sampler, CpuMeter(topology.pids(), sampler) as meter:
                     figures = _wrk(
                         topology.port, scripts[kind], connections, args.duration, args.threads
                     )
-                results.append(Result(kind, connections, variant.name, figures, sampler.peak))
+                    cpu = meter.stop({"wrk": _children_cpu() - wrk_before})
+                results.append(Result(kind, connections, variant.name, figures, sampler.peak, cpu))
                 print(_row(results[-1], None), flush=True)
     return results, sockets.result
 
@@ -491,10 +605,16 @@ def _table(results: list[Result], sockets: dict[str, dict[str, Any]]) -> None:
         "the same connection count and variant. pg peak: most PostgreSQL connections to "
         "the bench database during that run (web processes and worker; the sampler not counted)."
     )
-    _ratios(results, "uvicorn/noaudit", "audit overhead: throughput with audit / without")
-    _ratios(results, "uvicorn/nopool", "pool: throughput with the pool / without")
+    _cpu_table(results)
+    served = {r.variant.split("/")[0] for r in results}
+    main = "gunicorn" if "gunicorn" in served else "uvicorn"
+    _ratios(results, main, f"{main}/noaudit", "audit overhead: throughput with audit / without")
+    _ratios(results, main, f"{main}/nopool", "pool: throughput with the pool / without")
     _ratios(
-        results, "gunicorn", "server: uvicorn (ASGI for all) / gunicorn (WSGI + uvicorn for /ws/)"
+        results,
+        "uvicorn",
+        "gunicorn",
+        "server: uvicorn (ASGI for all) / gunicorn (WSGI + uvicorn for /ws/)",
     )
     for variant, figures in sockets.items():
         if figures:
@@ -506,11 +626,44 @@ def _table(results: list[Result], sockets: dict[str, dict[str, Any]]) -> None:
             )
 
 
-def _ratios(results: list[Result], other: str, title: str) -> None:
+#: The processes whose CPU the table shows, in this order.
+CPU_GROUPS = ("web", "postgres", "worker", "realtime", "wrk")
+
+
+def _cpu_table(results: list[Result]) -> None:
+    """CPU milliseconds per request of each part of the machine during a run."""
+    if not any(r.cpu for r in results):
+        return
+    print()
+    print("CPU per request (ms) during each run, and the share of both cores used")
+    print(
+        f"{'type':<20} {'variant':<17} {'conns':>5} "
+        + " ".join(f"{name:>8}" for name in CPU_GROUPS)
+        + f" {'total':>8} {'cores':>6}"
+    )
+    for result in results:
+        done = result.figures.get("requests", 0)
+        seconds = result.figures.get("duration_us", 0) / 1e6
+        if not done or not seconds:
+            continue
+        parts = [result.cpu.get(name, 0.0) for name in CPU_GROUPS]
+        print(
+            f"{result.kind:<20} {result.variant:<17} {result.connections:>5} "
+            + " ".join(f"{part / done * 1000:8.2f}" for part in parts)
+            + f" {sum(parts) / done * 1000:8.2f} {sum(parts) / seconds:6.2f}"
+        )
+    print(
+        "web: the HTTP server's processes; postgres: the backends of the bench database; "
+        "wrk: the load generator; cores: CPU seconds used per second of the run (of "
+        f"{os.cpu_count()} cores; other work on the machine not counted)."
+    )
+
+
+def _ratios(results: list[Result], base: str, other: str, title: str) -> None:
     pairs = [
         (mine, theirs)
         for mine in results
-        if mine.variant == "uvicorn"
+        if mine.variant == base
         for theirs in results
         if theirs.variant == other
         and theirs.kind == mine.kind
@@ -534,6 +687,9 @@ def main() -> int:
     parser.add_argument("--connections", type=int, nargs="+", default=[16, 64])
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--web-workers", type=int, default=2)
+    parser.add_argument(
+        "--web-threads", type=int, default=8, help="gunicorn threads per web process"
+    )
     parser.add_argument("--partners", type=int, default=300)
     parser.add_argument("--consulenten", type=int, default=40)
     parser.add_argument("--casussen", type=int, default=15, help="per consulent")
@@ -551,21 +707,10 @@ def main() -> int:
     parser.add_argument(
         "--compare-no-audit",
         action="store_true",
-        help="the signal types once more with audit recording off (bench.noaudit_asgi)",
+        help="the signal types once more with audit recording off (bench.noaudit_wsgi/_asgi)",
     )
     parser.add_argument("--keep-database", action="store_true")
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get(
-            "LOAD_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/toegang_load"
-        ),
-    )
-    parser.add_argument(
-        "--redis-url", default=os.environ.get("LOAD_REDIS_URL", "redis://127.0.0.1:6379/15")
-    )
-    args = parser.parse_args()
-    _require_loopback(args.database_url)
-    _require_loopback(args.redis_url)
+    args = parse_with_targets(parser, "LOAD", "toegang_load")
     if shutil.which("wrk") is None:
         print("wrk ontbreekt: installeer het met 'apt-get install -y wrk'.", file=sys.stderr)
         return 2
@@ -595,10 +740,13 @@ def main() -> int:
         sampler = ConnectionSampler(args.database_url)
         print(HEADER)
         signal_kinds = [k for k in args.kinds if k == FLOOR or k.startswith("signaal")]
-        plan = [(Variant(), args.kinds)]
-        plan += [(Variant(server="gunicorn"), args.kinds)] if "gunicorn" in args.servers else []
-        plan += [(Variant(pool=False), signal_kinds)] if args.compare_no_pool else []
-        plan += [(Variant(audit=False), signal_kinds)] if args.compare_no_audit else []
+        # Production serves HTTP with gunicorn: the comparisons run on it when it is loaded.
+        main_server = "gunicorn" if "gunicorn" in args.servers else args.servers[0]
+        plan = [(Variant(server=server), args.kinds) for server in args.servers]
+        if args.compare_no_pool:
+            plan.append((Variant(server=main_server, pool=False), signal_kinds))
+        if args.compare_no_audit:
+            plan.append((Variant(server=main_server, audit=False), signal_kinds))
         results: list[Result] = []
         sockets: dict[str, dict[str, Any]] = {}
         for variant, kinds in plan:
