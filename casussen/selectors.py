@@ -48,9 +48,24 @@ def casussen_for_user(*, user: Any, need: str = "view") -> QuerySet[Casus]:
     """Every casus ``user`` holds ``need`` (view/change) on: one subquery, no global perms."""
     if need not in ("view", "change"):
         raise ValueError(need)
+    if not _active(user):
+        return Casus.objects.none()
+    return _casussen_held(
+        user_id=user.pk, permission_id=policy.permission_id(Casus, f"{need}_casus")
+    )
+
+
+def _active(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def _casussen_held(*, user_id: Any, permission_id: Any) -> QuerySet[Casus]:
+    """The casussen an active user holds a permission on (ids as they are)."""
     # A restricted casus (AVG art. 18) is frozen and readable by the privacy officer only.
     return Casus.objects.filter(
-        pk__in=policy.permitted_ids(CasusUserObjectPermission, user=user, codename=f"{need}_casus"),
+        pk__in=policy.held_ids(
+            CasusUserObjectPermission, user_id=user_id, permission_id=permission_id
+        ),
         beperkt=False,
     )
 
@@ -228,7 +243,7 @@ def casussen_page(
     keys = SORTS[sort]
     size = max(1, min(size or PAGE_SIZE, MAX_PAGE_SIZE))
     after = _decode(cursor, keys) if cursor else []
-    if not (getattr(user, "is_authenticated", False) and user.is_active):
+    if not _active(user):
         return Page(items=[], next_cursor=None, sort=sort)
     values: list[Any] = [user.pk, policy.permission_id(Casus, "view_casus")]
     if filters.activiteit_dagen:
@@ -236,12 +251,7 @@ def casussen_page(
     values += after
 
     def build(user_id: Any, permission_id: Any, *rest: Any) -> QuerySet[Casus]:
-        # Visible as in casussen_for_user, for a user already known to be active.
-        visible = CasusUserObjectPermission
-        queryset = Casus.objects.filter(
-            pk__in=policy.held_ids(visible, user_id=user_id, permission_id=permission_id),
-            beperkt=False,
-        )
+        queryset = _casussen_held(user_id=user_id, permission_id=permission_id)
         since, bounds = (rest[0], rest[1:]) if filters.activiteit_dagen else (None, rest)
         queryset = filter_casussen(queryset, filters, since=since)
         if bounds:
