@@ -319,6 +319,7 @@ _COPY_SQL = (  # nosec B608  # built from the constants above only
 )
 #: COPY's binary file header: signature, flags 0, no header extension.
 _COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)
+_HEADER_SIZE = len(_COPY_HEADER)
 _COPY_TRAILER = b"\xff\xff"
 #: How every row starts: the field count, then the length of the id (an int8).
 _ROW_START = _ROW_HEADER + b"\x00\x00\x00\x08"
@@ -329,23 +330,29 @@ class CopyFormatError(RuntimeError):
 
 
 def _copy_rows(copy: Any, pgconn: Any) -> Iterator[Any]:
-    """The messages of a running COPY TO, the trailer last.
+    """The rows of a running binary COPY TO (the file header cut off the first).
 
     Takes every message libpq already holds straight from it (``Copy.read`` costs
     about a microsecond per row in generator plumbing, more than hashing the row);
     waiting for more, the end of the COPY and errors are left to ``Copy.read``.
+    The trailer (the last message) ends the rows.
     """
+    head = copy.read()
+    if head[:_HEADER_SIZE] != _COPY_HEADER:
+        raise CopyFormatError("onverwachte kop van de binaire COPY")
+    data = head[_HEADER_SIZE:]
+    get = pgconn.get_copy_data
     while True:
-        nbytes, data = pgconn.get_copy_data(1)
+        if len(data) == 2 and data == _COPY_TRAILER:
+            while copy.read():  # the end of the COPY and its result
+                pass
+            return
+        yield data
+        nbytes, data = get(1)
         if nbytes <= 0:
             data = copy.read()
             if not data:
                 return
-        yield data
-        if data == _COPY_TRAILER:
-            while copy.read():  # the end of the COPY and its result
-                pass
-            return
 
 
 def copy_hashes_pg(cursor: Any, ranges: list[tuple[int, int]]) -> list[tuple[int, str]]:
@@ -357,25 +364,21 @@ def copy_hashes_pg(cursor: Any, ranges: list[tuple[int, int]]) -> list[tuple[int
     ends = [hi for _, hi in ranges]
     end = ends[0]
     hasher = hashlib.sha256()
+    update = hasher.update
     count = 0
+    from_bytes = int.from_bytes
     with cursor.cursor.copy(sql) as copy:
-        first = True
         for data in _copy_rows(copy, cursor.cursor.connection.pgconn):
-            if first:
-                if data[: len(_COPY_HEADER)] != _COPY_HEADER:
-                    raise CopyFormatError("onverwachte kop van de binaire COPY")
-                data = data[len(_COPY_HEADER) :]
-                first = False
-            if data == _COPY_TRAILER:
-                continue
-            if data[: len(_ROW_START)] != _ROW_START:
+            if data[:6] != _ROW_START:
                 raise CopyFormatError("onverwachte regel in de binaire COPY")
-            row_id = int.from_bytes(data[6:14], "big")
-            while row_id > end:
-                results.append((count, hasher.hexdigest()))
-                hasher, count = hashlib.sha256(), 0
-                end = ends[len(results)]
-            hasher.update(data)
+            if from_bytes(data[6:14], "big") > end:
+                row_id = from_bytes(data[6:14], "big")
+                while row_id > end:
+                    results.append((count, hasher.hexdigest()))
+                    hasher, count = hashlib.sha256(), 0
+                    end = ends[len(results)]
+                update = hasher.update
+            update(data)
             count += 1
     results.append((count, hasher.hexdigest()))
     empty = hashlib.sha256().hexdigest()
