@@ -21,6 +21,7 @@ import asyncio
 import json
 import os
 import resource
+import signal
 import socket
 import statistics
 import subprocess
@@ -391,6 +392,8 @@ def main() -> None:
     args = parser.parse_args()
 
     if args.role == "main":
+        # Stopped from outside (timeout): still stop the server and children (finally).
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
         open_files = _raise_open_files()
         if open_files < args.clients + 1000:
             parser.error(f"{args.clients} clients need more open files than {open_files}")

@@ -22,7 +22,7 @@ def own_layer_settings(settings, redis_server):
     """The channel layer, as configured for production, on this test's own Redis."""
     settings.CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "toegang.realtime.layer.BoundedRedisChannelLayer",
             "CONFIG": {
                 "hosts": [{"address": redis_server.url, **settings.REDIS_LAYER_HOST_OPTIONS}],
                 "expiry": 30,

@@ -131,7 +131,10 @@ REDIS_URL = env.str("REDIS_URL", default="")
 REDIS_LAYER_HOST_OPTIONS: dict[str, object] = {
     "socket_timeout": 15,
     "socket_connect_timeout": 2,
-    "max_connections": 1000,
+    # A bounded, blocking pool (toegang/realtime/layer.py): at most this many per
+    # process whatever the number of sockets; a burst waits up to ``timeout`` seconds.
+    "max_connections": 64,
+    "timeout": 10,
     "retry_on_timeout": True,
     "health_check_interval": 5,
     "retry": Retry(ExponentialBackoff(cap=0.5, base=0.05), 2),
@@ -139,10 +142,11 @@ REDIS_LAYER_HOST_OPTIONS: dict[str, object] = {
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "toegang.realtime.layer.BoundedRedisChannelLayer",
             # redis-py 8 times reads out after 5 s, exactly channels_redis' blocking-pop
-            # timeout (consumers then die with TimeoutError), and its pool refuses a
-            # 101st connection (a burst of disconnects). Give both more room.
+            # timeout (consumers then die with TimeoutError): give it more room. Its
+            # pool opened a connection per concurrent command (a burst of connects or
+            # disconnects), up to a limit, then refused: ours waits instead.
             # After a Redis restart the pool's idle connections are dead: the health
             # check and the retry make the first command after the outage reconnect
             # instead of failing (the first websocket after recovery got HTTP 500).
