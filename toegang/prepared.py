@@ -21,6 +21,12 @@ The rules that keep this exact:
   of value;
 * rows are model instances or ``values_list(..., flat=True)`` values;
 * the result is a list, never a queryset: a queryset cannot be refined afterwards.
+
+On PostgreSQL the SQL also runs as a prepared statement (server-side binding,
+``prepare=True``): PostgreSQL then parses and plans it once per connection instead
+of per request (the case list's plan took longer than running it). Behind a
+connection pooler that cannot keep prepared statements (PgBouncer in transaction mode
+before 1.21) set ``PREPARED_STATEMENTS = False``; the SQL is then still compiled once.
 """
 
 from __future__ import annotations
@@ -33,6 +39,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+import psycopg
+
+from django.conf import settings
 from django.db import connections
 from django.db.models import QuerySet, prefetch_related_objects
 from django.db.models.query import FlatValuesListIterable, ModelIterable
@@ -75,6 +84,33 @@ class _Compiled:
     sql: str
     params: tuple[Any, ...]
     slots: tuple[tuple[int, ...], ...]  # per value: where it goes among the parameters
+
+
+class _Preparing:
+    """A Django connection whose cursors bind on the server and prepare what they run.
+
+    Everything else is the connection itself, so Django's cursor wrapper (query log,
+    execute wrappers, error translation) applies as to any other query.
+    """
+
+    def __init__(self, connection: Any) -> None:
+        self._connection = connection
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._connection, name)
+
+    def cursor(self) -> Any:
+        connection = self._connection
+        connection.close_if_health_check_failed()
+        connection.ensure_connection()
+        with connection.wrap_database_errors:
+            return connection._prepare_cursor(_PreparedCursor(connection.connection))
+
+
+class _PreparedCursor(psycopg.Cursor):  # type: ignore[type-arg]
+    def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:  # type: ignore[override]
+        kwargs["prepare"] = True
+        return super().execute(query, params, **kwargs)
 
 
 class _Run:
@@ -157,7 +193,9 @@ class PreparedQueries:
     @staticmethod
     def _execute(compiled: _Compiled, params: tuple[Any, ...]) -> list[Any]:
         compiler = copy.copy(compiled.compiler)
-        compiler.connection = connections[compiled.template.db]  # this thread's
+        connection = connections[compiled.template.db]  # this thread's
+        prepare = getattr(settings, "PREPARED_STATEMENTS", True)
+        compiler.connection = _Preparing(connection) if prepare else connection
         compiler.as_sql = lambda *_args, **_kwargs: (compiled.sql, params)
         iterable: Any = compiled.template._iterable_class
         rows: list[Any] = list(iterable(_Run(compiled, compiler)))

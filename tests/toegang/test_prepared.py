@@ -141,3 +141,28 @@ def test_the_api_token_and_case_list_lookups_are_prepared(consulent, client):
     casussen_page(user=consulent, filters=Filters())
     shape = ("casussen_page", Filters(), DEFAULT_SORT, False, PAGE_SIZE)
     assert lijsten.is_prepared(shape, [int, int])
+
+
+def _prepared_statements() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="prepared statements of PostgreSQL")
+@pytest.mark.parametrize("prepare", [True, False])
+def test_postgresql_prepares_the_statement_unless_switched_off(settings, prepare):
+    settings.PREPARED_STATEMENTS = prepare
+    queries = PreparedQueries()
+    UserFactory(username="hanna", first_name="Hanna", last_name="Visser")
+    # A query of its own per case: a connection keeps what it prepared before.
+    column = "first_name" if prepare else "last_name"
+
+    def named(name: str, username: str):
+        return User.objects.filter(**{column: name}, username=username)
+
+    name = "Hanna" if prepare else "Visser"
+    for _ in range(2):
+        assert [u.username for u in queries.run("named", named, [name, "hanna"])] == ["hanna"]
+    mine = [s for s in _prepared_statements() if f'"{column}" = $1' in s]
+    assert bool(mine) is prepare

@@ -350,6 +350,9 @@ AUDIT_KEYS = env.str("AUDIT_KEYS", default="")
 #: The audit append is a prepared statement on PostgreSQL (audit/append.py); switch off
 #: behind a connection pooler in transaction mode that cannot keep prepared statements.
 AUDIT_PREPARED_APPEND = env.bool("AUDIT_PREPARED_APPEND", default=True)
+#: The hottest look-ups (API token, case list, matching; toegang/prepared.py) run as
+#: prepared statements on PostgreSQL; off for the same kind of pooler.
+PREPARED_STATEMENTS = env.bool("PREPARED_STATEMENTS", default=True)
 
 #: Where the head of the audit chain is anchored outside the database (audit.anchors):
 #: comma-separated ``file:<path>`` and/or ``nats://host:port/<STREAM>``. Empty: no anchors
