@@ -47,6 +47,7 @@ def _prepare(args: argparse.Namespace) -> dict[str, str]:
     env = _env(args, folder)
     if args.fresh or not (folder / "consulenten.txt").exists():
         (folder / "var" / "static").mkdir(parents=True, exist_ok=True)
+        (folder / "keyring.json").unlink(missing_ok=True)
         _fresh_database(args.database_url)
         _generate_keyring(folder)
         _manage(env, "migrate", "--noinput", "-v", "0")
@@ -60,6 +61,7 @@ def _prepare(args: argparse.Namespace) -> dict[str, str]:
         # A stable SECRET_KEY for the sessions of the HTML list.
         (folder / "secret_key").write_text(env["SECRET_KEY"])
     env["SECRET_KEY"] = (folder / "secret_key").read_text()
+    _manage(env, "migrate", "--noinput", "-v", "0")  # the code may be newer than the data
     return env
 
 
