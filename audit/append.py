@@ -57,7 +57,7 @@ _COLUMNS: tuple[tuple[str, str], ...] = (
     ("uitkomst", "text"),
 )
 _SQL = (  # nosec B608  # built from the constants above only
-    f"INSERT INTO audit_auditrecord ({', '.join(name for name, _ in _COLUMNS)}) "  # noqa: S608
+    f"INSERT INTO audit_auditrecord ({', '.join(name for name, _ in _COLUMNS)}) "  # noqa: S608  # nosec B608
     f"VALUES ({', '.join(f'%s::{kind}' for _, kind in _COLUMNS)}) RETURNING id"
 )
 _IP_FIELD = models.GenericIPAddressField(unpack_ipv4=False)  # as AuditRecord.ip_adres

@@ -312,7 +312,7 @@ _PG_BINARY: dict[str, str] = {
     "text": "{c}::text",
 }
 _COPY_SQL = (  # nosec B608  # built from the constants above only
-    "COPY (SELECT "  # noqa: S608
+    "COPY (SELECT "  # noqa: S608  # nosec B608
     + ", ".join(_PG_BINARY[kind].format(c=f"r.{column}") for column, kind in FIELDS + EXTENSION)
     + " FROM audit_auditrecord r WHERE r.id > {lo:d} AND r.id <= {hi:d} ORDER BY r.id)"
     " TO STDOUT (FORMAT binary)"
