@@ -214,8 +214,15 @@ def seal_once(tracker: GapTracker | None = None) -> int:
 
 
 def seal_pending() -> int:
-    """The worker job: seal one batch (the worker calls again at once while busy)."""
-    return seal_once()
+    """The worker job: seal one batch of what has accumulated.
+
+    Busy (the worker calls again at once) only after a full batch, when more is
+    surely waiting; after a partial one it waits its interval, so a steady stream
+    of reads is sealed in one batch per interval instead of a handful of records
+    per worker tick (each seal costs a few queries however small it is).
+    """
+    sealed = seal_once()
+    return sealed if sealed >= _batch_size() else 0
 
 
 def seal_all(*, timeout: float = 30.0, tracker: GapTracker | None = None) -> int:

@@ -2,9 +2,11 @@ from __future__ import annotations
 
 import pytest
 
+from django.test import override_settings
 from django.urls import URLPattern, get_resolver, reverse
 
-from audit.models import AuditRecord, Doel
+from audit.models import AuditRecord, AuditSeal, Doel
+from audit.sealing import seal_pending
 from toegang import worker
 
 
@@ -41,3 +43,14 @@ def test_every_audit_api_read_is_audited(privacy_officer, login, path):
     before = AuditRecord.objects.count()
     assert client.get(path).status_code == 200
     assert AuditRecord.objects.count() == before + 1
+
+
+@pytest.mark.django_db(transaction=True, reset_sequences=True)
+def test_the_sealer_waits_its_interval_after_a_partial_batch(make_records):
+    """Busy only after a full batch: a trickle of reads is sealed once per interval."""
+    with override_settings(AUDIT_SEAL_BATCH=4):
+        make_records(6)
+        assert seal_pending() == 4  # a full batch: more is waiting, run again at once
+        assert seal_pending() == 0  # the rest (2), sealed; then wait the interval
+        assert seal_pending() == 0  # nothing left
+    assert list(AuditSeal.objects.order_by("last_id").values_list("count", flat=True)) == [4, 2]
