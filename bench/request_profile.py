@@ -39,7 +39,15 @@ from bench.load import (
     parse_with_targets,
 )
 
-KINDS = ("me", "signaal-anoniem", "signaal-identified", "caselist", "caselist-html", "casus")
+KINDS = (
+    "healthz",
+    "me",
+    "signaal-anoniem",
+    "signaal-identified",
+    "caselist",
+    "caselist-html",
+    "casus",
+)
 
 
 def _prepare(args: argparse.Namespace) -> dict[str, str]:
@@ -154,6 +162,9 @@ def _requests(kind: str, folder: Path) -> Iterator[dict[str, Any]]:
                 },
                 json.dumps(body).encode(),
             )
+    elif kind == "healthz":
+        while True:
+            yield _environ("GET", "/healthz", {})
     elif kind == "caselist-html":
         from toegang.models import ApiToken
         from toegang.services import token_digest
@@ -216,6 +227,11 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--profile", type=int, default=0, help="print the top N of cProfile")
     parser.add_argument("--sort", default="cumulative", help="cProfile sort key")
+    parser.add_argument(
+        "--cpu",
+        action="store_true",
+        help="profile on this process's CPU time: waits for PostgreSQL count as nothing",
+    )
     parser.add_argument("--fresh", action="store_true", help="a new database and key ring")
     parser.add_argument(
         "--folder", type=Path, default=Path(tempfile.gettempdir()) / "toegang-profile"
@@ -245,7 +261,8 @@ def main() -> int:
         _call(application, next(requests))
     times = []
     cpu_start = time.process_time()
-    profiler = cProfile.Profile() if args.profile else None
+    timer = time.process_time if args.cpu else time.perf_counter
+    profiler = cProfile.Profile(timer) if args.profile else None
     for _ in range(args.requests):
         environ = next(requests)
         start = time.perf_counter()
