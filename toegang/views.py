@@ -10,11 +10,8 @@ from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.views.decorators.cache import never_cache
 
-from audit.anchors import configured as anchors_configured
-from audit.anchors import status as anchor_status
-from audit.keys import key_status as audit_key_status
+from toegang import health
 from toegang.api.problems import problem_response
-from toegang.health import check_cache, check_channel_layer, check_database, check_nats
 from toegang.overload import overload_response
 from toegang.roles import HOME_URL_NAME, Rol
 
@@ -30,30 +27,8 @@ def home(request: HttpRequest) -> HttpResponse:
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
     """200 "ok"; 200 "beperkt" when a part the platform can miss is down; 503 without database."""
-    db_ok, db_detail = check_database()
-    parts: dict[str, dict[str, Any]] = {"database": {"ok": db_ok, "detail": db_detail}}
-    checks = {"channel_layer": check_channel_layer(), "cache": check_cache()}
-    nats = check_nats()
-    if nats is not None:
-        checks["nats"] = nats
-    for name, (ok, detail) in checks.items():
-        parts[name] = {"ok": ok, "detail": detail}
-    degraded = sorted(name for name, (ok, _) in checks.items() if not ok)
-    # Anchoring: reported always; a configured store that fails or falls behind degrades.
-    anchoring = anchor_status() if db_ok else {"ok": False, "detail": "database onbereikbaar"}
-    parts["audit_verankering"] = anchoring
-    if anchors_configured() and not anchoring["ok"]:
-        degraded = sorted([*degraded, "audit_verankering"])
-    # The audit key: without it nothing is sealed; a wrong one makes every new seal suspect.
-    sleutel = audit_key_status() if db_ok else {"ok": False, "detail": "database onbereikbaar"}
-    parts["audit_sleutel"] = sleutel
-    if db_ok and not sleutel["ok"]:
-        degraded = sorted([*degraded, "audit_sleutel"])
-    status = "fout" if not db_ok else ("beperkt" if degraded else "ok")
-    return JsonResponse(
-        {"status": status, **parts, "beperkt": degraded},
-        status=503 if not db_ok else 200,
-    )
+    status, body = health.report()
+    return JsonResponse(body, status=status)
 
 
 def _is_api(request: HttpRequest) -> bool:

@@ -87,3 +87,59 @@ def test_channel_layer_check_leaves_no_keys_in_redis(settings, redis_url):
         assert client.keys("asgihealthz*") == []
     finally:
         client.close()
+
+
+def _counted(monkeypatch, name: str) -> list[int]:
+    """Count the calls of ``toegang.health.<name>`` (which still runs)."""
+    from toegang import health
+
+    calls: list[int] = []
+    real = getattr(health, name)
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(health, name, counting)
+    return calls
+
+
+def test_healthz_checks_the_other_parts_at_most_once_per_cache_period(
+    client, db, settings, monkeypatch
+):
+    """The database answers every call; the deep checks come from the last result."""
+    from toegang import health
+
+    layer_calls = _counted(monkeypatch, "check_channel_layer")
+    database_calls = _counted(monkeypatch, "check_database")
+    settings.HEALTHZ_CACHE_SECONDS = 60
+    health._recent.clear()
+    try:
+        bodies = [client.get("/healthz").json() for _ in range(3)]
+        assert len(layer_calls) == 1
+        assert len(database_calls) == 3
+        assert all(body == bodies[0] for body in bodies)
+        assert bodies[0]["status"] == "ok"
+        settings.HEALTHZ_CACHE_SECONDS = 0
+        client.get("/healthz")
+        assert len(layer_calls) == 2
+    finally:
+        health._recent.clear()
+
+
+def test_healthz_answers_503_at_once_when_the_database_goes_away(client, db, settings, monkeypatch):
+    from toegang import health
+
+    settings.HEALTHZ_CACHE_SECONDS = 60
+    health._recent.clear()
+    try:
+        assert client.get("/healthz").status_code == 200
+        monkeypatch.setattr(health, "check_database", lambda: (False, "OperationalError: weg"))
+        response = client.get("/healthz")
+    finally:
+        health._recent.clear()
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "fout"
+    assert body["audit_sleutel"] == {"ok": False, "detail": "database onbereikbaar"}
+    assert body["channel_layer"]["ok"] is True

@@ -122,6 +122,9 @@ else:
 
 #: Seconds a client is asked to wait (Retry-After) when the database is saturated.
 OVERLOAD_RETRY_AFTER = env.int("OVERLOAD_RETRY_AFTER", default=5)
+#: Seconds a process answers ``/healthz`` from its last check of the parts besides the
+#: database (channel layer, cache, NATS, audit key and anchors); 0: check on every call.
+HEALTHZ_CACHE_SECONDS = env.float("HEALTHZ_CACHE_SECONDS", default=5.0)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "toegang.User"
