@@ -1,12 +1,13 @@
 """The monitor's projection: outbox events → journal → fact tables.
 
 One consumer at a time (an advisory lock on PostgreSQL) reads the outbox rows it
-has not applied yet (``projected_at IS NULL``) in sequence order, writes each to
-its journal (``Gebeurtenis``; the event id is unique, so an event that comes again
-is skipped) and applies it to the facts, and marks the rows, all in one
-transaction. Within an aggregate the sequence is the commit order; across
-aggregates the facts are written so that order does not matter. ``rebuild``
-empties the facts and replays the journal in the order it was applied.
+has not applied yet (``projected_at IS NULL``) in sequence order, writes them to
+its journal (``Gebeurtenis``, one insert per round; the event id is unique, so an
+event that comes again is skipped) and applies them to the facts in order (a run
+of received signals in one upsert), and marks the rows, all in one transaction.
+Within an aggregate the sequence is the commit order; across aggregates the facts
+are written so that order does not matter. ``rebuild`` empties the facts and
+replays the journal in the order it was applied.
 """
 
 from __future__ import annotations
@@ -64,19 +65,42 @@ def _link_changed(casus_id: Any) -> None:
     feit.save()
 
 
-def _signaal_ontvangen(ev: Gebeurtenis, data: Mapping[str, Any]) -> None:
-    SignaalFeit.objects.update_or_create(
-        signaal_id=ev.aggregate_id,
-        defaults={
-            "ontvangen_op": ev.occurred_at,
-            "buurt": data.get("buurt") or "",
-            "organisatie_soort": data.get("organisatie_soort") or "",
-            "toestemming": data.get("toestemming") or "",
-            "leefgebieden": list(data.get("leefgebieden") or []),
-            "casus_id": data.get("casus_id"),
-        },
+_SIGNAAL_FEIT_VELDEN = [
+    "ontvangen_op",
+    "buurt",
+    "organisatie_soort",
+    "toestemming",
+    "leefgebieden",
+    "casus_id",
+]
+
+
+def _signalen_ontvangen(entries: list[Gebeurtenis]) -> None:
+    """A run of ``signaal.ontvangen``: one upsert of their facts, then their casussen."""
+    feiten: dict[str, SignaalFeit] = {}
+    for ev in entries:
+        data = ev.payload or {}
+        feiten[str(ev.aggregate_id)] = SignaalFeit(
+            signaal_id=ev.aggregate_id,
+            ontvangen_op=ev.occurred_at,
+            buurt=data.get("buurt") or "",
+            organisatie_soort=data.get("organisatie_soort") or "",
+            toestemming=data.get("toestemming") or "",
+            leefgebieden=list(data.get("leefgebieden") or []),
+            casus_id=data.get("casus_id"),
+        )
+    SignaalFeit.objects.bulk_create(
+        list(feiten.values()),
+        update_conflicts=True,
+        unique_fields=["signaal_id"],
+        update_fields=_SIGNAAL_FEIT_VELDEN,
     )
-    _link_changed(data.get("casus_id"))
+    for casus_id in dict.fromkeys((ev.payload or {}).get("casus_id") for ev in entries):
+        _link_changed(casus_id)
+
+
+def _signaal_ontvangen(ev: Gebeurtenis, data: Mapping[str, Any]) -> None:
+    _signalen_ontvangen([ev])
 
 
 def _signaal_link(ev: Gebeurtenis, casus_id: Any) -> None:
@@ -168,7 +192,7 @@ def _plan_bijgewerkt(ev: Gebeurtenis, data: Mapping[str, Any]) -> None:
 def _huishouden_vernietigd(ev: Gebeurtenis, data: Mapping[str, Any]) -> None:
     """The household's casussen leave the projection; their counts stay (``restbijdrage``)."""
     geopend = Gebeurtenis.objects.filter(
-        event_type="casus.geopend", payload__huishouden_id=ev.aggregate_id
+        event_type="casus.geopend", payload__huishouden_id=ev.aggregate_id, id__lt=ev.pk
     ).values_list("aggregate_id", flat=True)
     for casus_id in list(geopend):
         restbijdrage.vergeten(casus_id, ev.occurred_at)
@@ -193,35 +217,72 @@ def apply(ev: Gebeurtenis) -> None:
         handler(ev, ev.payload or {})
 
 
+#: Event types whose consecutive entries are applied together (one statement for the run).
+_BATCHED: dict[str, Callable[[list[Gebeurtenis]], None]] = {
+    "signaal.ontvangen": _signalen_ontvangen,
+}
+
+
+def apply_all(entries: Iterable[Gebeurtenis]) -> int:
+    """Apply journal entries in order; a run of one batched type goes in one step."""
+    run: list[Gebeurtenis] = []
+    count = 0
+
+    def flush() -> None:
+        if run:
+            _BATCHED[run[0].event_type](run)
+            run.clear()
+
+    for entry in entries:
+        count += 1
+        if run and run[0].event_type != entry.event_type:
+            flush()
+        if entry.event_type in _BATCHED:
+            run.append(entry)
+        else:
+            apply(entry)
+    flush()
+    return count
+
+
 # -- the consumer -------------------------------------------------------------------
 
 
-def _journal(row: OutboxEvent) -> Gebeurtenis | None:
-    """The journal entry of ``row``, or None when the event was applied before."""
-    if row.event_type not in HANDLERS:
-        return None
-    if Gebeurtenis.objects.filter(event_id=row.event_id).exists():
-        return None
-    return Gebeurtenis.objects.create(
-        event_id=row.event_id,
-        volgnummer=row.pk,
-        event_type=row.event_type,
-        schema_version=row.schema_version,
-        aggregate_id=row.aggregate_id,
-        payload=row.payload,
-        occurred_at=row.created_at,
+def _journal(rows: list[OutboxEvent]) -> list[Gebeurtenis]:
+    """The new journal entries of ``rows`` (one insert), without events applied before."""
+    wanted = [row for row in rows if row.event_type in HANDLERS]
+    if not wanted:
+        return []
+    seen = set(
+        Gebeurtenis.objects.filter(event_id__in=[row.event_id for row in wanted]).values_list(
+            "event_id", flat=True
+        )
     )
+    entries: dict[Any, Gebeurtenis] = {}
+    for row in wanted:
+        if row.event_id not in seen and row.event_id not in entries:
+            entries[row.event_id] = Gebeurtenis(
+                event_id=row.event_id,
+                volgnummer=row.pk,
+                event_type=row.event_type,
+                schema_version=row.schema_version,
+                aggregate_id=row.aggregate_id,
+                payload=row.payload,
+                occurred_at=row.created_at,
+            )
+    created = Gebeurtenis.objects.bulk_create(list(entries.values()))
+    if created and created[0].pk is None:  # a backend that returns no ids: read them back
+        ids = dict(
+            Gebeurtenis.objects.filter(event_id__in=list(entries)).values_list("event_id", "id")
+        )
+        for entry in created:
+            entry.pk = ids[entry.event_id]
+    return created
 
 
 def consume(rows: Iterable[OutboxEvent]) -> int:
     """Apply ``rows`` (in the caller's transaction); returns how many were new."""
-    applied = 0
-    for row in rows:
-        entry = _journal(row)
-        if entry is not None:
-            apply(entry)
-            applied += 1
-    return applied
+    return apply_all(_journal(list(rows)))
 
 
 def _lock() -> bool:
@@ -259,10 +320,7 @@ def rebuild() -> int:
     destroyed casussen stay: their events are no longer in the journal)."""
     for model in PROJECTIE_MODELLEN:
         model.objects.all().delete()
-    count = 0
-    for entry in Gebeurtenis.objects.order_by("id").iterator(chunk_size=2000):
-        apply(entry)
-        count += 1
+    count = apply_all(Gebeurtenis.objects.order_by("id").iterator(chunk_size=2000))
     GENERATIE[0] += 1
     log.info("monitor_rebuilt", events=count)
     return count

@@ -17,6 +17,7 @@ signals, never anything else.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from toegang.events import (
@@ -54,6 +55,22 @@ def recipients(event: Any) -> set[int]:
     )
 
 
+def recipients_many(events: Sequence[Any]) -> dict[int, set[int]]:
+    """``recipients`` for a batch of events, in a few queries per kind (with or without
+    the melders)."""
+    from signalen.selectors import signaal_viewer_ids_many
+
+    answers: dict[int, set[int]] = {}
+    for melders in (True, False):
+        group = [event for event in events if (event.event_type in _FOR_MELDERS) is melders]
+        if not group:
+            continue
+        ids = {event.aggregate_id for event in group}
+        found = signaal_viewer_ids_many(signaal_ids=ids, melders_for=ids if melders else ())
+        answers.update({event.pk: found.get(event.aggregate_id, set()) for event in group})
+    return answers
+
+
 def may_watch(user: Any, signaal_id: str) -> bool:
     """May ``user`` follow this signal live? The same rules as the pages."""
     from signalen.selectors import signaal_visible_to
@@ -69,6 +86,6 @@ def webhook_organisatie(event: Any) -> Any:
 
 def register() -> None:
     define_events()
-    register_recipients(AGGREGATE, recipients)
+    register_recipients(AGGREGATE, recipients, many=recipients_many)
     register_access_check(AGGREGATE, may_watch)
     register_webhook_filter("signaal.status_gewijzigd", webhook_organisatie)

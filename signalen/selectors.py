@@ -15,6 +15,7 @@ import base64
 import binascii
 import contextlib
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -54,16 +55,21 @@ def signaal_get_for_melder(*, user: Any, signaal_id: Any) -> Signaal:
     return signaal
 
 
-def _queue(*, team_id: Any) -> QuerySet[Signaal]:
-    """The signals waiting in a team's intake queue (no casus yet, not handled).
+def _waiting() -> QuerySet[Signaal]:
+    """The signals waiting in an intake queue (no casus yet, not handled).
 
     Not those of a restricted household (AVG art. 18): they wait until it is lifted.
     """
     return (
-        Signaal.objects.filter(team_id=team_id, casus__isnull=True)
+        Signaal.objects.filter(casus__isnull=True)
         .exclude(status__in=AFGEHANDELD)
         .filter(~huishouden_beperkt())
     )
+
+
+def _queue(*, team_id: Any) -> QuerySet[Signaal]:
+    """The signals waiting in a team's intake queue."""
+    return _waiting().filter(team_id=team_id)
 
 
 def aanmeldingen_for_user(*, user: Any) -> QuerySet[Signaal]:
@@ -86,31 +92,65 @@ def signaal_viewer_ids(*, signaal_id: Any, melders: bool = True) -> set[int]:
     consulenten and teamleiders of its team while it waits in their queue, and
     whoever may see its casus. Inactive users never.
     """
+    found = signaal_viewer_ids_many(
+        signaal_ids=[signaal_id], melders_for=[signaal_id] if melders else []
+    )
+    return next(iter(found.values()), set())
+
+
+def signaal_viewer_ids_many(
+    *, signaal_ids: Iterable[Any], melders_for: Iterable[Any] = ()
+) -> dict[str, set[int]]:
+    """``signaal_viewer_ids`` for many signals at once (the relay's batch), by signal id.
+
+    The melders only for the signals in ``melders_for``. Four queries for the batch
+    plus one per linked casus, instead of four per signal.
+    """
     from casussen.selectors import casus_viewer_ids
     from toegang.models import User
 
-    row = Signaal.objects.filter(pk=signaal_id).values("organisatie_id", "team_id", "casus_id")
-    found = row.first()
-    if found is None:
-        return set()
+    rows = list(
+        Signaal.objects.filter(pk__in=list(signaal_ids)).values(
+            "pk", "organisatie_id", "team_id", "casus_id"
+        )
+    )
+    if not rows:
+        return {}
+    met_melders = {str(uuid.UUID(str(pk))) for pk in melders_for}
     active = User.objects.filter(is_active=True)
-    ids: set[int] = set()
-    if melders:
-        ids |= set(
-            active.filter(
-                rol=Rol.MELDER, organisatie_id=found["organisatie_id"], is_api_client=False
-            ).values_list("pk", flat=True)
-        )
-    team_id = found["team_id"]
-    if team_id is not None and _queue(team_id=team_id).filter(pk=signaal_id).exists():
-        ids |= set(
-            active.filter(rol__in=[Rol.CONSULENT, Rol.TEAMLEIDER], team_id=team_id).values_list(
-                "pk", flat=True
-            )
-        )
-    if found["casus_id"] is not None:
-        ids |= casus_viewer_ids(casus_id=found["casus_id"])
-    return ids
+    melders: dict[Any, set[int]] = {}
+    organisaties = {row["organisatie_id"] for row in rows if str(row["pk"]) in met_melders}
+    if organisaties:
+        for pk, organisatie_id in active.filter(
+            rol=Rol.MELDER, organisatie_id__in=organisaties, is_api_client=False
+        ).values_list("pk", "organisatie_id"):
+            melders.setdefault(organisatie_id, set()).add(pk)
+    queued = dict(
+        _waiting()
+        .filter(pk__in=[row["pk"] for row in rows], team_id__isnull=False)
+        .values_list("pk", "team_id")
+    )
+    team_users: dict[Any, set[int]] = {}
+    if queued:
+        for pk, team_id in active.filter(
+            rol__in=[Rol.CONSULENT, Rol.TEAMLEIDER], team_id__in=set(queued.values())
+        ).values_list("pk", "team_id"):
+            team_users.setdefault(team_id, set()).add(pk)
+    casus_viewers = {
+        casus_id: casus_viewer_ids(casus_id=casus_id)
+        for casus_id in {row["casus_id"] for row in rows if row["casus_id"] is not None}
+    }
+    found: dict[str, set[int]] = {}
+    for row in rows:
+        ids: set[int] = set()
+        if str(row["pk"]) in met_melders:
+            ids |= melders.get(row["organisatie_id"], set())
+        if row["pk"] in queued:
+            ids |= team_users.get(queued[row["pk"]], set())
+        if row["casus_id"] is not None:
+            ids |= casus_viewers[row["casus_id"]]
+        found[str(row["pk"])] = ids
+    return found
 
 
 def signaal_visible_to(*, user: Any, signaal_id: Any) -> bool:

@@ -216,3 +216,41 @@ def test_overleg_events_skip_drafts_for_participants_and_reach_no_outsider(world
     recipients = registry.recipients_for(published)
     assert people["melder_zelfde_organisatie"].pk not in recipients
     assert people["melder_andere_organisatie"].pk not in recipients  # organisation not flagged
+
+
+def test_the_relays_batched_answer_is_the_per_event_answer(world):
+    """One batch holding every event type in every state, several about one object:
+    ``recipients_for_many`` must give each event what ``recipients_for`` gives it."""
+    batch = []
+    for event_type in CATALOGUE:
+        for aggregate_id in world.objects[event_type.aggregate_type].values():
+            event = _event(event_type, aggregate_id)
+            event.pk = len(batch) + 1
+            batch.append(event)
+    assert len({e.event_type for e in batch if e.aggregate_type == "signaal"}) >= 3
+
+    answers = registry.recipients_for_many(batch)
+
+    assert answers == {event.pk: registry.recipients_for(event) for event in batch}
+    assert any(answers[e.pk] for e in batch if e.aggregate_type == "signaal")
+
+
+def test_signal_recipients_of_a_batch_take_a_few_queries_not_a_few_per_event(
+    world, django_assert_max_num_queries
+):
+    melder = world.population["melder"]
+    extra = [signaal_receive(melder=melder, data=signaal_factories.anoniem()) for _ in range(8)]
+    ids = [str(s.pk) for s in extra] + list(world.objects["signaal"].values())
+    batch = []
+    for event_type in ("signaal.ontvangen", "signaal.bijgewerkt"):
+        for aggregate_id in ids:
+            event = _event(registry.get(event_type), aggregate_id)
+            event.pk = len(batch) + 1
+            batch.append(event)
+
+    # Per kind (with or without the melders): the signals, the melders, the queue, the
+    # team's people; and who may see the one casus.
+    with django_assert_max_num_queries(4 + 3 + 2):
+        answers = registry.recipients_for_many(batch)
+
+    assert world.population["consulent_zelfde_team"].pk in answers[1]

@@ -239,3 +239,41 @@ def test_rebuild_after_a_destruction_gives_the_same_figures_as_the_live_projecti
     call_command("monitor_rebuild")
     assert dataclasses.asdict(kwartaal_cijfers(q)) == live
     assert CasusFeit.objects.count() == 0
+
+
+def test_a_round_of_received_signals_takes_the_same_few_queries_for_one_or_many(
+    melder, django_assert_max_num_queries
+):
+    """The lock (PostgreSQL), the rows, the journal check, one journal insert, one upsert
+    of the facts, the mark; and here a savepoint and its release (the test's transaction
+    is around it). Nothing per event."""
+    for n in (1, 12):
+        for _i in range(n):
+            signaal_receive(melder=melder, data=factories.anoniem(buurt="Huinen"))
+        with django_assert_max_num_queries(8):
+            assert projection.consume_round() == n
+    assert SignaalFeit.objects.count() == 13
+    assert Gebeurtenis.objects.count() == 13
+
+
+def test_a_run_of_received_signals_gives_the_facts_of_one_at_a_time(
+    melder, huisarts, teamleider, consulent
+):
+    """Received signals, some on a casus, applied as one run (live) and one by one."""
+    _werk(melder, huisarts, teamleider, consulent)
+    for _i in range(4):
+        signaal_receive(melder=melder, data=factories.anoniem(buurt="Huinen"))
+    projection.drain()
+    batched = (
+        sorted(SignaalFeit.objects.values_list(*(f.name for f in SignaalFeit._meta.fields))),
+        _casus_feiten(),
+    )
+    for model in (SignaalFeit, CasusFeit):
+        model.objects.all().delete()
+    for entry in Gebeurtenis.objects.order_by("id"):
+        projection.apply(entry)
+    assert SignaalFeit.objects.count() == 8
+    assert (
+        sorted(SignaalFeit.objects.values_list(*(f.name for f in SignaalFeit._meta.fields))),
+        _casus_feiten(),
+    ) == batched

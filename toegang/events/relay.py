@@ -1,7 +1,8 @@
 """The relay: committed outbox rows → the channel groups of the users who may see them.
 
-One round (:meth:`Relay.run_once`): claim a batch, resolve each event's recipients
-now (registry), send ``domain.event`` to every ``user.<id>`` group (aggregates in
+One round (:meth:`Relay.run_once`): claim a batch, resolve the recipients of its
+events now (registry; one batched look-up per aggregate type where the domain app
+offers one), send ``domain.event`` to every ``user.<id>`` group (aggregates in
 parallel, each aggregate's events strictly in order), mark delivered and queue the
 webhook deliveries in one transaction; failures back off and dead-letter after
 ``max_attempts``. At-least-once: a consumer drops an ``event_id`` it has already
@@ -135,11 +136,18 @@ class Relay:
         """Recipients per event, now. A failing resolver holds back the rest of its aggregate."""
         plan: list[list[tuple[OutboxEvent, list[int]]]] = []
         everyone: set[int] = set()
+        try:
+            batch = registry.recipients_for_many(rows)
+        except Exception as exc:  # event by event, so only the failing one holds back
+            log.warning("relay_recipients_batch_failed", error=type(exc).__name__)
+            batch = {}
         for chain in _chains(rows):
             resolved: list[tuple[OutboxEvent, list[int]]] = []
             for index, row in enumerate(chain):
                 try:
-                    user_ids = sorted(registry.recipients_for(row))
+                    user_ids = sorted(
+                        batch[row.pk] if row.pk in batch else registry.recipients_for(row)
+                    )
                 except Exception as exc:
                     log.warning(
                         "relay_recipients_failed", event_id=row.pk, error=type(exc).__name__
