@@ -54,26 +54,40 @@ JOIN_TIMEOUT = 5.0
 MAX_WATCHES = 20
 CATCH_UP_INTERVAL = 2.0
 RECENT_IDS = 2000
-#: Seconds after a session's deadline at which its socket is checked (and closed).
-DEADLINE_MARGIN = 0.2
-
-
-@database_sync_to_async
-def _load_user(user_id: int) -> Any:
-    from django.contrib.auth import get_user_model
-
-    return get_user_model().objects.filter(pk=user_id, is_active=True).first()
+#: How long ``live.hello`` may reuse the latest event id of an earlier connection.
+LATEST_ID_SECONDS = 1.0
 
 
 _still_valid = database_sync_to_async(validity.still_valid)
-_seconds_left = database_sync_to_async(validity.seconds_left)
 
 
 @database_sync_to_async
-def _latest_event_id() -> int:
+def _query_latest_event_id() -> int:
     from toegang.events.catch_up import latest_delivered_id
 
     return latest_delivered_id()
+
+
+class _LatestEventId:
+    """The latest delivered event id for ``live.hello``, queried at most once a second.
+
+    A burst of connections shares one query. Stale means lower: the client's cursor
+    then starts a little early, and a catch-up replays a few events it drops as seen.
+    """
+
+    def __init__(self) -> None:
+        self.value = 0
+        self.until = -1.0
+
+    async def get(self) -> int:
+        now = time.monotonic()
+        if now >= self.until:
+            self.until = now + LATEST_ID_SECONDS
+            self.value = await _query_latest_event_id()
+        return self.value
+
+
+_latest = _LatestEventId()
 
 
 @database_sync_to_async
@@ -108,13 +122,32 @@ class _RecentIds:
         return True
 
 
+class _ClientGoneError(Exception):
+    """The server could not send to the client: its connection is gone (not Redis)."""
+
+
+def _reporting_gone(send: Any) -> Any:
+    """``send``, with the server's error for a closed connection made recognizable.
+
+    ASGI servers raise a subclass of ``OSError`` for a send on a closed connection
+    (uvicorn: ``ClientDisconnected``), as Redis does when it is unreachable.
+    """
+
+    async def guarded(message: dict[str, Any]) -> None:
+        try:
+            await send(message)
+        except OSError as exc:
+            raise _ClientGoneError from exc
+
+    return guarded
+
+
 class LiveConsumer(AsyncJsonWebsocketConsumer):
     """Joins ``user.<id>`` and forwards ``{type, aggregate_type, id, version, event_id}``."""
 
     group = ""
     groups_joined: tuple[str, ...] = ()
     _refresher: asyncio.Task[None] | None = None
-    _rechecker: asyncio.Task[None] | None = None
     _attached = False
     _closing = False
     _accepted = False
@@ -123,7 +156,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         # The connection's own task: every audit record written for it has its context.
         audit_context.bind(audit_context.from_scope(scope, uuid.uuid4().hex))
         try:
-            await super().__call__(scope, receive, send)
+            await super().__call__(scope, receive, _reporting_gone(send))
+        except _ClientGoneError:
+            log.debug("live_client_gone")  # the browser left first: nothing to close
         except UNREACHABLE as exc:
             # The layer's receive failed: Redis went away under an open socket.
             log.warning("live_layer_lost", error=type(exc).__name__)
@@ -139,8 +174,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         if user is None or not user.is_authenticated:
             await self.close(code=4401)
             return
-        self.user = await _load_user(user.pk)  # re-check: deactivated since login?
-        if self.user is None:
+        # Loaded a moment ago by the authentication (token or session), active only.
+        self.user = user
+        if not user.is_active:
             await self.close(code=4401)
             return
         bridge.note_consumer_loop()
@@ -169,11 +205,10 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         await self.accept()
         self._accepted = True
         self._attached = True
-        await hub().attach(self)
-        self._rechecker = asyncio.create_task(
-            self._recheck_periodically(), name=f"realtime.recheck.{self.user_id}"
+        await hub().attach(
+            self, validity.seconds_left_at_opening(self.credentials, self.scope.get("session"))
         )
-        await self.send_json({"type": "live.hello", "event_id": await _latest_event_id()})
+        await self.send_json({"type": "live.hello", "event_id": await _latest.get()})
 
     async def disconnect(self, code: int) -> None:
         if not self.group:
@@ -193,8 +228,6 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         """Stop this connection's background tasks and leave the hub (idempotent)."""
         refresher, self._refresher = self._refresher, None
         await stop(refresher)
-        rechecker, self._rechecker = self._rechecker, None
-        await stop(rechecker)
         if self._attached:
             self._attached = False
             await hub().detach(self)
@@ -285,25 +318,6 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             self._closing = True
             log.info("live_socket_revoked", user_id=self.user_id)
             await self.close(code=CLOSE_REVOKED)
-
-    async def _recheck_periodically(self) -> None:
-        """Still valid? Every ``LIVE_RECHECK_SECONDS``, and just after the moment the
-        session would time out (sooner when that comes first). A failed check is
-        tried again."""
-        interval = validity.recheck_seconds()
-        while not self._closing:
-            wait = interval
-            try:
-                left = await _seconds_left(self.credentials)
-                if left <= 0:
-                    await self.close_revoked()
-                    return
-                wait = min(interval, left + DEADLINE_MARGIN)
-            except Exception as exc:
-                if cancelling():
-                    raise
-                log.warning("live_recheck_failed", user_id=self.user_id, error=type(exc).__name__)
-            await asyncio.sleep(wait)
 
     async def live_revoke(self, message: dict[str, Any]) -> None:
         key = f"{message['aggregate_type']}:{message['aggregate_id']}"

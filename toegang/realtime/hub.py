@@ -12,13 +12,15 @@ everything that arrived while the previous batch was delivered goes out together
 after one check of all its sockets' credentials (``validity.valid_among``, a few
 queries in one thread hop), and each event is serialized once for all its sockets.
 So the cost per event stays flat as sockets and rate grow, instead of one database
-round trip per socket per event.
+round trip per socket per event. The hub also re-checks its idle sockets' credentials
+together (``toegang.realtime.recheck``), instead of one query per socket per interval.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 from typing import Any, Protocol
 
 from channels.db import database_sync_to_async
@@ -26,7 +28,7 @@ from channels.layers import get_channel_layer
 
 from toegang.logging import get_logger
 from toegang.outage import Outage
-from toegang.realtime import validity
+from toegang.realtime import recheck, validity
 from toegang.realtime.messages import client_text
 from toegang.realtime.tasks import cancelling, stop
 
@@ -50,13 +52,10 @@ BATCH_MAX = 500
 _valid_among = database_sync_to_async(validity.valid_among)
 
 
-class _Consumer(Protocol):
+class _Consumer(recheck.Checked, Protocol):
     user_id: int
-    credentials: validity.Credentials
 
     async def forward_text(self, event_id: int, text: str) -> None: ...
-
-    async def close_revoked(self) -> None: ...
 
 
 class _Hub:
@@ -68,10 +67,16 @@ class _Hub:
         self.outage = Outage("channel_layer")
         self.pending: list[dict[str, Any]] = []
         self.arrived = asyncio.Event()
+        self.rechecks = recheck.Schedule()
 
-    async def attach(self, consumer: _Consumer) -> None:
-        """Register ``consumer``; returns once this process listens (or after 5 s)."""
+    async def attach(self, consumer: _Consumer, seconds_left: float = math.inf) -> None:
+        """Register ``consumer``; returns once this process listens (or after 5 s).
+
+        ``seconds_left``: until its credentials lapse by themselves (a session's
+        deadline); it is re-checked then, or every ``LIVE_RECHECK_SECONDS`` before.
+        """
         self.consumers.setdefault(consumer.user_id, set()).add(consumer)
+        self.rechecks.add(consumer, recheck.next_check_at(self.loop.time(), seconds_left))
         if self.task is None or self.task.done():
             self.joined = asyncio.Event()
             self.task = self.loop.create_task(self._listen(), name="realtime.fanout")
@@ -81,6 +86,7 @@ class _Hub:
 
     async def detach(self, consumer: _Consumer) -> None:
         """Forget ``consumer``; the last one out stops the listener and waits for it."""
+        self.rechecks.forget(consumer)
         users = self.consumers.get(consumer.user_id)
         if users is not None:
             users.discard(consumer)
@@ -93,14 +99,19 @@ class _Hub:
     async def close(self) -> None:
         """Stop listening, whoever is still attached (server or test loop shutting down)."""
         self.consumers.clear()
+        self.rechecks.clear()
         task, self.task = self.task, None
         await stop(task)
 
     async def _listen(self) -> None:
         dispatcher = asyncio.create_task(self._dispatch_loop(), name="realtime.fanout.dispatch")
+        rechecker = asyncio.create_task(
+            recheck.run(self.rechecks, self.loop.time, _quietly), name="realtime.recheck"
+        )
         try:
             await self._listen_again_and_again()
         finally:
+            await stop(rechecker)
             await stop(dispatcher)
 
     async def _listen_again_and_again(self) -> None:

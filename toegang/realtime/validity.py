@@ -5,7 +5,8 @@ the API token or the session. The revocation hooks (``toegang.revocation``) clos
 sockets as soon as one of those changes; these checks are the second line, for a
 close message that never arrived (Redis away, another process): before events are
 passed on (:func:`valid_among`, for all the sockets of a fan-out batch at once, in
-a few queries whatever their number) and every ``LIVE_RECHECK_SECONDS``.
+a few queries whatever their number) and every ``LIVE_RECHECK_SECONDS``, for all the
+idle sockets of a process together (:func:`seconds_left_among`, ``toegang.realtime.hub``).
 A session socket is also re-checked at the moment its session would time out
 (:func:`seconds_left`), so an idle session's socket closes within about a second
 of the expiry, not up to ``LIVE_RECHECK_SECONDS`` later.
@@ -63,17 +64,25 @@ def still_valid(credentials: Credentials) -> bool:
 
 
 def valid_among(credentials: Iterable[Credentials]) -> set[Credentials]:
-    """Those of ``credentials`` that still hold (the rules of :func:`seconds_left`).
+    """Those of ``credentials`` that still hold (the rules of :func:`seconds_left`)."""
+    return {c for c, left in seconds_left_among(credentials).items() if left > 0}
+
+
+def seconds_left_among(
+    credentials: Iterable[Credentials], *, now: float | None = None
+) -> dict[Credentials, float]:
+    """:func:`seconds_left` of each of ``credentials``, in a few queries for them all.
 
     One query for the tokens, one for the users and one for the sessions, however
-    many sockets: a fan-out checks every recipient before each batch of events.
+    many sockets: a fan-out checks every recipient before each batch of events, and
+    the hub re-checks all of its process's idle sockets together.
     """
     from toegang.models import ApiToken, User
 
     distinct = set(credentials)
     tokens = [c for c in distinct if c.token_id is not None]
     others = [c for c in distinct if c.token_id is None]
-    valid: set[Credentials] = set()
+    left: dict[Credentials, float] = dict.fromkeys(distinct, 0.0)
     if tokens:
         alive = {
             (str(pk), user_id, rol, team_id)
@@ -81,7 +90,9 @@ def valid_among(credentials: Iterable[Credentials]) -> set[Credentials]:
                 pk__in={c.token_id for c in tokens}, revoked_at__isnull=True, user__is_active=True
             ).values_list("pk", "user_id", "user__rol", "user__team_id")
         }
-        valid.update(c for c in tokens if (c.token_id, c.user_id, c.rol, c.team_id) in alive)
+        left.update(
+            (c, math.inf) for c in tokens if (c.token_id, c.user_id, c.rol, c.team_id) in alive
+        )
     if others:
         users = User.objects.select_related("organisatie").filter(
             pk__in={c.user_id for c in others}, is_active=True
@@ -92,9 +103,22 @@ def valid_among(credentials: Iterable[Credentials]) -> set[Credentials]:
             user = by_pk.get(c.user_id)
             if user is None or user.rol != c.rol or user.team_id != c.team_id:
                 continue
-            if _session_seconds_left(c.session_key, user, None, stored) > 0:
-                valid.add(c)
-    return valid
+            left[c] = _session_seconds_left(c.session_key, user, now, stored)
+    return left
+
+
+def seconds_left_at_opening(credentials: Credentials, session: Any) -> float:
+    """Until the first re-check of a socket just opened, without a query.
+
+    The connection was authenticated a moment ago (token, or session under the page's
+    rules, ``toegang.realtime.auth``): only a session's deadline can come first.
+    """
+    from toegang.identity import sessions
+
+    if credentials.session_key is None or session is None:
+        return math.inf
+    ends = sessions.expires_at(session)
+    return math.inf if ends is None else max(ends - time.time(), 0.0)
 
 
 def _load_sessions(keys: set[str]) -> dict[str, Any] | None:
