@@ -42,7 +42,8 @@ def recipients_of(k: int, user_ids: list[int], max_recipients: int) -> list[int]
 
 
 class TimingLayer:
-    """Wraps the configured layer; remembers when each event's last group send finished."""
+    """Wraps the configured layer; remembers when each event's last group send finished
+    (a ``domain.fanout`` message carries a relay round's events)."""
 
     def __init__(self, inner: Any):
         self.inner = inner
@@ -50,7 +51,9 @@ class TimingLayer:
 
     async def group_send(self, group: str, message: dict[str, Any]) -> None:
         await self.inner.group_send(group, message)
-        self.done[message["event_id"]] = time.time()
+        now = time.time()
+        for event in message.get("events", [message]):
+            self.done[event["event_id"]] = now
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)

@@ -2,8 +2,10 @@
 
 One round (:meth:`Relay.run_once`): claim a batch, resolve the recipients of its
 events now (registry; one batched look-up per aggregate type where the domain app
-offers one), send ``domain.event`` to every ``user.<id>`` group (aggregates in
-parallel, each aggregate's events strictly in order), mark delivered and queue the
+offers one), send them (``fanout``, the default: all of the round's events in one
+``domain.fanout`` message to every server process; ``groups``: ``domain.event`` to
+every ``user.<id>`` group, aggregates in parallel, each aggregate's events strictly
+in order), mark delivered and queue the
 webhook deliveries in one transaction; failures back off and dead-letter after
 ``max_attempts``. At-least-once: a consumer drops an ``event_id`` it has already
 passed on. NATS is not this loop's business: it has a lane of its own
@@ -47,7 +49,7 @@ from toegang.logging import get_logger
 from toegang.outage import Outage
 from toegang.realtime import bridge
 from toegang.realtime.hub import FANOUT_GROUP
-from toegang.realtime.messages import domain_message, user_group
+from toegang.realtime.messages import domain_message, fanout_message, user_group
 
 log = get_logger(__name__)
 T = TypeVar("T")
@@ -80,6 +82,18 @@ def _chains(rows: list[OutboxEvent]) -> list[list[OutboxEvent]]:
     for row in sorted(rows, key=lambda r: r.pk):
         grouped[(row.aggregate_type, row.aggregate_id)].append(row)
     return list(grouped.values())
+
+
+def _failed(
+    outcome: _Outcome, chain: list[tuple[OutboxEvent, list[int]]], index: int, exc: Exception
+) -> None:
+    """The send of ``chain[index]`` failed: it backs off, the rest of its aggregate waits."""
+    row = chain[index][0]
+    if isinstance(exc, UNREACHABLE):
+        outcome.unreachable = exc
+    log.debug("relay_send_failed", event_id=row.pk, error=type(exc).__name__)
+    outcome.failed.append((row, f"send: {type(exc).__name__}"))
+    outcome.released.extend(r.pk for r, _ in chain[index + 1 :])
 
 
 class Relay:
@@ -181,14 +195,14 @@ class Relay:
                 await asyncio.wait_for(self.layer.group_send(group, message), timeout)
 
         fanout = self.config["delivery"] == "fanout"
+        if fanout and await self._send_together(plan, outcome, send_one):
+            return
 
         async def deliver(row: OutboxEvent, user_ids: list[int]) -> None:
             message = domain_message(row)
             if fanout:
                 if user_ids:
-                    await send_one(
-                        FANOUT_GROUP, {**message, "type": "domain.fanout", "user_ids": user_ids}
-                    )
+                    await send_one(FANOUT_GROUP, fanout_message([(message, user_ids)]))
                 return
             await asyncio.gather(*(send_one(user_group(u), message) for u in user_ids))
 
@@ -197,15 +211,39 @@ class Relay:
                 try:
                     await deliver(row, user_ids)
                 except Exception as exc:
-                    if isinstance(exc, UNREACHABLE):
-                        outcome.unreachable = exc
-                    log.debug("relay_send_failed", event_id=row.pk, error=type(exc).__name__)
-                    outcome.failed.append((row, f"send: {type(exc).__name__}"))
-                    outcome.released.extend(r.pk for r, _ in chain[index + 1 :])
+                    _failed(outcome, chain, index, exc)
                     return
                 outcome.delivered.append(row)
 
         await asyncio.gather(*(run_chain(chain) for chain in plan))
+
+    async def _send_together(
+        self,
+        plan: list[list[tuple[OutboxEvent, list[int]]]],
+        outcome: _Outcome,
+        send_one: Callable[[str, dict[str, Any]], Coroutine[Any, Any, None]],
+    ) -> bool:
+        """The round's events in one ``domain.fanout`` message, in commit order.
+
+        One layer operation per round instead of one per event; every process's hub
+        splits it up again. False when the message was refused for another reason
+        than an unreachable layer (then each event is sent on its own, so that one
+        bad event holds back only its aggregate).
+        """
+        rows = sorted((pair for chain in plan for pair in chain), key=lambda pair: pair[0].pk)
+        addressed = [(domain_message(row), user_ids) for row, user_ids in rows if user_ids]
+        if addressed:
+            try:
+                await send_one(FANOUT_GROUP, fanout_message(addressed))
+            except Exception as exc:
+                if not isinstance(exc, UNREACHABLE):
+                    log.debug("relay_batch_refused", error=type(exc).__name__)
+                    return False
+                for chain in plan:
+                    _failed(outcome, chain, 0, exc)
+                return True
+        outcome.delivered.extend(row for row, _ in rows)
+        return True
 
     def _finish(self, outcome: _Outcome) -> None:
         if outcome.delivered:

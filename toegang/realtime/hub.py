@@ -3,9 +3,10 @@
 Sending an event to each recipient's ``user.<id>`` group costs one layer operation
 per recipient (several Redis round trips each on channels_redis). In ``fanout``
 delivery (the default, see docs/events.md) the relay sends one ``domain.fanout``
-message with the recipients' ids to the group ``live.fanout``; every ASGI process
-has one listener in that group that hands the event to its own consumers of those
-users. Other messages (revoke, presence, close) still use the ``user.<id>`` groups.
+message per round, its events each with their recipients' ids, to the group
+``live.fanout``; every ASGI process has one listener in that group that hands each
+event to its own consumers of those users. Other messages (revoke, presence, close)
+still use the ``user.<id>`` groups.
 
 The listener only queues what arrives; a dispatcher task hands it out in batches:
 everything that arrived while the previous batch was delivered goes out together,
@@ -145,7 +146,7 @@ class _Hub:
             while True:
                 message = await layer.receive(channel)
                 if message.get("type") == "domain.fanout":
-                    self.pending.append(message)
+                    self.pending.extend(message.get("events", ()))
                     self.arrived.set()
         finally:
             await stop(rejoin)

@@ -38,6 +38,15 @@ def domain_message(event: OutboxEvent) -> dict[str, Any]:
     }
 
 
+def fanout_message(addressed: list[tuple[dict[str, Any], list[int]]]) -> dict[str, Any]:
+    """One ``domain.fanout`` message for every server process's hub (``toegang.realtime.hub``):
+    events (:func:`domain_message`) in commit order, each with its recipients' ids."""
+    return {
+        "type": "domain.fanout",
+        "events": [{**message, "user_ids": user_ids} for message, user_ids in addressed],
+    }
+
+
 def client_message(message: dict[str, Any]) -> dict[str, Any]:
     """What the browser gets: ``{type, aggregate_type, id, version, event_id}``."""
     return {

@@ -29,15 +29,18 @@ class RecordingLayer(InMemoryChannelLayer):
     def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)
         self.sent: list[tuple[str, dict[str, Any]]] = []
+        #: The layer messages themselves (a ``domain.fanout`` carries a round's events).
+        self.messages: list[tuple[str, dict[str, Any]]] = []
         self._lock = threading.Lock()
 
     async def group_send(self, group: str, message: dict[str, Any]) -> None:
         with self._lock:
+            self.messages.append((group, message))
             if message.get("type") == "domain.fanout":
                 # What each recipient's consumers get from their process's hub.
-                single = {k: v for k, v in message.items() if k != "user_ids"}
-                single["type"] = "domain.event"
-                self.sent.extend((f"user.{uid}", single) for uid in message["user_ids"])
+                for event in message["events"]:
+                    single = {k: v for k, v in event.items() if k != "user_ids"}
+                    self.sent.extend((f"user.{uid}", single) for uid in event["user_ids"])
             else:
                 self.sent.append((group, message))
         await super().group_send(group, message)
@@ -47,16 +50,23 @@ class RecordingLayer(InMemoryChannelLayer):
 
 
 class FailingLayer(RecordingLayer):
-    """Fails the first send of the listed event ids (then works), like a Redis hiccup."""
+    """Refuses a message with the listed event ids until one was sent on its own, once.
+
+    Like a message the layer will not take once (too big, a hiccup of the server):
+    a round's ``domain.fanout`` that carries such an event is refused, and so is the
+    first send of that event on its own; after that it goes through.
+    """
 
     def __init__(self, fail_once: set[int], **kwargs: Any):
         super().__init__(**kwargs)
         self.fail_once = set(fail_once)
 
     async def group_send(self, group: str, message: dict[str, Any]) -> None:
-        if message.get("event_id") in self.fail_once:
-            self.fail_once.discard(message["event_id"])
-            raise ConnectionError("simulated send failure")
+        events = message.get("events", [message])
+        if any(event.get("event_id") in self.fail_once for event in events):
+            if len(events) == 1:
+                self.fail_once.discard(events[0]["event_id"])
+            raise ValueError("simulated refusal")
         await super().group_send(group, message)
 
 

@@ -101,6 +101,28 @@ def test_an_aggregate_event_never_overtakes_its_predecessor(make_user, proef_acc
     assert set(OutboxEvent.objects.values_list("status", flat=True)) == {"delivered"}
 
 
+def test_fanout_sends_a_rounds_events_in_one_message_in_commit_order(
+    make_user, proef_access, delivery
+):
+    first, second = make_user(Rol.CONSULENT), make_user(Rol.CONSULENT)
+    proef_access.grant("a", first)
+    proef_access.grant("b", first, second)
+    emitted = [emit_committed(aggregate_id=aid, version=v) for v, aid in enumerate("abab")]
+    layer = RecordingLayer()
+    relay = Relay(layer=layer)
+    assert relay.run_once() == 4
+    relay.close()
+    if delivery == "fanout":
+        assert len(layer.messages) == 1
+        assert [e["event_id"] for e in layer.messages[0][1]["events"]] == [e.pk for e in emitted]
+    else:
+        assert len(layer.messages) == 6  # one per recipient per event
+    assert _by_aggregate(layer) == {
+        "a": [emitted[0].pk, emitted[2].pk],
+        "b": [emitted[1].pk, emitted[3].pk],
+    }
+
+
 def test_send_failures_back_off_exponentially_then_dead_letter(make_user, proef_access):
     proef_access.grant("p1", make_user(Rol.CONSULENT))
     event = emit_committed(aggregate_id="p1")

@@ -26,6 +26,7 @@ from tests.toegang.events.helpers import (
 from tests.toegang.factories import TeamFactory
 from toegang.models import ApiToken, User
 from toegang.realtime import CLOSE_REVOKED
+from toegang.realtime.messages import fanout_message
 from toegang.roles import Rol
 from toegang.services import api_token_create, api_token_revoke, api_token_rotate, user_set_rol
 
@@ -222,7 +223,7 @@ async def test_logging_out_closes_the_sockets_of_that_session_only(fresh_channel
 
 def _fanout(event_id: int, *users) -> dict:
     """What the relay sends in ``fanout`` delivery: one message for every process's hub."""
-    return {**_domain_event(event_id), "type": "domain.fanout", "user_ids": [u.pk for u in users]}
+    return fanout_message([(_domain_event(event_id), [u.pk for u in users])])
 
 
 async def test_a_fanout_batch_skips_and_closes_only_the_sockets_that_lost_their_rights(
