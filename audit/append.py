@@ -24,7 +24,8 @@ from typing import Any
 import psycopg
 
 from django.conf import settings
-from django.db import connection, models
+from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.base import ModelState
 
 from audit.models import AuditRecord
@@ -100,7 +101,7 @@ def _parameters(values: dict[str, Any]) -> list[Any]:
     return params
 
 
-def _as_saved(pk: int, values: dict[str, Any]) -> AuditRecord:
+def _as_saved(pk: int, values: dict[str, Any], alias: str) -> AuditRecord:
     """The model instance ``create`` would have returned, without ``Model.__init__``
     (its per-field defaults and signals cost more than the INSERT's Python side)."""
     instance = AuditRecord.__new__(AuditRecord)
@@ -108,20 +109,22 @@ def _as_saved(pk: int, values: dict[str, Any]) -> AuditRecord:
     instance.id = pk
     instance._state = ModelState()
     instance._state.adding = False
-    instance._state.db = connection.alias
+    instance._state.db = alias
     return instance
 
 
-def insert_pg(values: dict[str, Any]) -> AuditRecord:
-    """Insert one record with ``values`` (every column but id); return it as saved."""
+def insert_pg(db: BaseDatabaseWrapper, values: dict[str, Any]) -> AuditRecord:
+    """Insert one record with ``values`` (every column but id) on the connection
+    ``db`` (the wrapper itself, not ``django.db.connection``: each attribute of that
+    proxy is a context-local look-up); return it as saved."""
     params = _parameters(values)
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    raw = connection.connection
-    with connection.wrap_database_errors:
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    raw = db.connection
+    with db.wrap_database_errors:
         if (prepared := _cursors.get(raw)) is None:
             prepared = _cursors[raw] = _Prepared(raw)
-        cursor = connection._prepare_cursor(prepared)  # type: ignore[attr-defined]
+        cursor = db._prepare_cursor(prepared)  # type: ignore[attr-defined]
     cursor.execute(_SQL, params)
     (pk,) = cursor.fetchone()
-    return _as_saved(pk, values)
+    return _as_saved(pk, values, db.alias)

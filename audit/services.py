@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
 from audit import append, context
@@ -93,6 +93,7 @@ def record(
         "user_agent": where.user_agent,
         "uitkomst": uitkomst,
     }
-    if connection.vendor == "postgresql":
-        return append.insert_pg(values)
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.vendor == "postgresql":
+        return append.insert_pg(db, values)
     return AuditRecord.objects.create(**values)

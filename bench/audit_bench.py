@@ -48,9 +48,10 @@ def _django() -> None:
     call_command("migrate", verbosity=0)
 
 
-def _intake(with_audit: bool, n: int, actor) -> float:
-    """A simulated intake: three lookups (user, matching), two writes and an outbox-like
-    insert, plus one audit record when ``with_audit``. A real intake also encrypts."""
+def _intake_once(with_audit: bool, i: int, actor) -> float:
+    """Seconds of one simulated intake: three lookups (user, matching), two writes and
+    an outbox-like insert, plus one audit record when ``with_audit``, and the commit.
+    A real intake also encrypts."""
     from django.db import transaction
 
     from audit.models import Actie, Doel
@@ -58,32 +59,46 @@ def _intake(with_audit: bool, n: int, actor) -> float:
     from toegang.models import Organisatie
 
     start = time.perf_counter()
+    with transaction.atomic():
+        Organisatie.objects.filter(pk=actor.organisatie_id).exists()
+        Organisatie.objects.filter(naam=f"match-{i}").first()
+        Organisatie.objects.filter(buurt=f"b{i % 50}", soort="overig").exists()
+        org = Organisatie.objects.create(naam=f"bench-{uuid.uuid4().hex}", soort="overig")
+        Organisatie.objects.filter(pk=org.pk).update(buurt=f"b{i % 50}")
+        Organisatie.objects.create(naam=f"outbox-{uuid.uuid4().hex}", soort="overig")
+        if with_audit:
+            record(
+                actor=actor,
+                actie=Actie.CREATE,
+                doel=Doel.INTAKE,
+                object_type="signaal",
+                object_id=org.pk,
+                huishouden_id=uuid.uuid4(),
+                persoon_ids=[uuid.uuid4()],
+                velden=["naam", "toelichting"],
+            )
+    return time.perf_counter() - start
+
+
+def _intake(n: int, actor) -> tuple[float, float]:
+    """Median seconds per intake without and with the audit record, the two
+    alternating transaction by transaction (so load changes on a shared machine hit
+    both alike)."""
+    off: list[float] = []
+    on: list[float] = []
     for i in range(n):
-        with transaction.atomic():
-            Organisatie.objects.filter(pk=actor.organisatie_id).exists()
-            Organisatie.objects.filter(naam=f"match-{i}").first()
-            Organisatie.objects.filter(buurt=f"b{i % 50}", soort="overig").exists()
-            org = Organisatie.objects.create(naam=f"bench-{uuid.uuid4().hex}", soort="overig")
-            Organisatie.objects.filter(pk=org.pk).update(buurt=f"b{i % 50}")
-            Organisatie.objects.create(naam=f"outbox-{uuid.uuid4().hex}", soort="overig")
-            if with_audit:
-                record(
-                    actor=actor,
-                    actie=Actie.CREATE,
-                    doel=Doel.INTAKE,
-                    object_type="signaal",
-                    object_id=org.pk,
-                    huishouden_id=uuid.uuid4(),
-                    persoon_ids=[uuid.uuid4()],
-                    velden=["naam", "toelichting"],
-                )
-    return n / (time.perf_counter() - start)
+        first, second = (off, on) if i % 2 else (on, off)
+        first.append(_intake_once(first is on, 2 * i, actor))
+        second.append(_intake_once(second is on, 2 * i + 1, actor))
+    return statistics.median(off), statistics.median(on)
 
 
 def _append_overhead(n: int, actor) -> dict[str, float]:
     """Median µs per call, in one transaction, interleaved rounds: ``record`` (now),
     the ORM ``create`` of the same record (``record`` before it had its own INSERT),
-    and a ``SELECT 1`` (the round trip every statement pays)."""
+    and ``SELECT 1`` three ways: through a Django cursor (what any ORM statement
+    pays), through a kept psycopg cursor, and as a bare libpq round trip (the floor
+    of any statement that waits for its answer)."""
     from django.db import connection, transaction
 
     from audit.models import Actie, AuditRecord, Doel
@@ -115,8 +130,19 @@ def _append_overhead(n: int, actor) -> dict[str, float]:
             cursor.execute("SELECT 1")
             cursor.fetchone()
 
-    samples: dict[str, list[float]] = {"record": [], "orm": [], "select_1": []}
     calls = {"record": now, "orm": orm, "select_1": select_1}
+    if connection.vendor == "postgresql":
+        connection.ensure_connection()
+        kept = connection.connection.cursor()
+        pgconn = connection.connection.pgconn
+
+        def psycopg_1() -> None:
+            kept.execute("SELECT 1")
+            kept.fetchone()
+
+        calls["psycopg_1"] = psycopg_1
+        calls["libpq_1"] = lambda: pgconn.exec_(b"SELECT 1")
+    samples: dict[str, list[float]] = {name: [] for name in calls}
     with transaction.atomic():
         for _ in range(5):
             for name, call in calls.items():
@@ -125,6 +151,30 @@ def _append_overhead(n: int, actor) -> dict[str, float]:
                     call()
                     samples[name].append(time.perf_counter() - t)
     return {name: statistics.median(values) * 1e6 for name, values in samples.items()}
+
+
+def _insert_server_us(actor, n: int = 300) -> float:
+    """Median µs PostgreSQL spends executing the append's INSERT (its own EXPLAIN
+    ANALYZE: planning and execution, no round trip, no client), rolled back."""
+    from django.db import connection, transaction
+
+    from audit import append
+    from audit.models import Actie, Doel
+    from audit.services import record
+
+    template = record(actor=actor, actie=Actie.READ, doel=Doel.CASUSBEHANDELING)
+    values = {name: getattr(template, name) for name, _ in append._COLUMNS}
+    times = []
+    with transaction.atomic(), connection.cursor() as cursor:
+        for _ in range(n):
+            values.update(object_id=str(uuid.uuid4()), huishouden_id=uuid.uuid4())
+            cursor.execute(
+                "EXPLAIN (ANALYZE, FORMAT JSON) " + append._SQL, append._parameters(values)
+            )
+            (plan,) = cursor.fetchone()[0]
+            times.append(plan["Planning Time"] + plan["Execution Time"])
+        transaction.set_rollback(True)
+    return statistics.median(times) * 1000
 
 
 _PG_FILL = """
@@ -211,7 +261,9 @@ def _seal_hash_cost(n: int) -> tuple[float, float]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=100_000, help="records to verify")
-    parser.add_argument("--intakes", type=int, default=2000, help="intake transactions per mode")
+    parser.add_argument(
+        "--intakes", type=int, default=2000, help="intake transactions (half with audit)"
+    )
     parser.add_argument("--workers", type=int, default=2, help="verify connections (PostgreSQL)")
     in_own_database(_run, parser.parse_args(argv))
 
@@ -242,18 +294,28 @@ def _run(args: argparse.Namespace) -> None:
         f"append overhead per record (median, in a transaction): {append['record']:,.0f} µs "
         f"(target <= 300 µs); before (ORM create of the same record): {append['orm']:,.0f} µs; "
         f"ratio {append['record'] / append['orm']:.2f}; one round trip (SELECT 1): "
-        f"{append['select_1']:,.0f} µs"
+        f"{append['select_1']:,.0f} µs through a Django cursor"
+        + (
+            f", {append['psycopg_1']:,.0f} µs on a kept psycopg cursor, "
+            f"{append['libpq_1']:,.0f} µs bare libpq"
+            if "libpq_1" in append
+            else ""
+        )
     )
+    if connection.vendor == "postgresql":
+        print(
+            f"append INSERT executing in PostgreSQL (EXPLAIN ANALYZE, median): "
+            f"{_insert_server_us(actor):,.0f} µs"
+        )
 
-    _intake(False, 200, actor)  # warm-up
-    off, on = [], []
-    for _ in range(3):  # interleaved rounds, same run
-        off.append(_intake(False, args.intakes // 3, actor))
-        on.append(_intake(True, args.intakes // 3, actor))
-    off_rate, on_rate = statistics.median(off), statistics.median(on)
+    for i in range(100):  # warm-up
+        _intake_once(False, -i - 1, actor)
+    off, on = _intake(args.intakes // 2, actor)
     print(
-        f"intake throughput audit off: {off_rate:,.0f} tx/s; audit on: {on_rate:,.0f} tx/s; "
-        f"ratio {on_rate / off_rate:.1%} (target >= 90%)"
+        f"intake throughput audit off: {1 / off:,.0f} tx/s; audit on: {1 / on:,.0f} tx/s; "
+        f"ratio {off / on:.1%} (target >= 90%); median per transaction {off * 1e3:.2f} / "
+        f"{on * 1e3:.2f} ms, audit on minus off {(on - off) * 1e6:,.0f} µs (alternating "
+        f"transactions)"
     )
 
     unkeyed, keyed = _seal_hash_cost(20_000)
@@ -281,6 +343,12 @@ def _run(args: argparse.Namespace) -> None:
             f"{result.seconds:.2f} s = {result.rate:,.0f} records/s [{status}] "
             f"(target >= 300,000/s on PostgreSQL)"
         )
+    if connection.vendor == "postgresql":
+        print(
+            f"PostgreSQL producing record form 3 alone (the verify COPY written to "
+            f"/dev/null by the server, no client): {_copy_server_rate():,.0f} records/s per "
+            f"connection"
+        )
     for workers in sorted({1, args.workers}):
         rates = _hashing_rates(workers)
         print(
@@ -289,6 +357,26 @@ def _run(args: argparse.Namespace) -> None:
             f"{rates[3]:,.0f} records/s; ratio {rates[3] / rates[2]:.2f}"
         )
     assert existing >= 0
+
+
+def _copy_server_rate() -> float:
+    """Records/s of the verify's COPY of every record run by the server into /dev/null
+    (needs a superuser or pg_write_server_files; 0 without)."""
+    from django.db import DatabaseError, connection, transaction
+
+    from audit import canonical
+    from audit.models import AuditRecord
+
+    last = AuditRecord.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    sql = canonical._COPY_SQL.format(lo=0, hi=last).replace("TO STDOUT", "TO '/dev/null'")
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+            start = time.perf_counter()
+            cursor.execute(sql)
+            return cursor.rowcount / (time.perf_counter() - start)
+    except DatabaseError:
+        return 0.0
 
 
 def _hashing_rates(workers: int) -> dict[int, float]:
