@@ -15,7 +15,7 @@ from django.db.models import Count, F
 from django.utils import timezone
 
 from tests.toegang.factories import OrganisatieFactory, TeamFactory, UserFactory
-from toegang.models import Organisatie, User
+from toegang.models import Organisatie, PasskeyDevice, User
 from toegang.prepared import PreparedQueries
 
 pytestmark = pytest.mark.django_db
@@ -166,3 +166,34 @@ def test_postgresql_prepares_the_statement_unless_switched_off(settings, prepare
         assert [u.username for u in queries.run("named", named, [name, "hanna"])] == ["hanna"]
     mine = [s for s in _prepared_statements() if f'"{column}" = $1' in s]
     assert bool(mine) is prepare
+
+
+def _passkeys(user_id: int):
+    return PasskeyDevice.objects.select_related("user").filter(user_id=user_id)
+
+
+def test_row_converters_apply_and_are_looked_up_once_per_shape(monkeypatch):
+    """A JSON column comes back decoded on every call; Django's per-execution look-up of
+    each column's converters happens once, when the shape is compiled."""
+    from django.db.models.sql.compiler import SQLCompiler
+
+    looked_up = []
+    real = SQLCompiler.get_converters
+
+    def counting(self, expressions):
+        looked_up.append(len(expressions))
+        return real(self, expressions)
+
+    monkeypatch.setattr(SQLCompiler, "get_converters", counting)
+    queries = PreparedQueries()
+    user = UserFactory()
+    PasskeyDevice.objects.create(
+        user=user, name="sleutel", credential_id=b"id", public_key=b"pk", transports=["usb"]
+    )
+    looked_up.clear()
+    for _ in range(3):
+        (device,) = queries.run("passkeys", _passkeys, [user.pk])
+        assert device.transports == ["usb"]
+        assert device.user.username == user.username
+    if ON_POSTGRES:
+        assert len(looked_up) == 1  # at compile time; the plain queryset: once per call
