@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, permissions, status
@@ -71,6 +75,22 @@ def _audit_read(request: Request, casus: Casus, *, noodtoegang: bool) -> None:
     )
 
 
+def _lijst_query(request: Request) -> Mapping[str, Any]:
+    """The list's validated query parameters; without any, the defaults (validated once)."""
+    if not request.query_params:
+        return _standaard_lijst_query()
+    query = s.CasusLijstQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    return query.validated_data
+
+
+@functools.cache
+def _standaard_lijst_query() -> Mapping[str, Any]:
+    query = s.CasusLijstQuerySerializer(data={})
+    query.is_valid(raise_exception=True)
+    return MappingProxyType(dict(query.validated_data))
+
+
 class CasusListView(CasusApiView):
     @extend_schema(
         summary="Mijn casussen",
@@ -80,9 +100,7 @@ class CasusListView(CasusApiView):
         responses={200: s.CasusPageSerializer, **ERRORS},
     )
     def get(self, request: Request) -> Response:
-        query = s.CasusLijstQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        params = query.validated_data
+        params = _lijst_query(request)
         filters = Filters(
             status=params["status"],
             leefgebied=params.get("leefgebied", ""),
@@ -111,8 +129,9 @@ class CasusListView(CasusApiView):
             next_url = request.build_absolute_uri(
                 reverse("api:casussen") + "?" + following.urlencode()
             )
-        data = {"next": next_url, "results": [s.CasusLijstSerializer.rij(c) for c in page.items]}
-        return Response(data)
+        zone = timezone.get_current_timezone()
+        rows = [s.CasusLijstSerializer.rij(casus, zone) for casus in page.items]
+        return Response({"next": next_url, "results": rows})
 
 
 class CasusDetailView(CasusApiView):

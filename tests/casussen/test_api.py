@@ -88,7 +88,19 @@ def test_a_list_row_is_what_the_list_serializer_makes(make_casus, consulent, col
     with timezone.override(zone):
         for casus in rows:
             assert CasusLijstSerializer.rij(casus) == CasusLijstSerializer(casus).data
+            zone = timezone.get_current_timezone()
+            assert CasusLijstSerializer.rij(casus, zone) == CasusLijstSerializer(casus).data
     assert {CasusLijstSerializer.rij(c)["naam"] for c in rows} >= {"Eerst", None}
+
+
+def test_a_list_without_parameters_is_the_list_with_the_defaults(api, make_casus, consulent):
+    make_casus(consulent, urgent=True)
+    make_casus(consulent)
+    client = api(consulent)
+    plain = client.get("/api/v1/casussen").json()
+    explicit = client.get("/api/v1/casussen?sort=-activiteit&status=open&urgent=false").json()
+    assert plain == explicit and len(plain["results"]) == 2
+    assert client.get("/api/v1/casussen?sorteer=urgent").status_code == 400  # still strict
 
 
 def test_list_filters_on_leefgebied_and_urgency(api, make_casus, consulent):
