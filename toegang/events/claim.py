@@ -43,20 +43,26 @@ def _aggregate_prefixes(rows: Sequence[OutboxEvent]) -> list[OutboxEvent]:
     """
     if not rows:
         return []
-    wanted = Q()
     last: dict[tuple[str, str], int] = {}
     for row in rows:
         key = (row.aggregate_type, row.aggregate_id)
         last[key] = max(last.get(key, 0), row.pk)
-    for (aggregate_type, aggregate_id), max_id in last.items():
-        wanted |= Q(aggregate_type=aggregate_type, aggregate_id=aggregate_id, id__lte=max_id)
+    # A few IN lists, then the exact aggregates in Python: an OR of one term per
+    # aggregate cost more to build and compile than the query took to run.
     pending: dict[tuple[str, str], list[int]] = defaultdict(list)
     for aggregate_type, aggregate_id, pk in (
-        OutboxEvent.objects.filter(wanted, status=PENDING)
+        OutboxEvent.objects.filter(
+            status=PENDING,
+            aggregate_type__in={key[0] for key in last},
+            aggregate_id__in={key[1] for key in last},
+            id__lte=max(last.values()),
+        )
         .order_by("id")
         .values_list("aggregate_type", "aggregate_id", "id")
     ):
-        pending[(aggregate_type, aggregate_id)].append(pk)
+        key = (aggregate_type, aggregate_id)
+        if pk <= last.get(key, 0):
+            pending[key].append(pk)
     mine = {row.pk for row in rows}
     keep: set[int] = set()
     for ids in pending.values():
