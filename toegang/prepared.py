@@ -117,6 +117,14 @@ class _PreparedCursor(psycopg.Cursor):  # type: ignore[type-arg]
         return super().execute(query, params, **kwargs)
 
 
+def preparing_cursor(connection: Any) -> Any:
+    """A cursor of ``connection`` (Django's wrapper around it) whose statements are
+    prepared; a plain one when ``PREPARED_STATEMENTS`` is off."""
+    if not getattr(settings, "PREPARED_STATEMENTS", True):
+        return connection.cursor()
+    return _Preparing(connection).cursor()
+
+
 class _Run:
     """What the row iterables read of a queryset, with a compiler that has its SQL."""
 

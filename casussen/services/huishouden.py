@@ -23,6 +23,7 @@ from casussen.models import Casus, Gezinslid, Huishouden, Relatie
 from toegang import events
 from toegang.crypto.bsn import bsn_is_valid, bsn_normalise
 from toegang.crypto.datakeys import data_key_create, data_key_destroy
+from toegang.inserts import insert
 
 _PERSONAL_FIELDS = (
     "voornaam",
@@ -40,7 +41,7 @@ _PERSONAL_FIELDS = (
 def huishouden_new() -> Huishouden:
     """A new, empty huishouden with its own data key, not audited: for a service that
     records the household in its own audit record (the signal intake)."""
-    return Huishouden.objects.create(data_key=data_key_create())
+    return insert(Huishouden(data_key=data_key_create()))
 
 
 @transaction.atomic
@@ -141,8 +142,7 @@ def gezinslid_new(
         telefoon=telefoon.strip(),
     )
     lid.full_clean(exclude=["huishouden"], validate_unique=False, validate_constraints=False)
-    lid.save(force_insert=True)
-    return lid
+    return insert(lid)
 
 
 @transaction.atomic

@@ -33,6 +33,7 @@ from signalen.services.idempotency import (
     validate_idempotency_key,
 )
 from signalen.validation import SignaalInvoer, signaal_invoer_clean
+from toegang.inserts import insert
 from toegang.logging import get_logger
 from toegang.models import Organisatie, Team
 from toegang.roles import Rol
@@ -186,7 +187,7 @@ def _store(
         else json.dumps(invoer.inwoner.as_dict(), sort_keys=True),
         mogelijke_match=[str(pk) for pk in intake.mogelijke_huishouden_ids],
     )
-    signaal.save(force_insert=True)
+    insert(signaal)
     if claim is not None:
         claim.signaal = signaal
         claim.save(update_fields=["signaal"])

@@ -22,6 +22,7 @@ from django.utils import timezone
 from toegang.crypto.errors import DataKeyDestroyedError, KeyRingError
 from toegang.crypto.keyring import KeyRing, get_keyring
 from toegang.crypto.models import DataKey
+from toegang.inserts import insert
 
 NONCE_BYTES = 12
 DATA_KEY_BYTES = 32
@@ -106,7 +107,7 @@ def data_key_create() -> DataKey:
     data_key = DataKey(id=uuid.uuid4(), kek_version=ring.current_version)
     material = secrets.token_bytes(DATA_KEY_BYTES)
     data_key.wrapped = wrap(material, data_key_id=data_key.pk, ring=ring)
-    data_key.save(force_insert=True)
+    insert(data_key)
     cipher_cache.put((data_key.pk, data_key.kek_version), AESGCM(material))
     return data_key
 

@@ -15,6 +15,7 @@ from audit.models import Actie, Doel
 from audit.services import record
 from toegang.events import registry
 from toegang.events.models import OutboxEvent
+from toegang.inserts import insert
 from toegang.logging import get_logger
 
 log = get_logger(__name__)
@@ -70,7 +71,7 @@ def emit(
                 "SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
                 [_LOCK_NAMESPACE, f"{aggregate_type}:{aggregate_key}"],
             )
-    event = OutboxEvent.objects.using(using).create(
+    event = OutboxEvent(
         event_type=event_type,
         schema_version=definition.schema_version,
         aggregate_type=aggregate_type,
@@ -78,6 +79,7 @@ def emit(
         aggregate_version=version,
         payload=payload,
     )
+    insert(event, using=using)
     if connection.vendor == "postgresql":
         _notify_on_commit(using)
     return event
