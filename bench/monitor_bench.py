@@ -6,14 +6,17 @@ same counts by a direct aggregate over the source tables, and the projection's l
     ... python -m bench.monitor_bench --casussen 1000000   # the issue's size (5M signals)
 
 Generates (INSERT ... SELECT generate_series, PostgreSQL only) N casussen and 5N signals
-spread over 8 quarters and the demo buurten: straight into the projection tables, and
+spread over 8 quarters and the demo buurten: straight into the projection's fact tables,
+its counters (``monitor_teller``, aggregated from those facts by SQL that follows
+``monitor.tellers``; the trede-mix of a plan is taken per casus, not per quarter), and
 the same numbers into the source tables (data keys, huishoudens with a buurt code,
 casussen, signals with a dummy sealed text). Then measures, in one run:
 
 * p95 of ``GET /monitor/`` (4 quarters for the trend) and ``GET /api/v1/monitor/kwartalen/Q``;
 * p95 of a direct aggregate over the source tables (signals per buurt, kind, consent,
   month; casussen new, closed, open per buurt) for the same quarter, and the ratio;
-* projection lag: events emitted at a steady rate while the worker job runs; p50/p99 of
+* projection lag: events emitted at a steady rate while the worker job runs on its
+  registered interval (one transaction per batch of waiting events); p50/p99 of
   ``projected_at - created_at``.
 
 Prints figures; asserts nothing. Data is reused when the size matches (``--opnieuw``).
@@ -50,9 +53,9 @@ def _array(values: list[str]) -> str:
 
 def _generate(n: int, buurten: list[str], dagen: int) -> None:
     """Projection and source rows for n casussen and 5n signals over ``dagen`` days."""
-    from monitor.models import PROJECTIE_MODELLEN
+    from monitor.models import PROJECTIE_MODELLEN, Restbijdrage, Teller
 
-    for model in PROJECTIE_MODELLEN:
+    for model in (*PROJECTIE_MODELLEN, Teller, Restbijdrage):
         _sql(f"TRUNCATE {model._meta.db_table}")
     b, s, t = _array(buurten), _array(SOORTEN), _array(TOESTEMMING)
     # Projection: casussen (opened over the period, 60 % closed within 30-300 days).
@@ -91,8 +94,79 @@ def _generate(n: int, buurten: list[str], dagen: int) -> None:
         FROM generate_series(1, %s) i""",
         [n, dagen, 2 * n],
     )
+    _tellers()
     _generate_sources(n, buurten, dagen)
     _sql("ANALYZE")
+
+
+def _kw(expr: str, datum: bool = False) -> str:
+    """SQL for the quarter ("2026-K3") of a timestamptz (local time) or a date."""
+    from django.conf import settings
+
+    lokaal = expr if datum else f"({expr}) AT TIME ZONE '{settings.TIME_ZONE}'"
+    return f"""to_char({lokaal}, 'YYYY"-K"Q')"""
+
+
+def _tellers() -> None:
+    """The counters of the generated facts (``monitor.tellers`` in SQL)."""
+    from django.conf import settings
+
+    from monitor.models import DIMENSIES
+
+    tz = settings.TIME_ZONE
+    insert = "INSERT INTO monitor_teller (kwartaal, maat, code, aantal) "
+    s = _kw("ontvangen_op")
+    for maat, code, where in (
+        ("signalen", "buurt", ""),
+        ("signalen:soort", "organisatie_soort", ""),
+        ("signalen:toestemming", "toestemming", ""),
+        ("signalen:maand", f"extract(month FROM ontvangen_op AT TIME ZONE '{tz}')::int::text", ""),
+        ("signalen:casus", "'ja'", "WHERE casus_id IS NOT NULL"),
+    ):
+        _sql(
+            f"{insert} SELECT {s}, '{maat}', {code}, count(*) FROM monitor_signaalfeit {where} GROUP BY 1, 3"
+        )
+    _sql(f"""{insert} SELECT {s}, 'signalen:leefgebied', l, count(*)
+        FROM monitor_signaalfeit, jsonb_array_elements_text(leefgebieden) l GROUP BY 1, 3""")
+    for maat, moment, code, where in (
+        ("nieuw", "geopend_op", "buurt", "geopend_op IS NOT NULL"),
+        ("gesloten", "gesloten_op", "buurt", "gesloten_op IS NOT NULL AND geopend_op IS NOT NULL"),
+        ("afsluitreden", "gesloten_op", "afsluitreden", "gesloten_op IS NOT NULL AND geopend_op IS NOT NULL"),
+        ("mediaan:aanspreekpunt", "eerste_signaal_op",
+         "round(extract(epoch FROM aanspreekpunt_op - eerste_signaal_op) / 8640)::bigint::text",
+         "aanspreekpunt_op >= eerste_signaal_op"),
+        ("mediaan:gesprek", "eerste_signaal_op",
+         f"(eerste_gesprek_op - (eerste_signaal_op AT TIME ZONE '{tz}')::date)::text",
+         f"eerste_gesprek_op >= (eerste_signaal_op AT TIME ZONE '{tz}')::date"),
+    ):  # fmt: skip
+        _sql(
+            f"{insert} SELECT {_kw(moment)}, '{maat}', {code}, count(*) FROM monitor_casusfeit WHERE {where} GROUP BY 1, 3"
+        )
+    _sql(
+        f"{insert} SELECT {_kw('aangemaakt_op')}, 'acties:trede', trede::text, count(*) FROM monitor_actiefeit GROUP BY 1, 3"
+    )
+    # Plannen: +1 from the quarter the casus has actions and is open, -1 after it closed.
+    _sql(f"""WITH p AS (
+            SELECT greatest({_kw("c.geopend_op")}, {_kw("min(a.aangemaakt_op)")}) AS van,
+                   CASE WHEN c.gesloten_op IS NOT NULL THEN to_char(date_trunc('quarter', c.gesloten_op AT TIME ZONE '{tz}') + interval '3 months', 'YYYY"-K"Q') END AS tot,
+                   CASE WHEN max(a.trede) > 2 THEN 'zwaar' ELSE 'licht' END AS code
+            FROM monitor_casusfeit c JOIN monitor_actiefeit a ON a.casus_id = c.casus_id
+            WHERE c.geopend_op IS NOT NULL GROUP BY c.casus_id)
+        {insert} SELECT kwartaal, 'plannen', code, sum(n) FROM (
+            SELECT van AS kwartaal, code, 1 AS n FROM p WHERE tot IS NULL OR van < tot
+            UNION ALL SELECT tot, code, -1 FROM p WHERE tot IS NOT NULL AND van < tot) x
+        GROUP BY 1, 3""")
+    dims = ", ".join(f"('{d}', l.{d} - f.{d})" for d in DIMENSIES)
+    _sql(f"""WITH n AS (SELECT casus_id FROM monitor_metingfeit GROUP BY 1 HAVING count(*) >= 2),
+        f AS (SELECT DISTINCT ON (casus_id) * FROM monitor_metingfeit WHERE casus_id IN (SELECT casus_id FROM n)
+              ORDER BY casus_id, datum, vastgelegd_op, meting_id),
+        l AS (SELECT DISTINCT ON (casus_id) * FROM monitor_metingfeit WHERE casus_id IN (SELECT casus_id FROM n)
+              ORDER BY casus_id, datum DESC, vastgelegd_op DESC, meting_id DESC),
+        d AS (SELECT {_kw("l.datum", datum=True)} AS q, x.dim, x.v FROM f JOIN l USING (casus_id),
+              LATERAL (VALUES {dims}) x(dim, v))
+        {insert} SELECT q, 'gezondheid:' || dim, CASE WHEN v > 0 THEN 'beter' WHEN v = 0 THEN 'gelijk' ELSE 'slechter' END, count(*)
+        FROM d GROUP BY 1, 2, 3
+        UNION ALL SELECT q, 'gezondheid:' || dim, 'verschil', sum(v) FROM d GROUP BY 1, 2""")
 
 
 def _generate_sources(n: int, buurten: list[str], dagen: int) -> None:
@@ -188,19 +262,22 @@ def _timed(fn: Any, herhalingen: int, *, koud: bool = False) -> list[float]:
 
 
 def _lag(events: int, rate: float) -> list[float]:
-    """Emit ``events`` signaal.ontvangen rows at ``rate``/s with the worker job running."""
+    """Emit ``events`` signaal.ontvangen rows at ``rate``/s with the worker job running as
+    the worker runs it: again at once while busy, after its interval when idle."""
     from django.db import close_old_connections, transaction
 
     from monitor.projection import consume_round
     from toegang import events as outbox
+    from toegang import worker as jobs
     from toegang.events.models import OutboxEvent
 
     stop = threading.Event()
+    job = next(j for j in jobs.jobs() if j.name == "monitor_projectie")
 
     def worker() -> None:
         while not stop.is_set():
-            if not consume_round():
-                stop.wait(0.05)
+            if not job.run():
+                stop.wait(job.interval)
         close_old_connections()
 
     thread = threading.Thread(target=worker, daemon=True)
@@ -284,8 +361,11 @@ def main(argv: list[str] | None = None) -> int:
         return client.get(f"/api/v1/monitor/kwartalen/{q}", HTTP_AUTHORIZATION=f"Bearer {token}")
 
     direct = _timed(lambda: _direct(q.start(), q.einde()), args.herhalingen)
+    from monitor.models import Teller
+
     print(
-        f"quarter {q}, {args.casussen} casussen / {5 * args.casussen} signals, {args.herhalingen} runs"
+        f"quarter {q}, {args.casussen} casussen / {5 * args.casussen} signals, {args.herhalingen} runs;"
+        f" counters: {Teller.objects.count()} rows, {Teller.objects.filter(kwartaal=str(q)).count()} in {q}"
     )
     for naam, fn, koud in (
         ("monitor page (4 quarters), warm", page, False),

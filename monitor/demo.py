@@ -36,13 +36,15 @@ def load() -> int:
     buurten_laden_uit_bestand(str(CSV))
     if Gebeurtenis.objects.filter(volgnummer=DEMO_VOLGNUMMER).exists():
         return 0
-    return _geschiedenis()
+    count = _geschiedenis()
+    projection.replay(Gebeurtenis.objects.filter(volgnummer=DEMO_VOLGNUMMER))
+    return count
 
 
 def _event(
     n: int, event_type: str, aggregate_id: object, op: dt.datetime, **payload: object
 ) -> None:
-    entry = Gebeurtenis.objects.create(
+    Gebeurtenis.objects.create(
         event_id=uuid.uuid5(NAMESPACE, f"{n}"),
         volgnummer=DEMO_VOLGNUMMER,
         event_type=event_type,
@@ -51,7 +53,6 @@ def _event(
         payload={k: (str(v) if isinstance(v, uuid.UUID) else v) for k, v in payload.items()},
         occurred_at=op,
     )
-    projection.apply(entry)
 
 
 def _geschiedenis() -> int:

@@ -1,4 +1,4 @@
-"""The monitor's figures for one quarter, read from the projection only.
+"""The monitor's figures for one quarter, read from the projection's counters only.
 
 ``kwartaal_cijfers`` returns every published count of a quarter as ``Tabel``s with
 the disclosure control applied (``disclosure``): the page, the CSV, the PDF and
@@ -9,20 +9,18 @@ picks rows), so no view can be set against another to recover a hidden count.
 from __future__ import annotations
 
 import copy
-import statistics
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Max, Q
-from django.db.models.functions import ExtractMonth
+from django.db.models import Max, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from casussen import leefgebieden as lg
-from monitor import disclosure, projection, restbijdrage
-from monitor.models import ActieFeit, Buurt, CasusFeit, Gebeurtenis, MetingFeit, SignaalFeit, Wijk
-from monitor.periode import Kwartaal, lokale_datum, tijdzone
+from monitor import disclosure, projection, tellers
+from monitor.models import Buurt, Gebeurtenis, Teller, Wijk
+from monitor.periode import Kwartaal
 from monitor.projection import DIMENSIES
 
 ONBEKEND = projection.BUURT_ONBEKEND
@@ -92,43 +90,55 @@ def _per_buurt(
     return cells, equations
 
 
-def _geteld(rows: Any, kolom: str = "buurt") -> dict[Any, int]:
-    """Rows counted per value of ``kolom``."""
-    return dict(rows.values_list(kolom).annotate(n=Count("pk")).values_list(kolom, "n"))
+Tellingen = dict[str, dict[str, int]]
 
 
-def _plus(counts: dict[Any, int], rest: dict[str, int], code: Any = str) -> dict[Any, int]:
-    """``counts`` with the counts of destroyed casussen (``restbijdrage``) added."""
-    som = dict(counts)
-    for key, n in rest.items():
-        som[code(key)] = som.get(code(key), 0) + n
-    return som
+class Stand:
+    """The counters of a quarter and every quarter before, read in one query (the medians'
+    histograms of that quarter only), with the journal position they belong to."""
+
+    def __init__(self, q: Kwartaal, sleutel: tuple[Any, ...]) -> None:
+        self.sleutel = sleutel
+        self._per: dict[str, Tellingen] = defaultdict(lambda: defaultdict(dict))
+        rows = Teller.objects.filter(kwartaal__lte=str(q)).exclude(
+            ~Q(kwartaal=str(q)), maat__startswith="mediaan:"
+        )
+        for kwartaal, maat, code, n in rows.values_list("kwartaal", "maat", "code", "aantal"):
+            self._per[kwartaal][maat][code] = n
+
+    def kwartaal(self, q: Kwartaal) -> Tellingen:
+        """The quarter's counters: measure → code → count."""
+        return self._per[str(q)] if str(q) in self._per else defaultdict(dict)
+
+    def tot_en_met(self, q: Kwartaal, maat: str) -> dict[str, int]:
+        """A running measure: its counters in ``q`` and every quarter before, summed."""
+        som: dict[str, int] = defaultdict(int)
+        for kwartaal, per in self._per.items():
+            if kwartaal <= str(q):
+                for code, n in per.get(maat, {}).items():
+                    som[code] += n
+        return som
+
+    def eerste(self, maat: str) -> Kwartaal | None:
+        """The first quarter with a count of ``maat``."""
+        met = [k for k, per in self._per.items() if any(per.get(maat, {}).values())]
+        return Kwartaal.parse(min(met)) if met else None
 
 
-def _casus_counts(q: Kwartaal) -> dict[str, dict[str, int]]:
-    start, einde = q.start(), q.einde()
-    rows = CasusFeit.objects.filter(geopend_op__isnull=False)
-    open_aan_eind = rows.filter(geopend_op__lt=einde).filter(
-        Q(gesloten_op__isnull=True) | Q(gesloten_op__gte=einde)
-    )
-    rest = restbijdrage.van(q)
+def _casus_counts(q: Kwartaal, stand: Stand) -> dict[str, dict[str, int]]:
+    t = stand.kwartaal(q)
+    nieuw, gesloten = stand.tot_en_met(q, "nieuw"), stand.tot_en_met(q, "gesloten")
     return {
-        "nieuw": _plus(
-            _geteld(rows.filter(geopend_op__gte=start, geopend_op__lt=einde)),
-            rest["nieuw"],
-        ),
-        "gesloten": _plus(
-            _geteld(rows.filter(gesloten_op__gte=start, gesloten_op__lt=einde)),
-            rest["gesloten"],
-        ),
-        "open": _plus(_geteld(open_aan_eind), rest["open"]),
+        "nieuw": t["nieuw"],
+        "gesloten": t["gesloten"],
+        "open": {c: nieuw.get(c, 0) - gesloten.get(c, 0) for c in set(nieuw) | set(gesloten)},
     }
 
 
 def _casus_cells(
-    q: Kwartaal, buurten: dict[str, tuple[str, str]]
+    q: Kwartaal, buurten: dict[str, tuple[str, str]], stand: Stand
 ) -> tuple[dict[str, int], list[disclosure.Equation]]:
-    counts = _casus_counts(q)
+    counts = _casus_counts(q, stand)
     cells: dict[str, int] = {}
     equations: list[disclosure.Equation] = []
     for soort, per in counts.items():
@@ -163,26 +173,25 @@ _PATRONEN: dict[tuple[Any, ...], tuple[dict[str, int], set[str]]] = {}
 
 
 def _casus_pattern(
-    q: Kwartaal, buurten: dict[str, tuple[str, str]], eerste: Kwartaal | None
+    q: Kwartaal, buurten: dict[str, tuple[str, str]], eerste: Kwartaal | None, stand: Stand
 ) -> tuple[dict[str, int], set[str]]:
-    stand = (Gebeurtenis.objects.aggregate(m=Max("id"))["m"], projection.GENERATIE[0])
-    key = (q, eerste, disclosure.threshold(), tuple(sorted(buurten.items())), stand)
+    key = (q, eerste, disclosure.threshold(), tuple(sorted(buurten.items())), stand.sleutel)
     if key not in _PATRONEN:
         if len(_PATRONEN) > 64:
             _PATRONEN.clear()
-        _PATRONEN[key] = _casus_pattern_berekend(q, buurten, eerste)
+        _PATRONEN[key] = _casus_pattern_berekend(q, buurten, eerste, stand)
     return _PATRONEN[key]
 
 
 def _casus_pattern_berekend(
-    q: Kwartaal, buurten: dict[str, tuple[str, str]], eerste: Kwartaal | None
+    q: Kwartaal, buurten: dict[str, tuple[str, str]], eerste: Kwartaal | None, stand: Stand
 ) -> tuple[dict[str, int], set[str]]:
     """Cells and hidden keys of the casus tables of ``q``, following the quarters before."""
-    cells, equations = _casus_cells(q, buurten)
+    cells, equations = _casus_cells(q, buurten, stand)
     frozen: dict[str, bool] = {}
     relations: list[disclosure.Relation] = []
     if eerste is not None and q > eerste:
-        prev_cells, prev_hidden = _casus_pattern(q.vorige(), buurten, eerste)
+        prev_cells, prev_hidden = _casus_pattern(q.vorige(), buurten, eerste, stand)
         for key, value in prev_cells.items():
             if key.startswith(f"{q.vorige()}:open:"):
                 cells[key] = value
@@ -192,166 +201,90 @@ def _casus_pattern_berekend(
     return {k: v for k, v in cells.items() if k not in frozen}, hidden - set(frozen)
 
 
-def _eerste_kwartaal(q: Kwartaal) -> Kwartaal | None:
-    first = (
-        CasusFeit.objects.filter(geopend_op__isnull=False)
-        .order_by("geopend_op")
-        .values_list("geopend_op", flat=True)
-        .first()
-    )
-    kandidaten = [Kwartaal.van(lokale_datum(first))] if first is not None else []
-    if (rest := restbijdrage.eerste_kwartaal()) is not None:
-        kandidaten.append(rest)
-    if not kandidaten:
+def _eerste_kwartaal(q: Kwartaal, stand: Stand) -> Kwartaal | None:
+    first = stand.eerste("nieuw")
+    if first is None:
         return None
-    eerste = min(kandidaten)
     grens = q
     for _i in range(TERUGBLIK):
         grens = grens.vorige()
-    return max(eerste, grens)
+    return max(first, grens)
 
 
 def _signaal_cells(
-    q: Kwartaal, buurten: dict[str, tuple[str, str]]
+    q: Kwartaal, t: Tellingen, buurten: dict[str, tuple[str, str]]
 ) -> tuple[dict[str, int], list[disclosure.Equation], dict[str, int]]:
-    start, einde = q.start(), q.einde()
-    rows = SignaalFeit.objects.filter(ontvangen_op__gte=start, ontvangen_op__lt=einde)
-    rest = restbijdrage.van(q)
-    cells, equations = _per_buurt(_plus(_geteld(rows), rest["signalen"]), f"{q}:signalen", buurten)
+    cells, equations = _per_buurt(t["signalen"], f"{q}:signalen", buurten)
     totaal = f"{q}:signalen:totaal"
-    for dimensie, kolom in (("soort", "organisatie_soort"), ("toestemming", "toestemming")):
-        per = _plus(_geteld(rows, kolom), rest[f"signalen:{dimensie}"])
+    for dimensie in ("soort", "toestemming"):
         keys = []
-        for code, n in per.items():
+        for code, n in t[f"signalen:{dimensie}"].items():
             key = f"{q}:signalen:{dimensie}:{code or ONBEKEND}"
             cells[key] = cells.get(key, 0) + n
             keys.append(key)
         equations.append((totaal, sorted(set(keys))))
-    per_maand = _plus(
-        dict(
-            rows.annotate(maand=ExtractMonth("ontvangen_op", tzinfo=tijdzone()))
-            .values_list("maand")
-            .annotate(n=Count("pk"))
-            .values_list("maand", "n")
-        ),
-        rest["signalen:maand"],
-        code=int,
-    )
     maanden = []
     for maand in q.maanden:
-        cells[f"{q}:signalen:maand:{maand}"] = per_maand.get(maand, 0)
+        cells[f"{q}:signalen:maand:{maand}"] = t["signalen:maand"].get(str(maand), 0)
         maanden.append(f"{q}:signalen:maand:{maand}")
     equations.append((totaal, maanden))
-    casus = rows.filter(casus_id__isnull=False).count() + rest["signalen:casus"].get("ja", 0)
+    casus = t["signalen:casus"].get("ja", 0)
     cells[f"{q}:signalen:casus:ja"] = casus
     cells[f"{q}:signalen:casus:nee"] = cells[totaal] - casus
     equations.append((totaal, [f"{q}:signalen:casus:ja", f"{q}:signalen:casus:nee"]))
     # Leefgebieden: a signal may have several, so these add up to nothing (no equation).
-    leef: Counter[str] = Counter(rest["signalen:leefgebied"])
-    for codes in rows.values_list("leefgebieden", flat=True).iterator(chunk_size=5000):
-        leef.update(set(codes or []))
-    losse = {f"{q}:signalen:leefgebied:{code}": n for code, n in leef.items()}
+    losse = {f"{q}:signalen:leefgebied:{code}": n for code, n in t["signalen:leefgebied"].items()}
     return cells, equations, losse
 
 
-def _acties(q: Kwartaal) -> tuple[dict[str, int], list[disclosure.Equation]]:
-    start, einde = q.start(), q.einde()
-    rest = restbijdrage.van(q)
-    per = _plus(
-        _geteld(
-            ActieFeit.objects.filter(aangemaakt_op__gte=start, aangemaakt_op__lt=einde), "trede"
-        ),
-        rest["acties:trede"],
-        code=int,
-    )
-    cells = {f"{q}:acties:trede:{t}": per.get(t, 0) for t in (1, 2, 3, 4)}
+def _acties(q: Kwartaal, stand: Stand) -> tuple[dict[str, int], list[disclosure.Equation]]:
+    per = stand.kwartaal(q)["acties:trede"]
+    cells = {f"{q}:acties:trede:{n}": per.get(str(n), 0) for n in (1, 2, 3, 4)}
     cells[f"{q}:acties:totaal"] = sum(cells.values())
     equations: list[disclosure.Equation] = [
-        (f"{q}:acties:totaal", [f"{q}:acties:trede:{t}" for t in (1, 2, 3, 4)])
+        (f"{q}:acties:totaal", [f"{q}:acties:trede:{n}" for n in (1, 2, 3, 4)])
     ]
     # Casussen with actions so far (active this quarter): only trede 1-2, or also 3-4.
-    plannen = (
-        ActieFeit.objects.filter(aangemaakt_op__lt=einde)
-        .values("casus_id")
-        .annotate(hoogste=Max("trede"))
-        .filter(
-            casus_id__in=CasusFeit.objects.filter(geopend_op__lt=einde)
-            .filter(Q(gesloten_op__isnull=True) | Q(gesloten_op__gte=start))
-            .values("casus_id")
-        )
-    )
-    licht = plannen.filter(hoogste__lte=2).count() + rest["plannen"].get("licht", 0)
-    alle = plannen.count() + sum(rest["plannen"].values())
-    cells[f"{q}:plannen:licht"] = licht
-    cells[f"{q}:plannen:zwaar"] = alle - licht
-    cells[f"{q}:plannen:totaal"] = alle
+    plannen = stand.tot_en_met(q, "plannen")
+    cells[f"{q}:plannen:licht"] = plannen.get("licht", 0)
+    cells[f"{q}:plannen:zwaar"] = plannen.get("zwaar", 0)
+    cells[f"{q}:plannen:totaal"] = cells[f"{q}:plannen:licht"] + cells[f"{q}:plannen:zwaar"]
     equations.append((f"{q}:plannen:totaal", [f"{q}:plannen:licht", f"{q}:plannen:zwaar"]))
     return cells, equations
 
 
-def _gezondheid(q: Kwartaal) -> tuple[dict[str, int], list[disclosure.Equation], dict[str, float]]:
+def _gezondheid(
+    q: Kwartaal, t: Tellingen
+) -> tuple[dict[str, int], list[disclosure.Equation], dict[str, float]]:
     """Change per dimension between first and latest meting, for casussen whose latest
     meting is in the quarter and that have at least two."""
-    start, einde = q.start().date(), q.einde().date()
-    casussen = (
-        MetingFeit.objects.values("casus_id")
-        .annotate(n=Count("pk"), laatste=Max("datum"))
-        .filter(n__gte=2, laatste__gte=start, laatste__lt=einde)
-        .values_list("casus_id", flat=True)
-    )
-    # First and latest scores per casus (plain rows: no model per meting).
-    eerste: dict[Any, tuple[int, ...]] = {}
-    laatste: dict[Any, tuple[int, ...]] = {}
-    for casus_id, *scores in (
-        MetingFeit.objects.filter(casus_id__in=casussen)
-        .order_by("datum", "vastgelegd_op", "meting_id")
-        .values_list("casus_id", *DIMENSIES)
-        .iterator(chunk_size=5000)
-    ):
-        eerste.setdefault(casus_id, tuple(scores))
-        laatste[casus_id] = tuple(scores)
     cells: dict[str, int] = {}
     equations: list[disclosure.Equation] = []
     gemiddeld: dict[str, float] = {}
-    rest = restbijdrage.van(q)
-    for i, dim in enumerate(DIMENSIES):
-        verschillen = [laatste[c][i] - eerste[c][i] for c in eerste]
-        eerder = rest[f"gezondheid:{dim}"]
+    for dim in DIMENSIES:
+        per = t[f"gezondheid:{dim}"]
         keys = []
-        for richting, test in (
-            ("beter", lambda d: d > 0),
-            ("gelijk", lambda d: d == 0),
-            ("slechter", lambda d: d < 0),
-        ):
+        for richting in tellers.RICHTINGEN:
             key = f"{q}:gezondheid:{dim}:{richting}"
-            cells[key] = sum(1 for d in verschillen if test(d)) + eerder.get(richting, 0)
+            cells[key] = per.get(richting, 0)
             keys.append(key)
         n = sum(cells[key] for key in keys)
         cells[f"{q}:gezondheid:{dim}:n"] = n
         equations.append((f"{q}:gezondheid:{dim}:n", keys))
         if n:
-            gemiddeld[dim] = round((sum(verschillen) + eerder.get("verschil", 0)) / n, 1)
+            gemiddeld[dim] = round(per.get("verschil", 0) / n, 1)
     return cells, equations, gemiddeld
 
 
-def _medianen(q: Kwartaal, k: int) -> tuple[float | None, float | None]:
-    start, einde = q.start(), q.einde()
-    rows = CasusFeit.objects.filter(eerste_signaal_op__gte=start, eerste_signaal_op__lt=einde)
-    aanspreek: list[float] = []
-    gesprek: list[float] = []
-    for signaal, aanspreekpunt, eerste_gesprek in rows.values_list(
-        "eerste_signaal_op", "aanspreekpunt_op", "eerste_gesprek_op"
-    ):
-        if signaal is None:
-            continue
-        if aanspreekpunt is not None and aanspreekpunt >= signaal:
-            aanspreek.append((aanspreekpunt - signaal).total_seconds() / 86400)
-        dag = signaal.astimezone(tijdzone()).date()
-        if eerste_gesprek is not None and eerste_gesprek >= dag:
-            gesprek.append((eerste_gesprek - dag).days)
+def _medianen(t: Tellingen, k: int) -> tuple[float | None, float | None]:
+    """Medians in days of the casussen whose first signal came in the quarter (the
+    time to an aanspreekpunt counted in tenths of a day), when at least ``k`` have one."""
+    aanspreek, gesprek = t["mediaan:aanspreekpunt"], t["mediaan:gesprek"]
+    a = tellers.mediaan(aanspreek) if sum(aanspreek.values()) >= k else None
+    g = tellers.mediaan(gesprek) if sum(gesprek.values()) >= k else None
     return (
-        round(statistics.median(aanspreek), 1) if len(aanspreek) >= k else None,
-        round(statistics.median(gesprek), 1) if len(gesprek) >= k else None,
+        None if a is None else round(a / 10, 1),
+        None if g is None else round(g, 1),
     )
 
 
@@ -370,19 +303,20 @@ def kwartaal_cijfers(q: Kwartaal) -> Cijfers:
     if key not in _CIJFERS:
         if len(_CIJFERS) > 32:
             _CIJFERS.clear()
-        _CIJFERS[key] = _kwartaal_cijfers(q)
+        _CIJFERS[key] = _kwartaal_cijfers(q, Stand(q, stand))
     return copy.deepcopy(_CIJFERS[key])
 
 
-def _kwartaal_cijfers(q: Kwartaal) -> Cijfers:
+def _kwartaal_cijfers(q: Kwartaal, stand: Stand) -> Cijfers:
     k = disclosure.threshold()
     buurten, wijken = _buurten()
-    casus_cells, casus_hidden = _casus_pattern(q, buurten, _eerste_kwartaal(q))
+    casus_cells, casus_hidden = _casus_pattern(q, buurten, _eerste_kwartaal(q, stand), stand)
     cells: dict[str, int] = dict(casus_cells)
     hidden = set(casus_hidden)
-    signaal_cells, signaal_eqs, leefgebieden = _signaal_cells(q, buurten)
-    actie_cells, actie_eqs = _acties(q)
-    pg_cells, pg_eqs, pg_gemiddeld = _gezondheid(q)
+    t = stand.kwartaal(q)
+    signaal_cells, signaal_eqs, leefgebieden = _signaal_cells(q, t, buurten)
+    actie_cells, actie_eqs = _acties(q, stand)
+    pg_cells, pg_eqs, pg_gemiddeld = _gezondheid(q, t)
     for part_cells, equations in (
         (signaal_cells, signaal_eqs),
         (actie_cells, actie_eqs),
@@ -400,7 +334,7 @@ def _kwartaal_cijfers(q: Kwartaal) -> Cijfers:
         else pg_gemiddeld.get(dim)
         for dim in DIMENSIES
     }
-    mediaan_a, mediaan_g = _medianen(q, k)
+    mediaan_a, mediaan_g = _medianen(t, k)
 
     def waarde(key: str) -> int | None:
         return None if key in hidden else cells.get(key, 0)
@@ -477,7 +411,7 @@ def _kwartaal_cijfers(q: Kwartaal) -> Cijfers:
         f"{q}:plannen:totaal",
         exclude={"totaal"},
     )
-    tabellen["afsluitreden"] = _afsluitredenen(q, k, waarde(f"{q}:gesloten:totaal"))
+    tabellen["afsluitreden"] = _afsluitredenen(t, waarde(f"{q}:gesloten:totaal"))
     for dim in DIMENSIES:
         tabellen[f"gezondheid:{dim}"] = _simple(
             q,
@@ -498,17 +432,13 @@ def _kwartaal_cijfers(q: Kwartaal) -> Cijfers:
     return Cijfers(q, tabellen, mediaan_a, mediaan_g, gemiddeld, k)
 
 
-def _afsluitredenen(q: Kwartaal, k: int, totaal: int | None) -> Tabel:
+def _afsluitredenen(t: Tellingen, totaal: int | None) -> Tabel:
     from casussen.models import Afsluitreden
 
-    start, einde = q.start(), q.einde()
-    per = _plus(
-        _geteld(
-            CasusFeit.objects.filter(gesloten_op__gte=start, gesloten_op__lt=einde), "afsluitreden"
-        ),
-        restbijdrage.van(q)["afsluitreden"],
-    )
-    cells = {f"r:{code or ONBEKEND}": n for code, n in per.items()}
+    per = t["afsluitreden"]
+    cells: dict[str, int] = {}
+    for code, n in per.items():
+        cells[f"r:{code or ONBEKEND}"] = cells.get(f"r:{code or ONBEKEND}", 0) + n
     cells["r:totaal"] = sum(per.values())
     # Its total is the closed total of the buurt table: frozen as published there.
     hidden = disclosure.suppress(

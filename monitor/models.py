@@ -115,6 +115,9 @@ class SignaalFeit(Feit):
     toestemming = models.CharField(max_length=32, blank=True)
     leefgebieden = models.JSONField(default=list)
     casus_id = models.UUIDField(null=True, blank=True, db_index=True)
+    #: The household the signal belongs to (events from schema 3 on): its destruction
+    #: takes the signal along, also when it never became part of a casus.
+    huishouden_id = models.UUIDField(null=True, blank=True, db_index=True)
 
 
 class CasusFeit(Feit):
@@ -152,15 +155,37 @@ class MetingFeit(Feit):
 PROJECTIE_MODELLEN = (SignaalFeit, CasusFeit, ActieFeit, MetingFeit)
 
 
-class Restbijdrage(models.Model):
-    """What destroyed casussen still add to the figures: counts per quarter, measure and
-    code, summed over all of them (``monitor.restbijdrage``). Their own rows and journal
-    entries are gone, so ``monitor_rebuild`` keeps this table as it is."""
+class Telling(models.Model):
+    """A count per quarter, measure and code (``monitor.tellers``)."""
 
     kwartaal = models.CharField(max_length=7)  # "2026-K3"
     maat = models.CharField(max_length=48)  # "nieuw", "signalen:soort", "gezondheid:meedoen"…
     code = models.CharField(max_length=32, blank=True)
-    aantal = models.IntegerField(default=0)
+    aantal = models.BigIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.kwartaal} {self.maat} {self.code}"
+
+
+class Teller(Telling):
+    """The figures' counters: what every fact adds, kept up to date per batch of events,
+    so a quarter reads a few hundred rows whatever the number of casussen."""
+
+    class Meta:
+        verbose_name = _("teller")
+        verbose_name_plural = _("tellers")
+        constraints = [
+            models.UniqueConstraint(fields=["kwartaal", "maat", "code"], name="teller_uniek")
+        ]
+
+
+class Restbijdrage(Telling):
+    """What destroyed casussen and signals still add to the counters, summed over all of
+    them (``monitor.restbijdrage``). Their own rows and journal entries are gone, so
+    ``monitor_rebuild`` starts the counters from this table."""
 
     class Meta:
         verbose_name = _("restbijdrage")
@@ -168,6 +193,3 @@ class Restbijdrage(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kwartaal", "maat", "code"], name="restbijdrage_uniek")
         ]
-
-    def __str__(self) -> str:
-        return f"{self.kwartaal} {self.maat} {self.code}"

@@ -1,12 +1,12 @@
 """The monitor's projection: outbox events → journal → fact tables.
 
 One consumer at a time (an advisory lock on PostgreSQL) reads the outbox rows it
-has not applied yet (``projected_at IS NULL``) in sequence order, writes them to
-its journal (``Gebeurtenis``, one insert per round; the event id is unique, so an
-event that comes again is skipped) and applies them to the facts in order (a run
-of received signals in one upsert), and marks the rows, all in one transaction.
-Within an aggregate the sequence is the commit order; across aggregates the facts
-are written so that order does not matter. ``rebuild`` empties the facts and
+has not applied yet (``projected_at IS NULL``) in sequence order, a batch at a time,
+writes them to its journal (``Gebeurtenis``; the event id is unique, so an event
+that comes again is skipped), applies them to the facts, adds what changed to the
+counters (``monitor.tellers``) and marks the rows, all in one transaction. Within
+an aggregate the sequence is the commit order; across aggregates the facts are
+written so that order does not matter. ``rebuild`` empties facts and counters and
 replays the journal in the order it was applied.
 """
 
@@ -17,10 +17,10 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Min
+from django.db.models import Min, QuerySet
 from django.utils import timezone
 
-from monitor import restbijdrage
+from monitor import restbijdrage, tellers
 from monitor.models import (
     DIMENSIES,
     PROJECTIE_MODELLEN,
@@ -28,8 +28,11 @@ from monitor.models import (
     CasusFeit,
     Gebeurtenis,
     MetingFeit,
+    Restbijdrage,
     SignaalFeit,
+    Teller,
 )
+from monitor.tellers import Batch
 from toegang.events.models import OutboxEvent
 from toegang.logging import get_logger
 
@@ -45,18 +48,20 @@ BUURT_ONBEKEND = "onbekend"
 
 
 # -- applying one event -------------------------------------------------------------
+# Each handler marks the units whose rows it changes (``Batch.raak``) before it does.
 
 
-def _casus(casus_id: Any) -> CasusFeit:
+def _casus(casus_id: Any, batch: Batch) -> CasusFeit:
+    batch.raak("casus", casus_id)
     feit, _created = CasusFeit.objects.get_or_create(casus_id=casus_id)
     return feit
 
 
-def _link_changed(casus_id: Any) -> None:
+def _link_changed(casus_id: Any, batch: Batch) -> None:
     """Recompute what a casus takes from its signals (first signal, buurt fallback)."""
     if casus_id is None:
         return
-    feit = _casus(casus_id)
+    feit = _casus(casus_id, batch)
     signalen = SignaalFeit.objects.filter(casus_id=casus_id)
     feit.eerste_signaal_op = signalen.aggregate(m=Min("ontvangen_op"))["m"]
     if not feit.buurt:
@@ -65,22 +70,10 @@ def _link_changed(casus_id: Any) -> None:
     feit.save()
 
 
-_SIGNAAL_FEIT_VELDEN = [
-    "ontvangen_op",
-    "buurt",
-    "organisatie_soort",
-    "toestemming",
-    "leefgebieden",
-    "casus_id",
-]
-
-
-def _signalen_ontvangen(entries: list[Gebeurtenis]) -> None:
-    """A run of ``signaal.ontvangen``: one upsert of their facts, then their casussen."""
-    feiten: dict[str, SignaalFeit] = {}
-    for ev in entries:
-        data = ev.payload or {}
-        feiten[str(ev.aggregate_id)] = SignaalFeit(
+def _signaal_ontvangen(ev: Gebeurtenis, data: Mapping[str, Any], batch: Batch) -> None:
+    batch.raak("signaal", ev.aggregate_id)
+    batch.uitstellen(
+        SignaalFeit(
             signaal_id=ev.aggregate_id,
             ontvangen_op=ev.occurred_at,
             buurt=data.get("buurt") or "",
@@ -88,39 +81,37 @@ def _signalen_ontvangen(entries: list[Gebeurtenis]) -> None:
             toestemming=data.get("toestemming") or "",
             leefgebieden=list(data.get("leefgebieden") or []),
             casus_id=data.get("casus_id"),
+            huishouden_id=data.get("huishouden_id"),
         )
-    SignaalFeit.objects.bulk_create(
-        list(feiten.values()),
-        update_conflicts=True,
-        unique_fields=["signaal_id"],
-        update_fields=_SIGNAAL_FEIT_VELDEN,
     )
-    for casus_id in dict.fromkeys((ev.payload or {}).get("casus_id") for ev in entries):
-        _link_changed(casus_id)
+    if data.get("casus_id"):
+        batch.schrijven()
+        _link_changed(data.get("casus_id"), batch)
 
 
-def _signaal_ontvangen(ev: Gebeurtenis, data: Mapping[str, Any]) -> None:
-    _signalen_ontvangen([ev])
-
-
-def _signaal_link(ev: Gebeurtenis, casus_id: Any) -> None:
+def _signaal_link(ev: Gebeurtenis, casus_id: Any, batch: Batch) -> None:
     feit = SignaalFeit.objects.filter(signaal_id=ev.aggregate_id).first()
     if feit is None:
         return
+    batch.raak("signaal", ev.aggregate_id)
     old = feit.casus_id
     feit.casus_id = casus_id
     feit.save(update_fields=["casus_id"])
-    _link_changed(old)
-    _link_changed(casus_id)
+    _link_changed(old, batch)
+    _link_changed(casus_id, batch)
 
 
-def _signaal_bijgewerkt(ev: Gebeurtenis, data: Mapping[str, Any]) -> None:
+def _signaal_bijgewerkt(ev: Gebeurtenis, data: Mapping[str, Any], batch: Batch) -> None:
+    if data.get("huishouden_id"):
+        SignaalFeit.objects.filter(signaal_id=ev.aggregate_id).update(
+            huishouden_id=data["huishouden_id"]
+        )
     if data.get("onderdeel") == "ontkoppeld":
-        _signaal_link(ev, None)
+        _signaal_link(ev, None, batch)
 
 
-def _casus_geopend(ev: Gebeurtenis, data: Mapping[str, Any]) -> None:
-    feit = _casus(ev.aggregate_id)
+def _casus_geopend(ev: Gebeurtenis, data: Mapping[str, Any], batch: Batch) -> None:
+    feit = _casus(ev.aggregate_id, batch)
     feit.geopend_op = ev.occurred_at
     if data.get("buurt"):
         feit.buurt = data["buurt"]
@@ -129,37 +120,41 @@ def _casus_geopend(ev: Gebeurtenis, data: Mapping[str, Any]) -> None:
     feit.save()
 
 
-def _aanspreekpunt(ev: Gebeurtenis, data: Mapping[str, Any]) -> None:
-    feit = _casus(ev.aggregate_id)
+def _aanspreekpunt(ev: Gebeurtenis, data: Mapping[str, Any], batch: Batch) -> None:
+    feit = _casus(ev.aggregate_id, batch)
     if feit.aanspreekpunt_op is None:
         feit.aanspreekpunt_op = ev.occurred_at
         feit.save(update_fields=["aanspreekpunt_op"])
 
 
-def _casus_gesloten(ev: Gebeurtenis, data: Mapping[str, Any]) -> None:
-    feit = _casus(ev.aggregate_id)
+def _casus_gesloten(ev: Gebeurtenis, data: Mapping[str, Any], batch: Batch) -> None:
+    feit = _casus(ev.aggregate_id, batch)
     feit.gesloten_op = ev.occurred_at
     feit.afsluitreden = data.get("afsluitreden") or ""
     feit.save(update_fields=["gesloten_op", "afsluitreden"])
 
 
-def _casus_bijgewerkt(ev: Gebeurtenis, data: Mapping[str, Any]) -> None:
+def _casus_bijgewerkt(ev: Gebeurtenis, data: Mapping[str, Any], batch: Batch) -> None:
     onderdeel = data.get("onderdeel")
+    rows = CasusFeit.objects.filter(casus_id=ev.aggregate_id)
     if onderdeel == "afsluiting" and data.get("afsluitreden"):
-        CasusFeit.objects.filter(casus_id=ev.aggregate_id).update(afsluitreden=data["afsluitreden"])
+        batch.raak("casus", ev.aggregate_id)
+        rows.update(afsluitreden=data["afsluitreden"])
     elif onderdeel == "heropend":
-        CasusFeit.objects.filter(casus_id=ev.aggregate_id).update(gesloten_op=None, afsluitreden="")
+        batch.raak("casus", ev.aggregate_id)
+        rows.update(gesloten_op=None, afsluitreden="")
     elif onderdeel == "buurt":
         # The household's address changed; a corrected address in no known buurt leaves
         # the casus in no buurt (not its signals' buurt, which came from the old address).
-        feit = _casus(ev.aggregate_id)
+        feit = _casus(ev.aggregate_id, batch)
         feit.buurt = data.get("buurt") or BUURT_ONBEKEND
         feit.save(update_fields=["buurt"])
 
 
-def _plan_bijgewerkt(ev: Gebeurtenis, data: Mapping[str, Any]) -> None:
+def _plan_bijgewerkt(ev: Gebeurtenis, data: Mapping[str, Any], batch: Batch) -> None:
     onderdeel = data.get("onderdeel")
     if onderdeel == "actie" and data.get("trede"):
+        batch.raak("casus", ev.aggregate_id)
         feit, created = ActieFeit.objects.get_or_create(
             actie_id=data["object_id"],
             defaults={
@@ -172,6 +167,7 @@ def _plan_bijgewerkt(ev: Gebeurtenis, data: Mapping[str, Any]) -> None:
             feit.trede = data["trede"]
             feit.save(update_fields=["trede"])
     elif onderdeel == "meting" and all(isinstance(data.get(d), int) for d in DIMENSIES):
+        casus = _casus(ev.aggregate_id, batch)
         MetingFeit.objects.update_or_create(
             meting_id=data["object_id"],
             defaults={
@@ -182,25 +178,26 @@ def _plan_bijgewerkt(ev: Gebeurtenis, data: Mapping[str, Any]) -> None:
                 **{d: data[d] for d in DIMENSIES},
             },
         )
-        casus = _casus(ev.aggregate_id)
         casus.eerste_gesprek_op = MetingFeit.objects.filter(casus_id=ev.aggregate_id).aggregate(
             m=Min("datum")
         )["m"]
         casus.save(update_fields=["eerste_gesprek_op"])
 
 
-def _huishouden_vernietigd(ev: Gebeurtenis, data: Mapping[str, Any]) -> None:
-    """The household's casussen leave the projection; their counts stay (``restbijdrage``)."""
+def _huishouden_vernietigd(ev: Gebeurtenis, data: Mapping[str, Any], batch: Batch) -> None:
+    """The household's casussen and signals leave the projection; their counts stay
+    (``restbijdrage``)."""
     geopend = Gebeurtenis.objects.filter(
         event_type="casus.geopend", payload__huishouden_id=ev.aggregate_id, id__lt=ev.pk
     ).values_list("aggregate_id", flat=True)
     for casus_id in list(geopend):
-        restbijdrage.vergeten(casus_id, ev.occurred_at)
+        restbijdrage.casus_vergeten(batch, casus_id, ev.occurred_at)
+    restbijdrage.signalen_vergeten(batch, SignaalFeit.objects.filter(huishouden_id=ev.aggregate_id))
 
 
-HANDLERS: dict[str, Callable[[Gebeurtenis, Mapping[str, Any]], None]] = {
+HANDLERS: dict[str, Callable[[Gebeurtenis, Mapping[str, Any], Batch], None]] = {
     "signaal.ontvangen": _signaal_ontvangen,
-    "signaal.gekoppeld": lambda ev, data: _signaal_link(ev, data.get("casus_id")),
+    "signaal.gekoppeld": lambda ev, data, batch: _signaal_link(ev, data.get("casus_id"), batch),
     "signaal.bijgewerkt": _signaal_bijgewerkt,
     "casus.geopend": _casus_geopend,
     "casus.aanspreekpunt_gewijzigd": _aanspreekpunt,
@@ -211,57 +208,38 @@ HANDLERS: dict[str, Callable[[Gebeurtenis, Mapping[str, Any]], None]] = {
 }
 
 
-def apply(ev: Gebeurtenis) -> None:
+def apply(ev: Gebeurtenis, batch: Batch | None = None) -> None:
+    """Apply one entry within ``batch`` (without one: in a batch of its own)."""
+    if batch is None:
+        batch = Batch()
+        apply(ev, batch)
+        batch.sluiten()
+        return
     handler = HANDLERS.get(ev.event_type)
     if handler is not None:
-        handler(ev, ev.payload or {})
-
-
-#: Event types whose consecutive entries are applied together (one statement for the run).
-_BATCHED: dict[str, Callable[[list[Gebeurtenis]], None]] = {
-    "signaal.ontvangen": _signalen_ontvangen,
-}
-
-
-def apply_all(entries: Iterable[Gebeurtenis]) -> int:
-    """Apply journal entries in order; a run of one batched type goes in one step."""
-    run: list[Gebeurtenis] = []
-    count = 0
-
-    def flush() -> None:
-        if run:
-            _BATCHED[run[0].event_type](run)
-            run.clear()
-
-    for entry in entries:
-        count += 1
-        if run and run[0].event_type != entry.event_type:
-            flush()
-        if entry.event_type in _BATCHED:
-            run.append(entry)
-        else:
-            apply(entry)
-    flush()
-    return count
+        if ev.event_type != "signaal.ontvangen":
+            batch.schrijven()  # the signal facts waiting in the batch, before anything reads
+        handler(ev, ev.payload or {}, batch)
 
 
 # -- the consumer -------------------------------------------------------------------
 
 
-def _journal(rows: list[OutboxEvent]) -> list[Gebeurtenis]:
-    """The new journal entries of ``rows`` (one insert), without events applied before."""
-    wanted = [row for row in rows if row.event_type in HANDLERS]
-    if not wanted:
-        return []
+def _journal(rows: Iterable[OutboxEvent]) -> list[Gebeurtenis]:
+    """Journal entries for the rows not applied before, in the rows' order."""
+    rows = [row for row in rows if row.event_type in HANDLERS]
     seen = set(
-        Gebeurtenis.objects.filter(event_id__in=[row.event_id for row in wanted]).values_list(
+        Gebeurtenis.objects.filter(event_id__in=[row.event_id for row in rows]).values_list(
             "event_id", flat=True
         )
     )
-    entries: dict[Any, Gebeurtenis] = {}
-    for row in wanted:
-        if row.event_id not in seen and row.event_id not in entries:
-            entries[row.event_id] = Gebeurtenis(
+    entries = []
+    for row in rows:
+        if row.event_id in seen:
+            continue
+        seen.add(row.event_id)
+        entries.append(
+            Gebeurtenis(
                 event_id=row.event_id,
                 volgnummer=row.pk,
                 event_type=row.event_type,
@@ -270,10 +248,13 @@ def _journal(rows: list[OutboxEvent]) -> list[Gebeurtenis]:
                 payload=row.payload,
                 occurred_at=row.created_at,
             )
-    created = Gebeurtenis.objects.bulk_create(list(entries.values()))
+        )
+    created = Gebeurtenis.objects.bulk_create(entries)
     if created and created[0].pk is None:  # a backend that returns no ids: read them back
         ids = dict(
-            Gebeurtenis.objects.filter(event_id__in=list(entries)).values_list("event_id", "id")
+            Gebeurtenis.objects.filter(event_id__in=[e.event_id for e in created]).values_list(
+                "event_id", "id"
+            )
         )
         for entry in created:
             entry.pk = ids[entry.event_id]
@@ -281,8 +262,20 @@ def _journal(rows: list[OutboxEvent]) -> list[Gebeurtenis]:
 
 
 def consume(rows: Iterable[OutboxEvent]) -> int:
-    """Apply ``rows`` (in the caller's transaction); returns how many were new."""
-    return apply_all(_journal(list(rows)))
+    """Apply ``rows`` (in the caller's transaction, one batch); returns how many were new."""
+    batch = Batch()
+    entries = _journal(rows)
+    # The units these events change, read at once (the handlers read any others).
+    batch.raak("signaal", *(e.aggregate_id for e in entries if e.event_type.startswith("signaal.")))
+    batch.raak(
+        "casus",
+        *(e.aggregate_id for e in entries if e.event_type.startswith(("casus.", "plan."))),
+        *((e.payload or {}).get("casus_id") for e in entries),
+    )
+    for entry in entries:
+        apply(entry, batch)
+    batch.sluiten()
+    return len(entries)
 
 
 def _lock() -> bool:
@@ -294,7 +287,8 @@ def _lock() -> bool:
 
 
 def consume_round(batch: int = BATCH) -> int:
-    """One round of the worker job ``monitor_projectie``: returns the rows handled."""
+    """One round of the worker job ``monitor_projectie``: the waiting rows, up to
+    ``batch``, in one transaction; returns the rows handled."""
     with transaction.atomic():
         if not _lock():
             return 0
@@ -316,11 +310,29 @@ def drain() -> int:
 
 @transaction.atomic
 def rebuild() -> int:
-    """Empty the facts and replay the journal in the order it was applied (the counts of
-    destroyed casussen stay: their events are no longer in the journal)."""
-    for model in PROJECTIE_MODELLEN:
+    """Empty the facts and counters and replay the journal in the order it was applied;
+    the counters start from what destroyed casussen and signals left (their events are
+    no longer in the journal)."""
+    for model in (*PROJECTIE_MODELLEN, Teller):
         model.objects.all().delete()
-    count = apply_all(Gebeurtenis.objects.order_by("id").iterator(chunk_size=2000))
+    tellers.bijtellen(
+        Teller,
+        (((r.kwartaal, r.maat, r.code), r.aantal) for r in Restbijdrage.objects.iterator()),
+    )
+    count = replay(Gebeurtenis.objects.all())
     GENERATIE[0] += 1
     log.info("monitor_rebuilt", events=count)
+    return count
+
+
+def replay(entries: QuerySet[Gebeurtenis]) -> int:
+    """Apply journal entries again in the order they were applied (a batch per 2000)."""
+    count = 0
+    batch = Batch()
+    for entry in entries.order_by("id").iterator(chunk_size=2000):
+        apply(entry, batch)
+        count += 1
+        if count % 2000 == 0:
+            batch.sluiten()
+    batch.sluiten()
     return count

@@ -35,8 +35,12 @@ def define_events() -> None:
     define(
         "signaal.bijgewerkt",
         aggregate_type=AGGREGATE,
-        keys={"team_id", "onderdeel"},
-        description="An aanmelding changed in the queue (match judged, split off a casus).",
+        version=2,
+        keys={"team_id", "onderdeel", "huishouden_id"},
+        description=(
+            "An aanmelding changed in the queue (match judged, split off a casus, moved to "
+            "another household: huishouden_id)."
+        ),
     )
 
 

@@ -409,7 +409,7 @@ REGISTER: dict[str, dict[str, Verwerking]] = {
         (PLAN_TEKST, ("omschrijving", "eigenaar_omschrijving", "reden_zwaar")),
         (PLAN_WIE, ("eigenaar", "bijgewerkt_door", "eigenaar_organisatie")),
     ),
-    "monitor.SignaalFeit": _map((BELEID, ("casus_id",))),
+    "monitor.SignaalFeit": _map((BELEID, ("casus_id", "huishouden_id"))),
     "monitor.CasusFeit": _map((BELEID, ("afsluitreden", "eerste_signaal_op"))),
     "monitor.ActieFeit": _map((BELEID, ("casus_id",))),
     "monitor.MetingFeit": _map(

@@ -235,16 +235,27 @@ def huishouden_buurt_bepalen(
         organisatie_buurt=organisatie_buurt,
     )
     beter = bool(code) and _BRON_RANG[bron] <= _BRON_RANG.get(huishouden.buurt_bron, 3)
-    if (beter or adres_gecorrigeerd) and (code, bron) != (
-        huishouden.buurt_code,
-        huishouden.buurt_bron,
-    ):
-        oud = huishouden.buurt_code
-        huishouden.buurt_code, huishouden.buurt_bron = code, bron
-        Huishouden.objects.filter(pk=huishouden.pk).update(buurt_code=code, buurt_bron=bron)
-        if code != oud:
-            _buurt_gewijzigd(huishouden, alle_casussen=adres_gecorrigeerd)
+    if beter or adres_gecorrigeerd:
+        _buurt_zetten(huishouden, code, bron, alle_casussen=adres_gecorrigeerd)
     return huishouden.buurt_code
+
+
+def huishouden_buurt_samenvoegen(*, doel: Huishouden, bron: Huishouden) -> None:
+    """After ``bron`` merged into ``doel``: ``doel`` takes ``bron``'s buurt when that came
+    from a better source (an address before a signal before an organisation), so its
+    open casus moves to that buurt in the monitor."""
+    if bron.buurt_code and _BRON_RANG.get(bron.buurt_bron, 3) < _BRON_RANG.get(doel.buurt_bron, 3):
+        _buurt_zetten(doel, bron.buurt_code, bron.buurt_bron, alle_casussen=False)
+
+
+def _buurt_zetten(huishouden: Huishouden, code: str, bron: str, *, alle_casussen: bool) -> None:
+    if (code, bron) == (huishouden.buurt_code, huishouden.buurt_bron):
+        return
+    oud = huishouden.buurt_code
+    huishouden.buurt_code, huishouden.buurt_bron = code, bron
+    Huishouden.objects.filter(pk=huishouden.pk).update(buurt_code=code, buurt_bron=bron)
+    if code != oud:
+        _buurt_gewijzigd(huishouden, alle_casussen=alle_casussen)
 
 
 def _buurt_gewijzigd(huishouden: Huishouden, *, alle_casussen: bool) -> None:

@@ -17,7 +17,12 @@ from casussen.errors import CasusConflict
 from casussen.matching import match_persoon
 from casussen.models import Casus, Gezinslid, Huishouden, Relatie, TimelineEntry
 from casussen.services.casus import timeline_entry
-from casussen.services.huishouden import gezinslid_add, gezinslid_new, huishouden_new
+from casussen.services.huishouden import (
+    gezinslid_add,
+    gezinslid_new,
+    huishouden_buurt_samenvoegen,
+    huishouden_new,
+)
 from casussen.types import IntakeResult, PersoonsGegevens
 from toegang.crypto.datakeys import data_key_destroy
 
@@ -116,6 +121,7 @@ def huishouden_merge(*, bron: Huishouden, doel: Huishouden, by: Any, reden: str 
         lid.delete()
     for handler in _MERGE_HANDLERS:
         handler(bron=bron, doel=doel, by=by)
+    huishouden_buurt_samenvoegen(doel=doel, bron=bron)
     record(
         actor=by,
         actie=Actie.UPDATE,

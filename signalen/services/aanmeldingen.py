@@ -197,8 +197,7 @@ def _merge_or_move(signaal: Signaal, doel: Huishouden, *, by: Any) -> None:
     if bron.pk == doel.pk:
         return
     if Casus.objects.filter(huishouden=bron).exists():
-        move_to_huishouden(signaal, doel)
-        bump(signaal, *_MOVED)
+        _move(signaal, doel)
         return
     try:
         huishouden_merge(bron=bron, doel=doel, by=by)
@@ -210,8 +209,21 @@ def signals_follow_merge(*, bron: Huishouden, doel: Huishouden, by: Any) -> None
     """Merge handler (registered with casussen): signals of ``bron`` move to ``doel``,
     re-sealed with its key, so ``bron`` and its data key can go."""
     for other in Signaal.objects.select_for_update(of=("self",)).filter(huishouden=bron):
-        move_to_huishouden(other, doel)
-        bump(other, *_MOVED)
+        _move(other, doel)
+
+
+def _move(signaal: Signaal, doel: Huishouden) -> None:
+    """The signal moves to ``doel`` (re-sealed); the event tells the monitor's projection,
+    which takes a household's signals along when it is destroyed."""
+    move_to_huishouden(signaal, doel)
+    bump(signaal, *_MOVED)
+    _bijgewerkt(signaal, "huishouden", huishouden_id=doel.pk)
+
+
+def _bijgewerkt(signaal: Signaal, onderdeel: str, **data: Any) -> None:
+    emit(
+        "signaal.bijgewerkt", signaal=signaal, team_id=signaal.team_id, onderdeel=onderdeel, **data
+    )
 
 
 @transaction.atomic
@@ -225,9 +237,7 @@ def signaal_match_reject(*, signaal: Signaal, huishouden_id: uuid.UUID | str, by
     signaal.mogelijke_match = [pk for pk in signaal.mogelijke_match if pk != str(huishouden_id)]
     bump(signaal, "mogelijke_match")
     _audit(signaal, by=by, velden=["mogelijke_match"])
-    emit(
-        "signaal.bijgewerkt", signaal=signaal, team_id=signaal.team_id, onderdeel="match_afgewezen"
-    )
+    _bijgewerkt(signaal, "match_afgewezen")
     return signaal
 
 
@@ -268,7 +278,7 @@ def signaal_split(*, signaal: Signaal, by: Any, reden: str = "") -> Signaal:
     # The melder's status stays as it was: a wrong link is not their business.
     bump(signaal, *_MOVED, "casus", "mogelijke_match")
     _audit(signaal, by=by, velden=["huishouden", "casus"], doel=Doel.CASUSBEHANDELING, reden=reden)
-    emit("signaal.bijgewerkt", signaal=signaal, team_id=signaal.team_id, onderdeel="ontkoppeld")
+    _bijgewerkt(signaal, "ontkoppeld", huishouden_id=nieuw.pk)
     return signaal
 
 

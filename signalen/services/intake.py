@@ -207,6 +207,7 @@ def _store(
         casus_id=signaal.casus_id,
         team_id=signaal.team_id,
         organisatie_id=organisatie.pk,
+        huishouden_id=signaal.huishouden_id,
         organisatie_soort=organisatie.soort,
         toestemming=signaal.toestemming,
         buurt=buurt or None,

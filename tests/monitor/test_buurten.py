@@ -13,8 +13,8 @@ from casussen.services.casus import casus_set_status
 from monitor import projection
 from monitor.buurten import buurt_bepalen, buurt_voor_adres
 from monitor.figures import Kwartaal, kwartaal_cijfers
-from monitor.models import Buurt, CasusFeit, PostcodeGebied
-from signalen.services import signaal_assign, signaal_receive
+from monitor.models import Buurt, CasusFeit, PostcodeGebied, SignaalFeit
+from signalen.services import signaal_assign, signaal_link_casus, signaal_receive
 from tests.signalen import factories
 from tests.toegang.events.helpers import captured_events
 from toegang.roles import Rol
@@ -208,3 +208,38 @@ def test_a_corrected_address_moves_every_casus_of_the_household_and_the_rebuild_
     call_command("monitor_rebuild")
     assert sorted(CasusFeit.objects.values_list("casus_id", "buurt")) == live
     assert {r.code: r.waarde for r in kwartaal_cijfers(q).tabellen["gesloten"].rijen} == gesloten
+
+
+def test_a_merge_gives_the_household_the_buurt_of_the_address_that_came_with_it(
+    huisarts, teamleider, consulent
+):
+    """A household known by a signal's buurt takes in one that came with an address: its
+    open casus moves to the address's buurt, in the events and in the projection."""
+    casus = _casus_in_huinen(huisarts, teamleider, consulent)
+    los = signaal_receive(
+        melder=huisarts,
+        data=factories.body(
+            inwoner={"achternaam": "Jansen", "postcode": "3882AB", "huisnummer": "7"}
+        ),
+    )
+    assert Huishouden.objects.get(pk=los.huishouden_id).buurt_bron == "adres"
+    with captured_events() as events:
+        signaal_link_casus(signaal=los, casus=casus, by=consulent)
+    huishouden = Huishouden.objects.get(pk=casus.huishouden_id)
+    assert (huishouden.buurt_code, huishouden.buurt_bron) == ("BU02730101", "adres")
+    assert _buurt_events(events) == [(str(casus.pk), {"onderdeel": "buurt", "buurt": "BU02730101"})]
+    projection.drain()
+    assert CasusFeit.objects.get(casus_id=casus.pk).buurt == "BU02730101"
+    assert SignaalFeit.objects.get(signaal_id=los.pk).huishouden_id == casus.huishouden_id
+
+
+def test_a_merge_keeps_the_buurt_of_a_better_source(huisarts, teamleider, consulent):
+    casus = _casus_in_huinen(huisarts, teamleider, consulent)
+    Huishouden.objects.filter(pk=casus.huishouden_id).update(buurt_bron="adres")
+    los = signaal_receive(
+        melder=huisarts, data=factories.body(inwoner={"achternaam": "Jansen"}, buurt="Diermen")
+    )
+    with captured_events() as events:
+        signaal_link_casus(signaal=los, casus=casus, by=consulent)
+    assert Huishouden.objects.get(pk=casus.huishouden_id).buurt_code == "BU02730301"
+    assert _buurt_events(events) == []

@@ -26,6 +26,7 @@ from monitor import demo
 from monitor.disclosure import suppress
 from monitor.figures import Kwartaal, kwartaal_cijfers
 from monitor.models import CasusFeit
+from monitor.tellers import Batch
 from tests.monitor.test_pages import api_client_for
 
 SUM_TABLES = {  # table → the table (same quarter) whose "totaal" its rows add up to
@@ -240,10 +241,14 @@ def test_one_small_new_count_hides_two_buurten_in_new_and_closed_only():
 
 
 def _casussen(buurt: str, aantal: int, geopend: dt.datetime, gesloten=None) -> None:
+    batch = Batch()
     for _i in range(aantal):
+        casus_id = uuid.uuid4()
+        batch.raak("casus", casus_id)
         CasusFeit.objects.create(
-            casus_id=uuid.uuid4(), geopend_op=geopend, gesloten_op=gesloten, buurt=buurt
+            casus_id=casus_id, geopend_op=geopend, gesloten_op=gesloten, buurt=buurt
         )
+    batch.sluiten()
 
 
 def test_published_casus_tables_hide_one_rectangle_for_one_small_buurt(db):

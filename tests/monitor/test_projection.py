@@ -244,13 +244,14 @@ def test_rebuild_after_a_destruction_gives_the_same_figures_as_the_live_projecti
 def test_a_round_of_received_signals_takes_the_same_few_queries_for_one_or_many(
     melder, django_assert_max_num_queries
 ):
-    """The lock (PostgreSQL), the rows, the journal check, one journal insert, one upsert
-    of the facts, the mark; and here a savepoint and its release (the test's transaction
-    is around it). Nothing per event."""
+    """The lock (PostgreSQL), the rows, the journal check, one journal insert, the signals'
+    facts before, one upsert of the facts, their facts after, one upsert of the counters,
+    the mark; and here a savepoint and its release (the test's transaction is around it).
+    Nothing per event."""
     for n in (1, 12):
         for _i in range(n):
             signaal_receive(melder=melder, data=factories.anoniem(buurt="Huinen"))
-        with django_assert_max_num_queries(8):
+        with django_assert_max_num_queries(11):
             assert projection.consume_round() == n
     assert SignaalFeit.objects.count() == 13
     assert Gebeurtenis.objects.count() == 13
@@ -277,3 +278,37 @@ def test_a_run_of_received_signals_gives_the_facts_of_one_at_a_time(
         sorted(SignaalFeit.objects.values_list(*(f.name for f in SignaalFeit._meta.fields))),
         _casus_feiten(),
     ) == batched
+
+
+def test_a_destroyed_household_takes_its_signals_that_never_became_a_casus_along(
+    alles_zichtbaar, melder
+):
+    signaal = signaal_receive(melder=melder, data=factories.anoniem(buurt="Huinen"))
+    signaal_receive(melder=melder, data=factories.anoniem(buurt="Huinen"))
+    projection.drain()
+    q = Kwartaal.van(timezone.localdate())
+    voor = kwartaal_cijfers(q)
+
+    destroy_household(huishouden=signaal.huishouden, by=None, reden="bewaartermijn verstreken")
+    projection.drain()
+
+    assert not SignaalFeit.objects.filter(signaal_id=signaal.pk).exists()
+    assert SignaalFeit.objects.count() == 1
+    assert not Gebeurtenis.objects.filter(aggregate_id=str(signaal.pk)).exists()
+    na = kwartaal_cijfers(q)
+    assert dataclasses.asdict(na)["tabellen"] == dataclasses.asdict(voor)["tabellen"]
+    assert _tabel(na, "signalen")["BU02730301"] == 2
+    call_command("monitor_rebuild")
+    assert dataclasses.asdict(kwartaal_cijfers(q))["tabellen"] == dataclasses.asdict(na)["tabellen"]
+
+
+def test_the_figures_come_from_the_counters_alone(melder, huisarts, teamleider, consulent):
+    """A quarter reads its counters, not the facts: without the fact rows it is the same."""
+    _werk(melder, huisarts, teamleider, consulent)
+    projection.drain()
+    q = Kwartaal.van(timezone.localdate())
+    live = dataclasses.asdict(kwartaal_cijfers(q))
+    for model in (SignaalFeit, CasusFeit, ActieFeit, MetingFeit):
+        model.objects.all().delete()
+    projection.GENERATIE[0] += 1  # a new state: nothing cached
+    assert dataclasses.asdict(kwartaal_cijfers(q)) == live

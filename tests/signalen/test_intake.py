@@ -174,6 +174,7 @@ def test_receiving_emits_signaal_ontvangen_with_ids_and_codes_only(melder, inloo
         "casus_id": None,
         "team_id": str(team.pk),
         "organisatie_id": str(inloophuis.pk),
+        "huishouden_id": str(signaal.huishouden_id),
         # For the beleidsmonitor: codes, no one's data (no buurt known for this signal).
         "organisatie_soort": "inloophuis",
         "toestemming": "met_toestemming",

@@ -30,11 +30,12 @@ INTERNAL_KEYS = frozenset(MONITOR_PLAN_KEYS - {"trede", "meting_soort", "datum"}
 define(
     "signaal.ontvangen",
     aggregate_type="signaal",
-    version=2,
+    version=3,
     keys={
         "casus_id",
         "team_id",
         "organisatie_id",
+        "huishouden_id",
         *MONITOR_SIGNAAL_KEYS,
     },
     description="A signal arrived; attached to a casus or waiting in a team's intake queue.",
