@@ -8,18 +8,18 @@ picks rows), so no view can be set against another to recover a hidden count.
 
 from __future__ import annotations
 
-import copy
+import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Max, Q
+from django.db.models import Q, Sum
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from casussen import leefgebieden as lg
 from monitor import disclosure, projection, tellers
-from monitor.models import Buurt, Gebeurtenis, Teller, Wijk
+from monitor.models import Buurt, Teller, Wijk
 from monitor.periode import Kwartaal
 from monitor.projection import DIMENSIES
 
@@ -28,7 +28,7 @@ ONBEKEND = projection.BUURT_ONBEKEND
 TERUGBLIK = 8
 
 
-@dataclass
+@dataclass(frozen=True)
 class Rij:
     code: str
     label: str
@@ -295,16 +295,29 @@ _CIJFERS: dict[tuple[Any, ...], Cijfers] = {}
 
 
 def kwartaal_cijfers(q: Kwartaal) -> Cijfers:
-    """The quarter's published figures; computed once per state of the projection
-    (the journal's position), threshold, buurten and language."""
-    stand = (Gebeurtenis.objects.aggregate(m=Max("id"))["m"], projection.GENERATIE[0])
+    """The quarter's published figures; computed once per state of its counters and those
+    of the quarters before (``tellers.VERSIE``: new signals of this quarter leave an
+    earlier quarter's figures cached), threshold, buurten and language."""
+    versie = Teller.objects.filter(maat=tellers.VERSIE, kwartaal__lte=str(q)).aggregate(
+        n=Sum("aantal")
+    )["n"]
+    stand = (versie, projection.GENERATIE[0])
     buurten = tuple(Buurt.objects.values_list("code", "naam", "wijk__code", "wijk__naam"))
     key = (q, stand, disclosure.threshold(), buurten, get_language())
     if key not in _CIJFERS:
         if len(_CIJFERS) > 32:
             _CIJFERS.clear()
         _CIJFERS[key] = _kwartaal_cijfers(q, Stand(q, stand))
-    return copy.deepcopy(_CIJFERS[key])
+    return _kopie(_CIJFERS[key])
+
+
+def _kopie(cijfers: Cijfers) -> Cijfers:
+    """A copy the caller may change (its rows are immutable, so shared)."""
+    return dataclasses.replace(
+        cijfers,
+        tabellen={n: Tabel(t.naam, t.titel, list(t.rijen)) for n, t in cijfers.tabellen.items()},
+        gezondheid=dict(cijfers.gezondheid),
+    )
 
 
 def _kwartaal_cijfers(q: Kwartaal, stand: Stand) -> Cijfers:

@@ -313,13 +313,16 @@ def rebuild() -> int:
     """Empty the facts and counters and replay the journal in the order it was applied;
     the counters start from what destroyed casussen and signals left (their events are
     no longer in the journal)."""
-    for model in (*PROJECTIE_MODELLEN, Teller):
+    for model in PROJECTIE_MODELLEN:
         model.objects.all().delete()
+    Teller.objects.exclude(maat=tellers.VERSIE).delete()  # versions only go up
     tellers.bijtellen(
         Teller,
         (((r.kwartaal, r.maat, r.code), r.aantal) for r in Restbijdrage.objects.iterator()),
     )
     count = replay(Gebeurtenis.objects.all())
+    kwartalen = Teller.objects.values_list("kwartaal", flat=True).distinct()
+    tellers.bijtellen(Teller, (((q, tellers.VERSIE, ""), 1) for q in kwartalen))
     GENERATIE[0] += 1
     log.info("monitor_rebuilt", events=count)
     return count

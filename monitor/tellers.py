@@ -16,6 +16,8 @@ Measures counted in the quarter they fall in: ``signalen`` (per buurt),
 to a tenth: code = tenths) and ``mediaan:gesprek`` (whole days to the first
 conversation): histograms, so the median is exact for those values.
 
+Each batch also counts ``versie`` up in every quarter it changed (``VERSIE``).
+
 Running measures, whose figure for a quarter is the sum over it and every quarter
 before: ``plannen`` (``licht``/``zwaar``: +1 in the first quarter a casus counts,
 -1 in the quarter after its last), and the open casussen per buurt, which are the
@@ -37,6 +39,9 @@ from monitor.periode import Kwartaal, lokale_datum
 #: (quarter, measure, code) → count.
 Bijdrage = Counter[tuple[str, str, str]]
 RICHTINGEN = ("beter", "gelijk", "slechter")
+#: Counted up for a quarter by every batch that changes one of its counters: the figures
+#: of a quarter are cached for the sum over it and the quarters before.
+VERSIE = "versie"
 
 
 def _q(moment: dt.datetime | dt.date) -> Kwartaal:
@@ -257,6 +262,8 @@ class Batch:
             for pk, bijdrage in na.items():
                 delta.update(bijdrage)
                 delta.subtract(self._voor[(soort, pk)])
+        for q in {q for (q, _maat, _code), n in delta.items() if n}:
+            delta[(q, VERSIE, "")] += 1
         bijtellen(Teller, delta)
         bijtellen(Restbijdrage, self.rest)
         self._voor.clear()

@@ -312,3 +312,22 @@ def test_the_figures_come_from_the_counters_alone(melder, huisarts, teamleider, 
         model.objects.all().delete()
     projection.GENERATIE[0] += 1  # a new state: nothing cached
     assert dataclasses.asdict(kwartaal_cijfers(q)) == live
+
+
+def test_new_signals_leave_an_earlier_quarter_cached_and_change_this_one(
+    alles_zichtbaar, melder, monkeypatch
+):
+    import monitor.figures as figures
+
+    signaal_receive(melder=melder, data=factories.anoniem(buurt="Huinen"))
+    projection.drain()
+    q = Kwartaal.van(timezone.localdate())
+    kwartaal_cijfers(q.vorige())
+    voor = _tabel(kwartaal_cijfers(q), "signalen")["totaal"]
+
+    signaal_receive(melder=melder, data=factories.anoniem(buurt="Huinen"))
+    projection.drain()
+
+    assert _tabel(kwartaal_cijfers(q), "signalen")["totaal"] == voor + 1
+    monkeypatch.setattr(figures, "_kwartaal_cijfers", lambda *a: pytest.fail("recomputed"))
+    kwartaal_cijfers(q.vorige())
