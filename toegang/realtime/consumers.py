@@ -30,7 +30,7 @@ from audit import context as audit_context
 from toegang import jsonlimits
 from toegang.cache import UNREACHABLE
 from toegang.logging import get_logger
-from toegang.realtime import bridge, validity
+from toegang.realtime import bridge, layer, validity
 from toegang.realtime.hub import hub
 from toegang.realtime.messages import (
     client_message,
@@ -193,8 +193,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             groups += (session_group(self.credentials.session_key),)
         try:
             async with asyncio.timeout(JOIN_TIMEOUT):
-                for group in groups:
-                    await self.channel_layer.group_add(group, self.channel_name)
+                await layer.join(self.channel_layer, groups, self.channel_name)
         except UNREACHABLE as exc:
             log.warning("live_layer_unavailable", error=type(exc).__name__)
             await self.accept()

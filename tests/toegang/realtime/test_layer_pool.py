@@ -12,7 +12,7 @@ import pytest
 
 from django.conf import settings
 
-from toegang.realtime.layer import BoundedRedisChannelLayer
+from toegang.realtime.layer import BoundedRedisChannelLayer, join
 
 pytestmark = pytest.mark.asyncio
 
@@ -34,6 +34,32 @@ async def test_a_burst_of_group_joins_waits_for_the_pool_instead_of_opening_more
         assert 0 < len(pool._available_connections) + len(pool._in_use_connections) <= 4
         await layer.group_send("burst", {"type": "hello"})
         assert (await layer.receive(channels[0]))["type"] == "hello"
+    finally:
+        await layer.flush()
+
+
+@pytest.mark.skipif(not settings.REDIS_URL, reason="needs Redis (REDIS_URL)")
+async def test_joining_several_groups_is_one_round_trip(monkeypatch):
+    layer = _layer(max_connections=4)
+    await layer.flush()
+    sent: list[int] = []
+    connection_class = layer.connection(0).connection_pool.connection_class
+    original = connection_class.send_packed_command
+
+    async def counting(self, command, *args, **kwargs):
+        sent.append(1)
+        return await original(self, command, *args, **kwargs)
+
+    try:
+        channel = await layer.new_channel()
+        await layer.connection(0).ping()  # connected (SELECT) before counting
+        monkeypatch.setattr(connection_class, "send_packed_command", counting)
+        await join(layer, ("user.1", "token.abc"), channel)
+        monkeypatch.undo()
+        assert len(sent) == 1
+        for group in ("user.1", "token.abc"):
+            await layer.group_send(group, {"type": "hello", "group": group})
+            assert (await layer.receive(channel))["group"] == group
     finally:
         await layer.flush()
 
