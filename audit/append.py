@@ -11,7 +11,7 @@ Prepared statements need the connection's ``prepare_threshold`` to be set
 (``DATABASES["default"]["OPTIONS"]``, see ``toegang/settings/base.py``); Django's
 client-side cursors never prepare, so only statements that ask for it are. Behind
 a connection pooler in transaction mode (PgBouncer older than 1.21) set
-``AUDIT_PREPARED_APPEND = False``.
+``PREPARED_STATEMENTS = False``.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ class _Prepared(psycopg.Cursor):
     """A server-side binding cursor whose statements are prepared."""
 
     def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:  # type: ignore[override]
-        kwargs["prepare"] = settings.AUDIT_PREPARED_APPEND
+        kwargs["prepare"] = settings.PREPARED_STATEMENTS
         return super().execute(query, params, **kwargs)
 
 

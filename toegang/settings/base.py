@@ -350,11 +350,9 @@ NATS_URL = env.str("NATS_URL", default="")
 #: version seals, the others check older seals).
 AUDIT_KEY_PROVIDER = env.str("AUDIT_KEY_PROVIDER", default="keyring")
 AUDIT_KEYS = env.str("AUDIT_KEYS", default="")
-#: The audit append is a prepared statement on PostgreSQL (audit/append.py); switch off
-#: behind a connection pooler in transaction mode that cannot keep prepared statements.
-AUDIT_PREPARED_APPEND = env.bool("AUDIT_PREPARED_APPEND", default=True)
-#: The hottest look-ups (API token, case list, matching; toegang/prepared.py) run as
-#: prepared statements on PostgreSQL; off for the same kind of pooler.
+#: The hottest look-ups (toegang/prepared.py), the intake's inserts (toegang/inserts.py)
+#: and the audit append (audit/append.py) run as prepared statements on PostgreSQL; off
+#: behind a connection pooler in transaction mode that cannot keep them (docs/deploy.md).
 PREPARED_STATEMENTS = env.bool("PREPARED_STATEMENTS", default=True)
 
 #: Where the head of the audit chain is anchored outside the database (audit.anchors):
