@@ -103,3 +103,10 @@ def test_the_intake_rows_take_one_statement_each(django_assert_num_queries):
     huishouden = huishouden_new()
     with django_assert_num_queries(1):
         insert(_lid(huishouden, "Bakker"))
+
+
+def test_without_prepared_statements_the_same_row_is_stored(settings):
+    settings.PREPARED_STATEMENTS = False
+    huishouden = huishouden_new()
+    lid = insert(_lid(huishouden, "Visser"))
+    assert Gezinslid.objects.get(pk=lid.pk).achternaam == "Visser"
