@@ -84,23 +84,40 @@ def casus_get_for_user(*, user: Any, casus_id: Any, need: str = "view") -> Casus
     """The casus with its household and data key, or ``Http404`` if it is not visible.
 
     One query answers both questions of a page: may see (else 404) and
-    ``casus.may_change``.
+    ``casus.may_change``. Compiled to SQL once per process (``toegang.prepared``).
     """
+    if need not in ("view", "change"):
+        raise ValueError(need)
     try:
         key = casus_id if isinstance(casus_id, uuid.UUID) else uuid.UUID(str(casus_id))
     except ValueError:
         raise Http404 from None
-    may_change = policy.permitted_ids(CasusUserObjectPermission, user=user, codename="change_casus")
-    casus = (
-        casussen_for_user(user=user, need=need)
+    if not _active(user):
+        raise Http404
+    values = [
+        user.pk,
+        policy.permission_id(Casus, f"{need}_casus"),
+        policy.permission_id(Casus, "change_casus"),
+        key,
+    ]
+    rows = _queries.run("casus_get_for_user", _casus_met_rechten, values)
+    if not rows:
+        raise Http404
+    return rows[0]
+
+
+def _casus_met_rechten(
+    user_id: Any, permission_id: Any, change_id: Any, casus_id: Any
+) -> QuerySet[Casus]:
+    may_change = policy.held_ids(
+        CasusUserObjectPermission, user_id=user_id, permission_id=change_id
+    )
+    return (
+        _casussen_held(user_id=user_id, permission_id=permission_id)
         .select_related("huishouden__data_key", "aanspreekpunt", "team")
         .annotate(may_change=Exists(may_change.filter(content_object_id=OuterRef("pk"))))
-        .filter(pk=key)
-        .first()
+        .filter(pk=casus_id)[:1]
     )
-    if casus is None:
-        raise Http404
-    return casus
 
 
 def casus_viewer_ids(*, casus_id: Any) -> set[int]:
@@ -110,12 +127,35 @@ def casus_viewer_ids(*, casus_id: Any) -> set[int]:
 
 def noodtoegang_actief(*, user: Any, casus_id: Any) -> Noodtoegang | None:
     """The user's running noodtoegang on this casus, if that is how they see it."""
+    rows = _queries.run("noodtoegang_actief", _lopend, [casus_id, user.pk, timezone.now()])
+    return rows[0] if rows else None
+
+
+def _lopend(casus_id: Any, user_id: Any, now: datetime) -> QuerySet[Noodtoegang]:
+    return Noodtoegang.objects.filter(
+        casus_id=casus_id, user_id=user_id, ended_at__isnull=True, expires_at__gt=now
+    ).order_by("-expires_at")[:1]
+
+
+def gezinsleden_van(*, huishouden_id: Any) -> list[Gezinslid]:
+    """The household's gezinsleden in the order they were added."""
+    return _queries.run("gezinsleden_van", _gezinsleden, [huishouden_id])
+
+
+def _gezinsleden(huishouden_id: Any) -> QuerySet[Gezinslid]:
+    return Gezinslid.objects.filter(huishouden_id=huishouden_id).order_by("created_at", "id")
+
+
+def betrokkenen_met_gebruiker(*, casus_id: Any) -> list[Betrokkene]:
+    """The casus's betrokkenen (active and past) with their users."""
+    return _queries.run("betrokkenen_met_gebruiker", _betrokkenen, [casus_id])
+
+
+def _betrokkenen(casus_id: Any) -> QuerySet[Betrokkene]:
     return (
-        Noodtoegang.objects.filter(
-            casus_id=casus_id, user_id=user.pk, ended_at__isnull=True, expires_at__gt=timezone.now()
-        )
-        .order_by("-expires_at")
-        .first()
+        Betrokkene.objects.filter(casus_id=casus_id)
+        .select_related("user")
+        .order_by("created_at", "id")
     )
 
 

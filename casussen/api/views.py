@@ -23,11 +23,13 @@ from audit.models import Actie, Doel
 from audit.services import record
 from casussen.api import serializers as s
 from casussen.api.errors import domain_errors
-from casussen.models import Betrokkene, Casus, Gezinslid
+from casussen.models import Betrokkene, Casus
 from casussen.selectors import (
     Filters,
+    betrokkenen_met_gebruiker,
     casus_get_for_user,
     casussen_page,
+    gezinsleden_van,
     noodtoegang_actief,
 )
 from casussen.services.afsluiting import casus_afsluiting_wijzigen, casus_heropenen
@@ -140,11 +142,11 @@ class CasusDetailView(CasusApiView):
     )
     def get(self, request: Request, casus_id: UUID) -> Response:
         casus = casus_get_for_user(user=request.user, casus_id=casus_id)
-        leden = Gezinslid.objects.filter(huishouden_id=casus.huishouden_id).order_by("created_at")
+        leden = gezinsleden_van(huishouden_id=casus.huishouden_id)
+        for lid in leden:
+            lid.huishouden = casus.huishouden  # the data key the casus already holds
         casus.huishouden._prefetched_objects_cache = {"gezinsleden": leden}  # type: ignore[attr-defined]
-        casus.betrokkenen_lijst = list(  # type: ignore[attr-defined]
-            Betrokkene.objects.filter(casus=casus).select_related("user")
-        )
+        casus.betrokkenen_lijst = betrokkenen_met_gebruiker(casus_id=casus.pk)  # type: ignore[attr-defined]
         nood = noodtoegang_actief(user=request.user, casus_id=casus.pk) is not None
         casus.via_noodtoegang = nood  # type: ignore[attr-defined]
         _audit_read(request, casus, noodtoegang=nood)

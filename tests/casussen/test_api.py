@@ -18,6 +18,10 @@ from toegang.roles import Rol
 pytestmark = pytest.mark.django_db
 
 PROBLEM = "application/problem+json"
+#: A casus over the API with a session: session and user, the casus with its rights, its
+#: gezinsleden, its betrokkenen, a running noodtoegang, the user's organisatie (named in
+#: the audit record) and the audit record.
+QUERIES_DETAIL = 8
 
 
 @pytest.fixture
@@ -63,7 +67,9 @@ def test_list_query_count_does_not_grow_with_the_page(
 ):
     client = api(consulent)
     make_casus(consulent)
-    with django_assert_max_num_queries(12) as few:
+    # Session and user, the page, the user's organisatie (named in the audit record), the
+    # audit record, and the session's bookkeeping on its first request (three statements).
+    with django_assert_max_num_queries(8) as few:
         client.get("/api/v1/casussen")
     for _ in range(6):
         make_casus(consulent)
@@ -144,6 +150,20 @@ def test_detail_shows_household_and_is_audited(api, casus, consulent):
     assert "bsn" not in body["huishouden"]["gezinsleden"][0]
     record = AuditRecord.objects.filter(actie=Actie.READ, object_id=str(casus.pk)).latest("pk")
     assert record.persoon_ids == [str(lid.pk)] and record.noodtoegang is False
+
+
+def test_detail_query_count_does_not_grow_with_the_household(
+    api, make_casus, consulent, django_assert_max_num_queries
+):
+    client = api(consulent)
+    klein = make_casus(consulent)
+    groot = make_casus(consulent, leden=[{"achternaam": f"Lid {n}"} for n in range(5)])
+    client.get(f"/api/v1/casussen/{klein.pk}")  # the session's own first-request work
+    with django_assert_max_num_queries(QUERIES_DETAIL) as few:
+        client.get(f"/api/v1/casussen/{klein.pk}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        body = client.get(f"/api/v1/casussen/{groot.pk}").json()
+    assert len(body["huishouden"]["gezinsleden"]) == 5
 
 
 def test_trap_model_level_permission_opens_nothing_over_the_api(api, casus, make_user):
