@@ -120,6 +120,20 @@ def _casus_met_rechten(
     )
 
 
+def casus_detail_for_user(*, user: Any, casus_id: Any) -> Casus:
+    """``casus_get_for_user`` with what the casus page shows besides: its household's
+    gezinsleden (``casus.huishouden.gezinsleden.all()``), ``casus.betrokkenen_lijst`` and
+    ``casus.via_noodtoegang`` (whether the user sees it through a running noodtoegang)."""
+    casus = casus_get_for_user(user=user, casus_id=casus_id)
+    leden = gezinsleden_van(huishouden_id=casus.huishouden_id)
+    for lid in leden:
+        lid.huishouden = casus.huishouden  # the data key the casus already holds
+    casus.huishouden._prefetched_objects_cache = {"gezinsleden": leden}  # type: ignore[attr-defined]
+    casus.betrokkenen_lijst = betrokkenen_met_gebruiker(casus_id=casus.pk)  # type: ignore[attr-defined]
+    casus.via_noodtoegang = noodtoegang_actief(user=user, casus_id=casus.pk) is not None  # type: ignore[attr-defined]
+    return casus
+
+
 def casus_viewer_ids(*, casus_id: Any) -> set[int]:
     """Users who may see the casus now (event recipients)."""
     return policy.holders(CasusUserObjectPermission, object_id=casus_id, codename="view_casus")

@@ -26,11 +26,9 @@ from casussen.api.errors import domain_errors
 from casussen.models import Betrokkene, Casus
 from casussen.selectors import (
     Filters,
-    betrokkenen_met_gebruiker,
+    casus_detail_for_user,
     casus_get_for_user,
     casussen_page,
-    gezinsleden_van,
-    noodtoegang_actief,
 )
 from casussen.services.afsluiting import casus_afsluiting_wijzigen, casus_heropenen
 from casussen.services.betrokkenen import betrokkene_add, betrokkene_revoke, noodtoegang_start
@@ -141,16 +139,9 @@ class CasusDetailView(CasusApiView):
         summary="Eén casus", tags=["casussen"], responses={200: s.CasusDetailSerializer, **ERRORS}
     )
     def get(self, request: Request, casus_id: UUID) -> Response:
-        casus = casus_get_for_user(user=request.user, casus_id=casus_id)
-        leden = gezinsleden_van(huishouden_id=casus.huishouden_id)
-        for lid in leden:
-            lid.huishouden = casus.huishouden  # the data key the casus already holds
-        casus.huishouden._prefetched_objects_cache = {"gezinsleden": leden}  # type: ignore[attr-defined]
-        casus.betrokkenen_lijst = betrokkenen_met_gebruiker(casus_id=casus.pk)  # type: ignore[attr-defined]
-        nood = noodtoegang_actief(user=request.user, casus_id=casus.pk) is not None
-        casus.via_noodtoegang = nood  # type: ignore[attr-defined]
-        _audit_read(request, casus, noodtoegang=nood)
-        return Response(s.CasusDetailSerializer(casus).data)
+        casus = casus_detail_for_user(user=request.user, casus_id=casus_id)
+        _audit_read(request, casus, noodtoegang=casus.via_noodtoegang)  # type: ignore[attr-defined]
+        return Response(s.CasusDetailSerializer.weergave(casus))
 
 
 def _team_casus(request: Request, casus_id: UUID) -> Casus:

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from audit.models import Actie, AuditRecord
-from casussen.models import Casus
+from casussen.models import Betrokkene, Casus
 from casussen.services.casus import casus_touch
 from tests.auth import verified_login
 from toegang.roles import Rol
@@ -107,6 +107,45 @@ def test_a_list_without_parameters_is_the_list_with_the_defaults(api, make_casus
     explicit = client.get("/api/v1/casussen?sort=-activiteit&status=open&urgent=false").json()
     assert plain == explicit and len(plain["results"]) == 2
     assert client.get("/api/v1/casussen?sorteer=urgent").status_code == 400  # still strict
+
+
+@pytest.mark.parametrize("zone", ["Europe/Amsterdam", "UTC"])
+def test_a_casus_page_is_what_the_detail_serializer_makes(
+    make_casus, make_user, consulent, collega, zone
+):
+    from casussen.api.serializers import CasusDetailSerializer
+    from casussen.models import Noodtoegang
+    from casussen.selectors import casus_detail_for_user
+    from casussen.services.betrokkenen import betrokkene_add
+
+    casus = make_casus(consulent, leden=[{"achternaam": "Eerst"}, {"achternaam": "Later"}])
+    for einde, user in ((3, collega), (-1, make_user(Rol.CONSULENT, username="derde"))):
+        betrokkene = betrokkene_add(
+            casus=casus,
+            user=user,
+            by=consulent,
+            reden="Schuldhulpverlening",
+            eind_datum=timezone.localdate() + timedelta(days=3),
+        )
+        Betrokkene.objects.filter(pk=betrokkene.pk).update(
+            eind_datum=timezone.localdate() + timedelta(days=einde)
+        )
+    Casus.objects.filter(pk=casus.pk).update(closed_at=timezone.now())
+    leeg = make_casus(consulent, leden=[])
+    Noodtoegang.objects.create(
+        casus=leeg, user=consulent, reden="Spoed", expires_at=timezone.now() + timedelta(hours=1)
+    )
+    pages = [casus_detail_for_user(user=consulent, casus_id=c.pk) for c in (casus, leeg)]
+    vernietigd = casus_detail_for_user(user=consulent, casus_id=casus.pk)
+    vernietigd.huishouden.shredded_at = timezone.now()
+    pages.append(vernietigd)
+    with timezone.override(zone):
+        for page in pages:
+            assert CasusDetailSerializer.weergave(page) == CasusDetailSerializer(page).data
+    body = CasusDetailSerializer.weergave(pages[0])
+    assert len(body["betrokkenen"]) == 2
+    assert body["naam"] == "Eerst" and body["closed_at"] is not None
+    assert CasusDetailSerializer.weergave(pages[1])["noodtoegang"] is True
 
 
 def test_list_filters_on_leefgebied_and_urgency(api, make_casus, consulent):

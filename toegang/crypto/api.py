@@ -24,8 +24,13 @@ class SealedValueField(serializers.Field):
         super().__init__(**kwargs)
 
     def to_representation(self, value: Any) -> Any:
-        if value is VERNIETIGD:
-            return None
-        if isinstance(value, date):
-            return value.isoformat()
-        return value
+        return sealed_representation(value)
+
+
+def sealed_representation(value: Any) -> Any:
+    """A sealed field's value in an API body: null once shredded, dates as ISO 8601."""
+    if value is None or value is VERNIETIGD:
+        return None
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
