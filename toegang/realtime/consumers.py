@@ -49,8 +49,11 @@ log = get_logger(__name__)
 
 #: Close code: the channel layer is unreachable; try again later (live.js backs off).
 CLOSE_UNAVAILABLE = 4503
-#: Seconds joining the user's group may take before the layer counts as unreachable.
-JOIN_TIMEOUT = 5.0
+#: Seconds joining the user's groups may take before the layer counts as unreachable:
+#: longer than the bounded pool's wait for a free connection (``timeout`` in
+#: REDIS_LAYER_HOST_OPTIONS, 10 s), so a burst of connects waits its turn instead of
+#: being closed as an outage. A Redis that is down refuses at once and closes sooner.
+JOIN_TIMEOUT = 12.0
 MAX_WATCHES = 20
 CATCH_UP_INTERVAL = 2.0
 RECENT_IDS = 2000
