@@ -27,6 +27,8 @@ case "${1:-web}" in
         fi
         DATABASE_URL="$DATABASE_OWNER_URL" "$PYTHON" manage.py migrate --noinput
         "$PYTHON" manage.py db_roles grant
+        # The monitor's counters, once, after an upgrade that introduced them.
+        "$PYTHON" manage.py monitor_rebuild --als-nodig
         ;;
     web)
         # Refuses to start on a restored database that is behind the shred ledger.

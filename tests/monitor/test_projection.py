@@ -18,7 +18,7 @@ from casussen.plan.services.metingen import meting_record
 from casussen.plan.services.plan import plan_create
 from casussen.services.casus import casus_set_status
 from casussen.services.retention import destroy_household
-from monitor import projection
+from monitor import projection, tellers
 from monitor.figures import Kwartaal, kwartaal_cijfers
 from monitor.models import (
     ActieFeit,
@@ -27,6 +27,7 @@ from monitor.models import (
     MetingFeit,
     Restbijdrage,
     SignaalFeit,
+    Teller,
 )
 from signalen.services import signaal_assign, signaal_receive
 from tests.signalen import factories
@@ -331,3 +332,26 @@ def test_new_signals_leave_an_earlier_quarter_cached_and_change_this_one(
     assert _tabel(kwartaal_cijfers(q), "signalen")["totaal"] == voor + 1
     monkeypatch.setattr(figures, "_kwartaal_cijfers", lambda *a: pytest.fail("recomputed"))
     kwartaal_cijfers(q.vorige())
+
+
+def test_rebuild_if_needed_fills_missing_counters_and_leaves_present_ones(
+    melder, huisarts, teamleider, consulent
+):
+    _werk(melder, huisarts, teamleider, consulent)
+    projection.drain()
+    live = _tellers()
+    assert live
+    Teller.objects.all().delete()  # as after the migration that introduced the counters
+    call_command("monitor_rebuild", "--als-nodig")
+    assert _tellers() == live
+    generatie = projection.GENERATIE[0]
+    call_command("monitor_rebuild", "--als-nodig")
+    assert projection.GENERATIE[0] == generatie  # counters present: nothing rebuilt
+
+
+def _tellers() -> dict[tuple[str, str, str], int]:
+    return {
+        (t.kwartaal, t.maat, t.code): t.aantal
+        for t in Teller.objects.exclude(maat=tellers.VERSIE)
+        if t.aantal
+    }
