@@ -34,8 +34,11 @@ class UserFactory(DjangoModelFactory):
         skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"gebruiker{n}")
-    first_name = factory.Faker("first_name", locale="nl_NL")
-    last_name = factory.Faker("last_name", locale="nl_NL")
+    # Not random names: a generated "Jan" or "de Boer" would collide with the residents'
+    # names that tests assert are absent from a page, and with the review rule that
+    # flags a user opening a household of their own surname.
+    first_name = factory.Sequence(lambda n: f"Medewerker{n}")
+    last_name = factory.Sequence(lambda n: f"Achter{n}")
     rol = Rol.CONSULENT
     organisatie = factory.SubFactory(OrganisatieFactory)
     password = factory.django.Password(PASSWORD)
