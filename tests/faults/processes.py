@@ -110,7 +110,8 @@ async def listen_fanout(
             message = await layer.receive(channel)
             if message["type"] == "listen.stop":
                 break
-            received[int(message["event_id"])] += 1
+            for event in message["events"]:  # one domain.fanout message per relay round
+                received[int(event["event_id"])] += 1
             on_message(received)
             if set(received) >= expected and timer.when() > loop.time() + settle:
                 timer.cancel()
