@@ -52,6 +52,29 @@ def test_a_partner_system_posts_a_signal_and_gets_only_a_reference(api, inloophu
     assert response["Location"] == f"{URL}/{signaal.pk}"
 
 
+@pytest.mark.parametrize("zone", ["Europe/Amsterdam", "UTC"])
+@pytest.mark.parametrize("micro", [0, 123456])
+def test_the_answer_is_what_the_serializer_would_write(api, zone, micro):
+    from django.utils import timezone
+
+    from signalen.api.serializers import SignaalOntvangenSerializer
+
+    signaal = Signaal.objects.get(pk=_post(api, factories.body()).json()["id"])
+    signaal.created_at = signaal.created_at.replace(microsecond=micro)
+    with timezone.override(zone):
+        built = SignaalOntvangenSerializer.from_signaal(signaal)
+        expected = SignaalOntvangenSerializer(
+            {
+                "id": signaal.pk,
+                "referentie": signaal.referentie,
+                "status": Status.ONTVANGEN,
+                "aangemaakt_op": signaal.created_at,
+            }
+        ).data
+    assert built == expected
+    assert json.dumps(built) == json.dumps(expected)
+
+
 @pytest.mark.parametrize("maker", [factories.body, factories.anoniem, factories.warm])
 def test_each_consent_mode_is_accepted(api, maker):
     response = _post(api, maker())
