@@ -98,7 +98,7 @@ def test_the_cache_uses_redis_again_once_it_is_back(own_redis_cache, caplog):
     assert _logged(caplog, "outage_ended") == 1
 
 
-def test_a_counter_is_made_with_its_expiry_and_raised_in_one_transaction(own_redis_cache):
+def test_a_counter_is_made_with_its_expiry_and_raised_in_one_command(own_redis_cache):
     from toegang.cache import count
 
     def calls(command: str) -> int:
@@ -109,11 +109,14 @@ def test_a_counter_is_made_with_its_expiry_and_raised_in_one_transaction(own_red
         assert [count("teller", 30) for _ in range(3)] == [1, 2, 3]
         [key] = [k for k in direct.keys("*") if k.endswith(b"teller")]
         assert 0 < direct.ttl(key) <= 30
-        before = {command: calls(command) for command in ("exec", "incrby", "exists", "get")}
+        before = {
+            command: calls(command) for command in ("evalsha", "incr", "expire", "exists", "get")
+        }
         assert count("teller", 30) == 4
         after = {command: calls(command) for command in before}
-        # One MULTI/EXEC with the increment in it; no look (EXISTS, GET) before it.
-        assert after == {**before, "exec": before["exec"] + 1, "incrby": before["incrby"] + 1}
+        # One script with the increment in it (the expiry only for a new key); no look
+        # (EXISTS, GET) before it.
+        assert after == {**before, "evalsha": before["evalsha"] + 1, "incr": before["incr"] + 1}
         own_redis_cache.stop()
         assert [count("teller", 30) for _ in range(2)] == [1, 2]  # this process, meanwhile
     finally:
