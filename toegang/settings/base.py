@@ -54,7 +54,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "toegang.csp.CSPMiddleware",  # django-csp's, with the policy built once (toegang/csp.py)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "toegang.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
