@@ -5,22 +5,27 @@
 
 For each layer (channels_redis core and pubsub) it starts uvicorn (``--workers``
 processes; the target is 10,000 clients over 2) with the real ASGI app and consumer,
-connects N clients (API tokens), measures server CPU idle with 0 and with N connections,
+connects N clients (API tokens) from ``--client-processes`` processes of their own
+(``bench.realtime_clients``), measures server CPU idle with 0 and with N connections,
 then emits events at ``--rate`` and ``--lag-rate`` (0: skip) for ``--duration`` seconds
 (each to 1..25 recipients) with a relay process on LISTEN/NOTIFY, and prints, per
 phase, messages delivered / expected, p50/p95/p99 latency commit → message received,
 relay lag (commit → sent) and the peak number of Redis connections on the bench's
-Redis database. The open-files limit is raised to its hard limit (10,000 clients need
-that many sockets in this process). Loopback only; every phase is bounded in time.
+Redis database, and the CPU that the servers, the client processes and the relay used
+in the phase (per delivered message: load-robust, unlike the latencies on a shared
+machine). The open-files limit is raised to its hard limit in the client and server
+processes. Loopback only; every phase is bounded in time.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import resource
+import shutil
 import signal
 import socket
 import statistics
@@ -144,49 +149,85 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-class Clients:
-    """N websocket clients in this process, recording when each bench event arrives."""
+class ClientProcesses:
+    """The websocket clients, spread over ``count`` processes (``bench.realtime_clients``).
 
-    def __init__(self, url: str, tokens: list[str]):
+    Each has its own event loop, so one process's queue of frames to read does not
+    delay the others' (nor the measurement); all stamp arrivals with ``time.time()``,
+    the clock the emitter stamps commits with, and their records are merged.
+    """
+
+    def __init__(self, url: str, tokens: list[str], count: int):
         self.url, self.tokens = url, tokens
-        self.received: list[tuple[int, int, float]] = []
-        self.sockets: list[Any] = []
-        self.tasks: list[asyncio.Task[None]] = []
+        self.count = max(1, min(count, len(tokens)))
+        self.tmp = Path(tempfile.mkdtemp(prefix="rtclients-"))
+        self.procs: list[asyncio.subprocess.Process] = []
+        self.cpu_mark = 0.0
 
-    async def connect(self, concurrency: int = 50) -> float:
-        from websockets.asyncio.client import connect
-
-        gate = asyncio.Semaphore(concurrency)
+    async def connect(self) -> float:
+        """Start the processes; each connects its share (about 50 connecting at a time)."""
         started = time.monotonic()
-
-        async def one(index: int, token: str) -> None:
-            async with gate:
-                ws = await connect(
-                    self.url,
-                    additional_headers=[("Authorization", f"Bearer {token}")],
-                    open_timeout=60,
-                    max_queue=None,
+        share = -(-len(self.tokens) // self.count)
+        for n, first in enumerate(range(0, len(self.tokens), share)):
+            path = self.tmp / f"tokens-{n}.json"
+            path.write_text(json.dumps(self.tokens[first : first + share]))
+            self.procs.append(
+                await asyncio.create_subprocess_exec(
+                    sys.executable,
+                    "-m",
+                    "bench.realtime_clients",
+                    *("--url", self.url, "--tokens", str(path), "--first", str(first)),
+                    *("--concurrency", str(max(10, 50 // self.count))),
+                    stdin=asyncio.subprocess.PIPE,
+                    stdout=asyncio.subprocess.PIPE,
                 )
-                await ws.recv()  # live.hello
-                self.sockets.append(ws)
-                self.tasks.append(asyncio.create_task(self._listen(index, ws)))
-
-        await asyncio.gather(*(one(i, t) for i, t in enumerate(self.tokens)))
+            )
+        hellos = await asyncio.gather(*(self._answer(p) for p in self.procs))
+        failed = sum(h["failed"] for h in hellos)
+        if failed:
+            raise RuntimeError(f"{failed} of {len(self.tokens)} clients could not connect")
         return time.monotonic() - started
 
-    async def _listen(self, index: int, ws: Any) -> None:
-        try:
-            async for raw in ws:
-                now = time.time()
-                if '"event_id"' in raw and "bench." in raw:
-                    self.received.append((json.loads(raw)["event_id"], index, now))
-        except Exception:  # noqa: S110 (closing at the end of the run)
-            pass
+    async def _answer(self, proc: asyncio.subprocess.Process) -> dict[str, Any]:
+        assert proc.stdout is not None
+        line = await proc.stdout.readline()
+        if not line:
+            raise RuntimeError("a client process ended")
+        return dict(json.loads(line))
+
+    async def ask(self, command: str) -> list[dict[str, Any]]:
+        for proc in self.procs:
+            assert proc.stdin is not None
+            proc.stdin.write(command.encode() + b"\n")
+        return list(await asyncio.gather(*(self._answer(p) for p in self.procs)))
+
+    async def mark(self) -> None:
+        """Forget what arrived so far; the clients' CPU is counted from here."""
+        self.cpu_mark = sum(a["cpu"] for a in await self.ask("mark"))
+
+    async def received_count(self) -> int:
+        return sum(a["count"] for a in await self.ask("count"))
+
+    async def cpu_since_mark(self) -> float:
+        return sum(a["cpu"] for a in await self.ask("count")) - self.cpu_mark
+
+    async def received(self) -> list[tuple[int, int, float]]:
+        """Every bench event received since :meth:`mark`, as (event id, socket, time)."""
+        paths = [self.tmp / f"received-{n}.json" for n in range(len(self.procs))]
+        for proc, path in zip(self.procs, paths, strict=True):
+            assert proc.stdin is not None
+            proc.stdin.write(f"dump {path}\n".encode())
+        await asyncio.gather(*(self._answer(p) for p in self.procs))
+        return [tuple(r) for path in paths for r in json.loads(path.read_text())]  # type: ignore[misc]
 
     async def close(self) -> None:
-        await asyncio.gather(*(ws.close() for ws in self.sockets), return_exceptions=True)
-        for task in self.tasks:
-            task.cancel()
+        with contextlib.suppress(Exception):
+            await self.ask("close")
+        for proc in self.procs:
+            with contextlib.suppress(ProcessLookupError):
+                proc.kill()
+            await proc.wait()
+        shutil.rmtree(self.tmp, ignore_errors=True)
 
 
 def _child(role: str, *args: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -195,9 +236,18 @@ def _child(role: str, *args: str, env: dict[str, str]) -> subprocess.Popen[bytes
     )
 
 
+def _machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far (all cores, /proc/stat)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    tick = os.sysconf("SC_CLK_TCK")
+    return (sum(fields) - idle) / tick, sum(fields) / tick
+
+
 async def _phase(
     args: Any,
-    clients: Clients,
+    clients: ClientProcesses,
+    server_pid: int,
     env: dict[str, str],
     rate: float,
     user_ids: list[int],
@@ -208,9 +258,14 @@ async def _phase(
         "relay", "--out", str(tmp / "relay.json"), "--recipients", str(args.recipients), env=env
     )
     await asyncio.sleep(2.0)  # relay starts and LISTENs
-    clients.received.clear()
+    await clients.mark()
     redis_connections = RedisConnections(os.environ["REDIS_URL"])
     redis_connections.start()
+    server_cpu, relay_cpu, machine = (
+        _cpu_seconds(server_pid),
+        _cpu_seconds(relay.pid),
+        _machine_busy(),
+    )
     emitter = _child(
         "emit",
         "--out",
@@ -229,15 +284,20 @@ async def _phase(
     commits = {eid: (k, t) for eid, k, t in emitted["records"]}
     expected = sum(len(recipients_of(k, user_ids, args.recipients)) for k, _ in commits.values())
     deadline = time.monotonic() + 15
-    while len(clients.received) < expected and time.monotonic() < deadline:
-        await asyncio.sleep(0.1)
+    while await clients.received_count() < expected and time.monotonic() < deadline:
+        await asyncio.sleep(0.2)
+    server_cpu = _cpu_seconds(server_pid) - server_cpu
+    relay_cpu = _cpu_seconds(relay.pid) - relay_cpu
+    busy, total = (now - then for now, then in zip(_machine_busy(), machine, strict=True))
+    clients_cpu = await clients.cpu_since_mark()
     relay.terminate()
     relay.wait(timeout=30)
     redis_peak = redis_connections.stop()
+    received = await clients.received()
     sent = {int(k): v for k, v in json.loads((tmp / "relay.json").read_text()).items()}
-    latencies = [(t - commits[eid][1]) * 1000 for eid, _, t in clients.received if eid in commits]
+    latencies = [(t - commits[eid][1]) * 1000 for eid, _, t in received if eid in commits]
     lags = [(sent[eid] - t) * 1000 for eid, (_, t) in commits.items() if eid in sent]
-    unique = len({(eid, idx) for eid, idx, _ in clients.received if eid in commits})
+    unique = len({(eid, idx) for eid, idx, _ in received if eid in commits})
     return {
         "rate": rate,
         "events": len(commits),
@@ -255,6 +315,11 @@ async def _phase(
         "fanout": statistics.mean(
             len(recipients_of(k, user_ids, args.recipients)) for k, _ in commits.values()
         ),
+        "server_cpu": server_cpu,
+        "clients_cpu": clients_cpu,
+        "relay_cpu": relay_cpu,
+        "machine_busy": busy,
+        "machine_total": total,
     }
 
 
@@ -314,15 +379,19 @@ async def _run_layer(
     try:
         _wait_for_server(args.port)
         idle_empty = _cpu_percent(server.pid, args.idle_seconds)
-        clients = Clients(f"ws://127.0.0.1:{args.port}/ws/", tokens)
-        connect_s = await clients.connect()
-        await asyncio.sleep(1.0)
-        idle_full = await asyncio.to_thread(_cpu_percent, server.pid, args.idle_seconds)
-        phases = []
-        rates = [rate for rate in (args.rate, args.lag_rate) if rate > 0]
-        for index, rate in enumerate(rates):
-            phases.append(await _phase(args, clients, env, rate, user_ids, index * 500))
-        await clients.close()
+        clients = ClientProcesses(f"ws://127.0.0.1:{args.port}/ws/", tokens, args.client_processes)
+        try:
+            connect_s = await clients.connect()
+            await asyncio.sleep(1.0)
+            idle_full = await asyncio.to_thread(_cpu_percent, server.pid, args.idle_seconds)
+            phases = []
+            rates = [rate for rate in (args.rate, args.lag_rate) if rate > 0]
+            for index, rate in enumerate(rates):
+                phases.append(
+                    await _phase(args, clients, server.pid, env, rate, user_ids, index * 500)
+                )
+        finally:
+            await clients.close()
         return {
             "layer": f"{layer}/{delivery}",
             "connect_s": connect_s,
@@ -358,6 +427,17 @@ def _print_variant(r: dict[str, Any], clients: int) -> None:
             f"Redis connections peak {p['redis_peak']}",
             flush=True,
         )
+        delivered = max(1, p["received"])
+        print(
+            f"    CPU in the phase: servers {p['server_cpu']:.2f} s "
+            f"({1e6 * p['server_cpu'] / delivered:.0f} µs per delivered message), "
+            f"client processes {p['clients_cpu']:.2f} s "
+            f"({1e6 * p['clients_cpu'] / delivered:.0f} µs per message), "
+            f"relay {p['relay_cpu']:.2f} s; machine busy "
+            f"{100 * p['machine_busy'] / max(p['machine_total'], 1e-9):.0f} % of "
+            f"{os.cpu_count()} cores (other processes included)",
+            flush=True,
+        )
 
 
 def _print_ratios(results: list[dict[str, Any]]) -> None:
@@ -379,6 +459,12 @@ def main() -> None:
     parser.add_argument("--role", choices=["main", "relay", "emit"], default="main")
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--workers", type=int, default=1, help="uvicorn processes")
+    parser.add_argument(
+        "--client-processes",
+        type=int,
+        default=0,
+        help="websocket client processes (default: one per 2,500 clients, at most 4)",
+    )
     parser.add_argument("--rate", type=float, default=200)
     parser.add_argument("--lag-rate", type=float, default=300)
     parser.add_argument("--duration", type=float, default=8)
@@ -390,12 +476,14 @@ def main() -> None:
     parser.add_argument("--out", default="")
     parser.add_argument("--start", type=int, default=0)
     args = parser.parse_args()
+    if args.client_processes <= 0:
+        args.client_processes = min(4, -(-args.clients // 2500))
 
     if args.role == "main":
         # Stopped from outside (timeout): still stop the server and children (finally).
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
         open_files = _raise_open_files()
-        if open_files < args.clients + 1000:
+        if open_files < args.clients + 1000:  # the servers' sockets; each client process's
             parser.error(f"{args.clients} clients need more open files than {open_files}")
         _ensure_database()
     import django
@@ -414,7 +502,8 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     user_ids, tokens = _prepare_users(args.clients)
     print(
-        f"realtime bench: {args.clients} clients over {args.workers} server processes, "
+        f"realtime bench: {args.clients} clients in {args.client_processes} client processes "
+        f"over {args.workers} server processes, "
         f"up to {args.recipients} recipients per event, "
         f"{args.duration:.0f} s per phase, loopback",
         flush=True,
