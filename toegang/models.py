@@ -145,7 +145,13 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]  # django-otp 
 
     @property
     def weergavenaam(self) -> str:
-        return self.get_full_name() or self.username
+        return self.weergavenaam_van(self.username, self.first_name, self.last_name)
+
+    @staticmethod
+    def weergavenaam_van(username: str, first_name: str, last_name: str) -> str:
+        """The full name (as ``get_full_name``), else the user name; also for a row of
+        columns without a ``User``."""
+        return f"{first_name} {last_name}".strip() or username
 
 
 class ApiToken(models.Model):

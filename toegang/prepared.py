@@ -17,9 +17,10 @@ The rules that keep this exact:
   type, and reach the SQL unchanged: an equality or range lookup, ``in`` a subquery;
   a value a lookup rewrites (``icontains``) or inlines (slice bounds) is not found
   among the parameters, and that shape then runs as a plain queryset, as do other
-  kinds of rows (``values()``), any other database than PostgreSQL and any other type
-  of value;
-* rows are model instances or ``values_list(..., flat=True)`` values;
+  kinds of rows (``values()``, named tuples), any other database than PostgreSQL and
+  any other type of value;
+* rows are model instances, ``values_list(...)`` tuples or ``values_list(...,
+  flat=True)`` values;
 * the result is a list, never a queryset: a queryset cannot be refined afterwards.
 
 On PostgreSQL the SQL also runs as a prepared statement (server-side binding,
@@ -44,16 +45,17 @@ import psycopg
 from django.conf import settings
 from django.db import connections
 from django.db.models import QuerySet, prefetch_related_objects
-from django.db.models.query import FlatValuesListIterable, ModelIterable
+from django.db.models.query import FlatValuesListIterable, ModelIterable, ValuesListIterable
 
 from toegang.logging import get_logger
 
 log = get_logger(__name__)
 
-R = TypeVar("R")  # a row: a model instance, or a value of values_list(flat=True)
+R = TypeVar("R")  # a row: a model instance, a values_list tuple or a flat value
 
-#: What rows may become: model instances, or the one column of ``values_list(flat=True)``.
-_ITERABLES = (ModelIterable, FlatValuesListIterable)
+#: What rows may become: model instances, the tuples of ``values_list()`` (no model
+#: instance per row: the case list's API rows), or the one column of ``flat=True``.
+_ITERABLES = (ModelIterable, ValuesListIterable, FlatValuesListIterable)
 
 #: The types a value may have (exactly); PostgreSQL receives them as they are.
 KINDS = (str, int, uuid.UUID, datetime)

@@ -28,7 +28,7 @@ from casussen.selectors import (
     Filters,
     casus_detail_for_user,
     casus_get_for_user,
-    casussen_page,
+    casussen_rijen,
 )
 from casussen.services.afsluiting import casus_afsluiting_wijzigen, casus_heropenen
 from casussen.services.betrokkenen import betrokkene_add, betrokkene_revoke, noodtoegang_start
@@ -108,7 +108,7 @@ class CasusListView(CasusApiView):
             sort=params["sort"],
         )
         try:
-            page = casussen_page(user=request.user, filters=filters, cursor=params.get("cursor"))
+            page = casussen_rijen(user=request.user, filters=filters, cursor=params.get("cursor"))
         except ValidationError as exc:
             raise exceptions.ValidationError(exc.message_dict) from None
         if page.items:
@@ -117,8 +117,8 @@ class CasusListView(CasusApiView):
                 actie=Actie.READ,
                 doel=Doel.CASUSBEHANDELING,
                 object_type="casus",
-                object_ids=[c.pk for c in page.items],
-                huishouden_ids=[c.huishouden_id for c in page.items],
+                object_ids=[rij.id for rij in page.items],
+                huishouden_ids=[rij.huishouden_id for rij in page.items],
                 velden=["achternaam"],
                 request=request,
             )
@@ -130,7 +130,7 @@ class CasusListView(CasusApiView):
                 reverse("api:casussen") + "?" + following.urlencode()
             )
         zone = timezone.get_current_timezone()
-        rows = [s.CasusLijstSerializer.rij(casus, zone) for casus in page.items]
+        rows = [s.CasusLijstSerializer.rij(rij, zone) for rij in page.items]
         return Response({"next": next_url, "results": rows})
 
 

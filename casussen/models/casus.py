@@ -10,6 +10,7 @@ aanspreekpunt, active ``Betrokkene`` rows and active ``Noodtoegang`` rows.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -126,7 +127,12 @@ class Casus(models.Model):
     @property
     def referentie(self) -> str:
         """A short, non-identifying reference to show and say on the phone."""
-        return str(self.pk).split("-")[0].upper()
+        return self.referentie_van(self.pk)
+
+    @staticmethod
+    def referentie_van(casus_id: Any) -> str:
+        """The ``referentie`` of the casus with id ``casus_id``."""
+        return str(casus_id).split("-")[0].upper()
 
     @property
     def is_open(self) -> bool:

@@ -79,24 +79,45 @@ def test_list_query_count_does_not_grow_with_the_page(
 
 
 @pytest.mark.parametrize("zone", ["Europe/Amsterdam", "UTC"])
-def test_a_list_row_is_what_the_list_serializer_makes(make_casus, consulent, collega, zone):
+def test_a_list_row_is_what_the_list_serializer_makes(make_casus, make_user, consulent, zone):
     from casussen.api.serializers import CasusLijstSerializer
-    from casussen.selectors import Filters, casussen_page
+    from casussen.models import CasusUserObjectPermission, Gezinslid, Huishouden
+    from casussen.selectors import Filters, casussen_page, casussen_rijen
+    from toegang.crypto.models import DataKey
+    from toegang.policy import grant
 
     make_casus(consulent, leefgebieden=("wonen", "financien"), urgent=True)
     make_casus(consulent, leden=[{"achternaam": "Eerst"}, {"achternaam": "Later"}])
-    rows = casussen_page(user=consulent, filters=Filters(status="alle")).items
-    anders = rows[0]
-    anders.aanspreekpunt, anders.eerste_lid = None, None  # unassigned, no gezinslid
-    vernietigd = rows[1]
-    vernietigd.huishouden.shredded_at = timezone.now()
-    rows += casussen_page(user=consulent, filters=Filters(status="alle")).items
+    zonder_naam = make_user(Rol.CONSULENT, first_name="", last_name="")
+    unassigned, leeg, vernietigd, sleutel_weg = (make_casus(consulent) for _ in range(4))
+    for casus in (make_casus(zonder_naam), unassigned):  # not theirs, but seen
+        grant(
+            CasusUserObjectPermission,
+            user_id=consulent.pk,
+            object_id=casus.pk,
+            codenames=["view_casus"],
+        )
+    Casus.objects.filter(pk=unassigned.pk).update(aanspreekpunt=None, status="aangemeld")
+    Gezinslid.objects.filter(huishouden_id=leeg.huishouden_id).delete()
+    Huishouden.objects.filter(pk=vernietigd.huishouden_id).update(shredded_at=timezone.now())
+    DataKey.objects.filter(pk=sleutel_weg.huishouden.data_key_id).update(
+        destroyed_at=timezone.now()
+    )
+    filters = Filters(status="alle")
+    casussen = {c.pk: c for c in casussen_page(user=consulent, filters=filters).items}
+    rijen = casussen_rijen(user=consulent, filters=filters).items
+    assert [r.id for r in rijen] == list(casussen) and len(rijen) == 7
     with timezone.override(zone):
-        for casus in rows:
-            assert CasusLijstSerializer.rij(casus) == CasusLijstSerializer(casus).data
-            zone = timezone.get_current_timezone()
-            assert CasusLijstSerializer.rij(casus, zone) == CasusLijstSerializer(casus).data
-    assert {CasusLijstSerializer.rij(c)["naam"] for c in rows} >= {"Eerst", None}
+        current = timezone.get_current_timezone()
+        rows = [CasusLijstSerializer.rij(rij, current) for rij in rijen]
+        assert rows == [CasusLijstSerializer(casussen[rij.id]).data for rij in rijen]
+    naam = {row["id"]: row["naam"] for row in rows}
+    assert naam[str(leeg.pk)] is None and naam[str(vernietigd.pk)] is None
+    assert naam[str(sleutel_weg.pk)] == "gegevens vernietigd"
+    assert "Eerst" in naam.values()
+    aanspreekpunten = [row["aanspreekpunt"] for row in rows]
+    assert None in aanspreekpunten
+    assert {"id": zonder_naam.pk, "naam": zonder_naam.username} in aanspreekpunten
 
 
 def test_a_list_without_parameters_is_the_list_with_the_defaults(api, make_casus, consulent):

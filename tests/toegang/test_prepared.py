@@ -110,13 +110,24 @@ def test_a_value_that_a_lookup_rewrites_leaves_the_shape_plain():
     assert not queries.is_prepared("contains", [str])
 
 
-def test_model_rows_and_flat_values_are_prepared_other_rows_not():
+def test_model_rows_tuples_and_flat_values_are_prepared_other_rows_not():
     queries = PreparedQueries()
-    fleur = UserFactory(username="fleur")
+    fleur = UserFactory(username="fleur", team=TeamFactory(naam="Noord"))
     UserFactory(username="gijs")
 
     def ids(username: str):
         return User.objects.filter(username=username).values_list("pk", flat=True)
+
+    def tuples(username: str):
+        # Annotations and related columns in the order asked for, converters applied.
+        return (
+            User.objects.filter(username=username)
+            .annotate(team_naam=F("team__naam"))
+            .values_list("team_naam", "pk", "date_joined", "organisatie__naam")
+        )
+
+    def named(username: str):
+        return User.objects.filter(username=username).values_list("pk", named=True)
 
     def counted(username: str):
         return User.objects.filter(username=username).values("rol").annotate(n=Count("pk"))
@@ -124,13 +135,19 @@ def test_model_rows_and_flat_values_are_prepared_other_rows_not():
     assert queries.run("ids", ids, ["fleur"]) == [fleur.pk]
     assert queries.run("ids", ids, ["niemand"]) == []
     assert queries.is_prepared("ids", [str]) is ON_POSTGRES
+    for _ in range(2):
+        assert queries.run("tuples", tuples, ["fleur"]) == list(tuples("fleur"))
+    assert queries.run("tuples", tuples, ["fleur"])[0][:2] == ("Noord", fleur.pk)
+    assert queries.is_prepared("tuples", [str]) is ON_POSTGRES
+    assert queries.run("named", named, ["fleur"])[0].pk == fleur.pk
+    assert not queries.is_prepared("named", [str])
     assert queries.run("counted", counted, ["fleur"]) == list(counted("fleur"))
     assert not queries.is_prepared("counted", [str])
 
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="compiled SQL runs on PostgreSQL only")
 def test_the_api_token_and_case_list_lookups_are_prepared(consulent, client):
-    from casussen.selectors import DEFAULT_SORT, PAGE_SIZE, Filters, casussen_page
+    from casussen.selectors import DEFAULT_SORT, PAGE_SIZE, Filters, casussen_page, casussen_rijen
     from casussen.selectors import _queries as lijsten
     from toegang.api.authentication import _queries as tokens
     from toegang.services import api_token_create
@@ -141,6 +158,8 @@ def test_the_api_token_and_case_list_lookups_are_prepared(consulent, client):
     casussen_page(user=consulent, filters=Filters())
     shape = ("casussen_page", Filters(), DEFAULT_SORT, False, PAGE_SIZE)
     assert lijsten.is_prepared(shape, [int, int])
+    casussen_rijen(user=consulent, filters=Filters())
+    assert lijsten.is_prepared(("casussen_rijen", *shape[1:]), [int, int])
 
 
 def _prepared_statements() -> list[str]:

@@ -12,6 +12,7 @@ import secrets
 import threading
 import uuid
 from collections import OrderedDict
+from datetime import datetime
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -128,6 +129,22 @@ def data_key_cipher(data_key: DataKey) -> AESGCM:
         cipher = AESGCM(unwrap(data_key))
         cipher_cache.put(cache_key, cipher)
     data_key.__dict__[CIPHER_MEMO] = (data_key.kek_version, cipher)
+    return cipher
+
+
+def column_cipher(
+    data_key_id: uuid.UUID, kek_version: int, wrapped: bytes, destroyed_at: datetime | None
+) -> AESGCM:
+    """``data_key_cipher`` of a data key read as columns (a ``values_list`` row) instead of
+    a ``DataKey``: the same checks, and no model instance while its cipher is cached."""
+    if destroyed_at is not None or not wrapped:  # DataKey.is_destroyed
+        raise DataKeyDestroyedError(f"data key {data_key_id} was destroyed")
+    cipher = cipher_cache.get((data_key_id, kek_version))
+    if cipher is None:
+        data_key = DataKey(
+            id=data_key_id, kek_version=kek_version, wrapped=wrapped, destroyed_at=destroyed_at
+        )
+        cipher = data_key_cipher(data_key)
     return cipher
 
 

@@ -28,6 +28,8 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
 from django import forms
 from django.core import validators
 from django.db import models
@@ -158,12 +160,20 @@ class SealedField(models.Field):
         if slot.sealed is None:
             return None
         pk = slot.sealed_pk if slot.sealed_pk is not None else instance.pk
+        return self.open_column(slot.sealed, pk, lambda: data_key_cipher(_data_key(instance)))
+
+    def open_column(self, sealed: Sealed | None, pk: Any, cipher: Callable[[], AESGCM]) -> Any:
+        """The plain value of ``sealed`` (this field of row ``pk``) read without its model
+        instance (a ``values_list`` column), or ``VERNIETIGD`` when ``cipher()``, the row's
+        data key cipher, raises ``DataKeyDestroyedError``."""
+        if sealed is None:
+            return None
         try:
-            cipher = data_key_cipher(_data_key(instance))
+            key = cipher()
         except DataKeyDestroyedError:
             return VERNIETIGD
         try:
-            return self.decode(open_sealed(cipher, slot.sealed.blob, self._aad(pk)))
+            return self.decode(open_sealed(key, sealed.blob, self._aad(pk)))
         except SealedValueError as exc:
             raise SealedValueError(f"{self._where(pk)}: {exc}") from None
 
