@@ -108,3 +108,21 @@ def test_openapi_schema_and_docs_are_served(client, consulent):
     docs = client.get("/api/v1/docs/")
     assert docs.status_code == 200
     assert b"swagger-ui" in docs.content
+
+
+@pytest.mark.parametrize("rol", [Rol.CONSULENT, Rol.MELDER])
+def test_me_is_what_the_me_serializer_makes(make_user, rol):
+    from toegang.api.views import MeSerializer, me_body
+
+    for user in (make_user(rol), make_user(rol, organisatie=None, is_api_client=True)):
+        organisatie = user.organisatie
+        data = MeSerializer(
+            {
+                "username": user.get_username(),
+                "rol": user.rol,
+                "organisatie": organisatie.naam if organisatie else None,
+                "is_api_client": user.is_api_client,
+            }
+        ).data
+        assert me_body(user) == data
+    assert data["organisatie"] is None and data["is_api_client"] is True
