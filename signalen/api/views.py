@@ -11,7 +11,7 @@ import uuid
 from typing import Any
 
 from django.http import Http404
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, status
@@ -52,6 +52,21 @@ def _uuid_or_blank(value: str) -> str:
         return str(uuid.UUID(value))
     except ValueError:
         return ""
+
+
+#: Stands for a signal's id in the reversed URL of ``signaal_url``.
+_MARKER = "00000000-0000-4000-8000-000000000000"
+_signaal_urls: dict[tuple[str, Any], str] = {}
+
+
+def signaal_url(pk: Any) -> str:
+    """``reverse("api:signaal", kwargs={"pk": pk})`` for a signal's id, from the URL
+    reversed once per script prefix and urlconf (``reverse`` cost 0.1 ms per signal)."""
+    key = (get_script_prefix(), get_urlconf())
+    template = _signaal_urls.get(key)
+    if template is None:
+        template = _signaal_urls[key] = reverse("api:signaal", kwargs={"pk": _MARKER})
+    return template.replace(_MARKER, str(uuid.UUID(str(pk))))
 
 
 class IsMelder(permissions.BasePermission):
@@ -115,7 +130,7 @@ class SignalenView(MelderApiView):
             )
         except IdempotencyConflictError as exc:
             raise Conflict(exc.message) from None
-        headers = {"Location": reverse("api:signaal", kwargs={"pk": signaal.pk})}
+        headers = {"Location": signaal_url(signaal.pk)}
         if signaal.herhaald:
             headers[REPLAY_HEADER] = "true"
         return Response(

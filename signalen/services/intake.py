@@ -33,7 +33,7 @@ from signalen.services.idempotency import (
     validate_idempotency_key,
 )
 from signalen.validation import SignaalInvoer, signaal_invoer_clean
-from toegang.inserts import insert
+from toegang.inserts import batched, insert
 from toegang.logging import get_logger
 from toegang.models import Organisatie, Team
 from toegang.roles import Rol
@@ -142,6 +142,7 @@ def signaal_receive(
 
 
 @transaction.atomic
+@batched()  # the data key, household, gezinslid and signal: one statement
 def _store(
     *,
     melder: Any,

@@ -52,6 +52,24 @@ def test_a_partner_system_posts_a_signal_and_gets_only_a_reference(api, inloophu
     assert response["Location"] == f"{URL}/{signaal.pk}"
 
 
+@pytest.mark.parametrize("prefix", ["/", "/toegang/"])
+def test_the_location_is_the_reversed_url_of_the_signal(prefix):
+    import uuid
+
+    from django.urls import get_script_prefix, set_script_prefix
+
+    from signalen.api.views import signaal_url
+
+    before = get_script_prefix()
+    set_script_prefix(prefix)
+    try:
+        for pk in (uuid.uuid4(), uuid.uuid4(), str(uuid.uuid4())):
+            assert signaal_url(pk) == reverse("api:signaal", kwargs={"pk": pk})
+            assert signaal_url(pk).startswith(prefix)
+    finally:
+        set_script_prefix(before)
+
+
 @pytest.mark.parametrize("zone", ["Europe/Amsterdam", "UTC"])
 @pytest.mark.parametrize("micro", [0, 123456])
 def test_the_answer_is_what_the_serializer_would_write(api, zone, micro):

@@ -110,3 +110,72 @@ def test_without_prepared_statements_the_same_row_is_stored(settings):
     huishouden = huishouden_new()
     lid = insert(_lid(huishouden, "Visser"))
     assert Gezinslid.objects.get(pk=lid.pk).achternaam == "Visser"
+
+
+postgres_only = pytest.mark.skipif(not ON_POSTGRES, reason="batched: PostgreSQL only")
+
+
+@postgres_only
+def test_batched_rows_wait_for_the_next_statement_and_go_as_one():
+    from django.db import transaction
+
+    from toegang.inserts import batched
+
+    sent: list[str] = []
+
+    def record(execute, sql, params, many, context):
+        sent.append(sql.split(None, 1)[0])
+        return execute(sql, params, many, context)
+
+    slow_huishouden = huishouden_new()
+    slow = _lid(slow_huishouden, "Jansen")
+    slow.save(force_insert=True)
+    with transaction.atomic(), connection.execute_wrapper(record), batched():
+        huishouden = insert(Huishouden(data_key=data_key_create()))
+        lid = insert(_lid(huishouden, "Jansen"))
+        assert sent == []  # held back
+        assert not lid._state.adding and lid.created_at is not None
+        again = Gezinslid.objects.get(pk=lid.pk)  # the rows go first: the query sees them
+        assert sorted(sent) == ["SELECT", "WITH"]  # three rows, one statement
+    assert (again.achternaam, again.huishouden_id) == ("Jansen", huishouden.pk)
+    expected = {**_stored(Gezinslid, slow.pk), "huishouden": huishouden.pk}
+    assert _stored(Gezinslid, lid.pk) == expected
+    assert DataKey.objects.filter(pk=huishouden.data_key_id).exists()
+
+
+@postgres_only
+def test_batched_rows_still_waiting_at_the_end_of_the_block_are_sent():
+    from django.db import transaction
+
+    from toegang.inserts import batched
+
+    with transaction.atomic(), batched():
+        key = data_key_create()
+    assert DataKey.objects.filter(pk=key.pk).exists()
+
+
+@postgres_only
+def test_a_batched_rows_error_comes_from_the_statement_that_sends_it():
+    from django.db import IntegrityError, transaction
+
+    from toegang.inserts import batched
+
+    taken = data_key_create()
+    twin = DataKey(pk=taken.pk, wrapped=taken.wrapped, kek_version=taken.kek_version)
+    held = []
+    with pytest.raises(IntegrityError), transaction.atomic(), batched():
+        held.append(insert(twin))  # held back: no error yet
+        DataKey.objects.count()
+    assert held == [twin]
+
+
+@postgres_only
+def test_batched_rows_are_dropped_when_the_block_raises():
+    from django.db import transaction
+
+    from toegang.inserts import batched
+
+    with pytest.raises(RuntimeError), transaction.atomic(), batched():
+        key = data_key_create()
+        raise RuntimeError
+    assert not DataKey.objects.filter(pk=key.pk).exists()
