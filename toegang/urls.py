@@ -13,6 +13,9 @@ admin.site.site_title = "Brede Toegang"
 admin.site.index_title = "Beheer"
 
 urlpatterns = [
+    # First the prefixes of the most frequent requests: Django tries the patterns in order.
+    path("api/v1/", include(("toegang.api.urls", "api"), namespace="api")),
+    path("healthz", views.healthz, name="healthz"),
     path("", views.home, name="home"),
     path("inloggen/", identity.LoginView.as_view(), name="login"),
     path("inloggen/code/", identity.login_code, name="login_code"),
@@ -31,10 +34,8 @@ urlpatterns = [
     path("inloggen/sso/", oidc.AuthenticationRequestView.as_view(), name="sso_login"),
     path("inloggen/sso/terug/", oidc.CallbackView.as_view(), name="oidc_authentication_callback"),
     path("inloggen/sso/geweigerd/", oidc.sso_geweigerd, name="sso_geweigerd"),
-    path("healthz", views.healthz, name="healthz"),
     path("beheer/login/", identity.admin_login, name="beheer_login"),
     path("beheer/", admin.site.urls),
-    path("api/v1/", include(("toegang.api.urls", "api"), namespace="api")),
     path("casussen/monitor/", monitor_views.oud_adres, name="monitor_oud_adres"),
     path("casussen/", include("casussen.urls")),
     path("signalen/", include("signalen.urls")),
