@@ -111,6 +111,10 @@ def insert(instance: M, *, using: str | None = None) -> M:
 
 #: At most this many rows wait in a batch; the next one sends them first.
 BATCH_ROWS = 8
+#: At most this many parameters per statement: psycopg converts the placeholders of a
+#: statement with more anew on every execution (``MAX_CACHED_STATEMENT_PARAMS``), which
+#: costs more than the round trip saved. The intake's four rows have 50.
+BATCH_PARAMS = 50
 _combined: dict[tuple[str, ...], str] = {}
 
 
@@ -137,7 +141,7 @@ class _Batch:
         self.params: list[Any] = []
 
     def add(self, plan: _Plan, params: list[Any]) -> None:
-        if len(self.sqls) >= BATCH_ROWS:
+        if len(self.sqls) >= BATCH_ROWS or len(self.params) + len(params) > BATCH_PARAMS:
             self.flush()
         self.sqls.append(plan.sql)
         self.params.extend(params)

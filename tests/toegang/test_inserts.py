@@ -179,3 +179,26 @@ def test_batched_rows_are_dropped_when_the_block_raises():
         key = data_key_create()
         raise RuntimeError
     assert not DataKey.objects.filter(pk=key.pk).exists()
+
+
+@postgres_only
+def test_a_batch_stays_within_the_parameters_psycopg_keeps_converted():
+    import psycopg._queries
+
+    from django.db import transaction
+
+    from toegang.inserts import BATCH_PARAMS, batched
+
+    assert psycopg._queries.MAX_CACHED_STATEMENT_PARAMS >= BATCH_PARAMS
+    sent: list[int] = []
+
+    def record(execute, sql, params, many, context):
+        sent.append(len(params))
+        return execute(sql, params, many, context)
+
+    huishouden = huishouden_new()
+    with transaction.atomic(), connection.execute_wrapper(record), batched():
+        for naam in ("Aa", "Bakker", "Claes", "Dekker"):
+            insert(_lid(huishouden, naam))  # 16 parameters each
+    assert sent == [48, 16]
+    assert Gezinslid.objects.filter(huishouden=huishouden).count() == 4
