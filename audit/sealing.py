@@ -95,11 +95,8 @@ def records_hash_between(
     record form of seal version ``versie``."""
     form = canonical.record_form(versie)
     if connection.vendor == "postgresql":
-        hashes = (
-            canonical.copy_hashes_pg if form == canonical.FORM_BINARY else canonical.batch_hashes_pg
-        )
         with transaction.atomic(), connection.cursor() as cursor:
-            return hashes(cursor, [(after_id, upto_id)])[0]
+            return canonical.hashes_pg(form)(cursor, [(after_id, upto_id)])[0]
     rows = (
         AuditRecord.objects.filter(id__gt=after_id, id__lte=upto_id)
         .order_by("id")

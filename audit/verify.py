@@ -15,9 +15,12 @@ who can write the database could rewrite a row and reseal from there unkeyed.
 from __future__ import annotations
 
 import hmac
+import queue
+import threading
 import time
+from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -199,8 +202,7 @@ def _groups(seals: Iterator[Seal]) -> Iterator[list[Seal]]:
 
 
 def _hash_group_pg(group: list[Seal]) -> list[tuple[int, str]]:
-    binary = canonical.record_form(group[0].versie) == canonical.FORM_BINARY
-    hashes = canonical.copy_hashes_pg if binary else canonical.batch_hashes_pg
+    hashes = canonical.hashes_pg(canonical.record_form(group[0].versie))
     with transaction.atomic(), connection.cursor() as cursor:
         return hashes(cursor, [(s.after_id, s.last_id) for s in group])
 
@@ -226,27 +228,51 @@ def _hash_group_python(group: list[Seal]) -> list[tuple[int, str]]:
 def _hash_groups(
     groups: Iterator[list[Seal]], workers: int, use_sql: bool
 ) -> Iterator[tuple[list[Seal], list[tuple[int, str]]]]:
+    """Each group with its hashes, in order; with ``workers`` > 1 that many threads
+    hash groups ahead, each on a connection of its own kept for all its groups."""
     hash_group = _hash_group_pg if use_sql else _hash_group_python
     if workers <= 1 or not use_sql:
         for group in groups:
             yield group, hash_group(group)
         return
 
-    def run(group: list[Seal]) -> list[tuple[int, str]]:
+    tasks: queue.SimpleQueue[tuple[list[Seal], Future[list[tuple[int, str]]]] | None]
+    tasks = queue.SimpleQueue()
+
+    def work() -> None:
         try:
-            return hash_group(group)
+            while (task := tasks.get()) is not None:
+                group, future = task
+                if future.set_running_or_notify_cancel():
+                    try:
+                        future.set_result(hash_group(group))
+                    except BaseException as exc:  # handed to the caller
+                        future.set_exception(exc)
         finally:
             connections.close_all()
 
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        window: list[tuple[list[Seal], Any]] = []
+    threads = [threading.Thread(target=work, daemon=True) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    window: deque[tuple[list[Seal], Future[list[tuple[int, str]]]]] = deque()
+    try:
         for group in groups:
-            window.append((group, pool.submit(run, group)))
+            future: Future[list[tuple[int, str]]] = Future()
+            tasks.put((group, future))
+            window.append((group, future))
             if len(window) >= workers * 2:
-                head, future = window.pop(0)
-                yield head, future.result()
-        for head, future in window:
-            yield head, future.result()
+                head, done = window.popleft()
+                yield head, done.result()
+        while window:
+            head, done = window.popleft()
+            yield head, done.result()
+    finally:
+        for _, pending in window:  # stopped early (a broken seal): skip the rest
+            pending.cancel()
+        for _ in threads:
+            tasks.put(None)
+        for thread in threads:
+            thread.join()
 
 
 def verify_chain(

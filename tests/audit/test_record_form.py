@@ -1,6 +1,7 @@
-"""Record forms 2 and 3: the trigger user and the households of a list are sealed
-too (form 2); records are hashed as binary rows (form 3, seal version 4); records
-and seals made in an earlier form still verify."""
+"""Record forms 2 to 4: the trigger user and the households of a list are sealed
+too (form 2); records are hashed as binary COPY rows (form 3, seal version 4), then
+as binary records hashed by PostgreSQL (form 4, seal version 5); records and seals
+made in an earlier form still verify."""
 
 from __future__ import annotations
 
@@ -124,12 +125,14 @@ def test_giving_an_old_record_a_trigger_user_is_detected(old_and_new):
 @pytest.fixture
 def three_forms(make_records, make_user):
     """Records sealed as before form 2 (seal version 2), in form 2 (version 3, with an
-    extension) and by today's sealer (version 4, form 3)."""
+    extension), in form 3 (version 4) and by today's sealer (version 5, form 4)."""
     make_records(2)
     _seal_as(canonical.SEAL_KEYED_V2)
     consulent = make_user(Rol.CONSULENT)
     form_2 = make_records(2, trigger=consulent, huishouden_ids=[uuid.uuid4()])
     _seal_as(canonical.SEAL_KEYED_V3)
+    make_records(2, trigger=consulent, huishouden_ids=[uuid.uuid4()])
+    _seal_as(canonical.SEAL_KEYED_V4)
     make_records(2, trigger=consulent)
     seal_all()
     return form_2
@@ -137,11 +140,55 @@ def three_forms(make_records, make_user):
 
 def test_seals_of_every_record_form_verify_together(three_forms):
     versions = list(AuditSeal.objects.order_by("last_id").values_list("versie", flat=True))
-    assert versions == [canonical.SEAL_KEYED_V2, canonical.SEAL_KEYED_V3, canonical.SEAL_KEYED]
-    assert [canonical.record_form(v) for v in versions] == [2, 2, 3]
+    assert versions == [
+        canonical.SEAL_KEYED_V2,
+        canonical.SEAL_KEYED_V3,
+        canonical.SEAL_KEYED_V4,
+        canonical.SEAL_KEYED,
+    ]
+    assert [canonical.record_form(v) for v in versions] == [2, 2, 3, 4]
     result = verify_chain()
     assert result.ok, result.problem
-    assert (result.seals, result.records) == (3, 6)
+    assert (result.seals, result.records) == (4, 8)
+
+
+@pytest.mark.parametrize("versie", [canonical.SEAL_KEYED_V4, canonical.SEAL_KEYED])
+def test_changing_a_record_sealed_in_form_3_or_4_is_detected_at_its_seal(three_forms, versie):
+    seal = AuditSeal.objects.get(versie=versie)
+    with triggers_off():
+        raw(
+            "UPDATE audit_auditrecord SET user_agent = user_agent || 'x' WHERE id = %s",
+            [seal.last_id],
+        )
+    result = verify_chain()
+    assert not result.ok
+    assert "gewijzigd" in result.problem
+    assert result.seal_id == seal.pk
+
+
+def test_a_form_4_record_is_the_form_3_row_with_type_oids():
+    """Form 4 per field: the type OID, then form 3's field (length and value)."""
+    row = [
+        7, timezone.now(), None, "Zoë", "consulent", uuid.uuid4(), "Gemeente", None,
+        uuid.uuid4(), ["p"], "read", "casus", "x", [], ["naam"], "casusbehandeling", "",
+        True, "r", "10.0.0.1", "ua", "allowed", None, "", ["h"],
+    ]  # fmt: skip
+    form_3, form_4 = canonical.encode_record_binary(row), canonical.encode_record_row(row)
+    assert form_4[:4] == len(canonical.COLUMNS).to_bytes(4, "big")
+    assert form_3[:2] == len(canonical.COLUMNS).to_bytes(2, "big")
+    fields_4, fields_3, at_4, at_3 = [], [], 4, 2
+    for _ in canonical.COLUMNS:
+        oid = int.from_bytes(form_4[at_4 : at_4 + 4], "big")
+        size = int.from_bytes(form_4[at_4 + 4 : at_4 + 8], "big", signed=True)
+        end = at_4 + 8 + max(size, 0)
+        fields_4.append((oid, form_4[at_4 + 4 : end]))
+        at_4 = end
+        size = int.from_bytes(form_3[at_3 : at_3 + 4], "big", signed=True)
+        fields_3.append(form_3[at_3 : at_3 + 4 + max(size, 0)])
+        at_3 += 4 + max(size, 0)
+    assert (at_4, at_3) == (len(form_4), len(form_3))
+    assert [data for _, data in fields_4] == fields_3
+    assert [oid for oid, _ in fields_4][:4] == [20, 1184, 20, 25]  # int8, timestamptz, text
 
 
 def test_changing_a_record_sealed_in_form_2_is_detected_at_its_seal(three_forms):
@@ -156,12 +203,13 @@ def test_changing_a_record_sealed_in_form_2_is_detected_at_its_seal(three_forms)
     assert result.seal_id == AuditSeal.objects.get(versie=canonical.SEAL_KEYED_V3).pk
 
 
-def test_a_form_3_seal_relabelled_as_form_2_does_not_verify(three_forms):
+@pytest.mark.parametrize("relabel", [canonical.SEAL_KEYED_V3, canonical.SEAL_KEYED_V4])
+def test_a_form_4_seal_relabelled_as_an_older_form_does_not_verify(three_forms, relabel):
     newest = AuditSeal.objects.order_by("last_id").last()
     with triggers_off():
         raw(
             "UPDATE audit_auditseal SET versie = %s WHERE id = %s",
-            [canonical.SEAL_KEYED_V3, newest.pk],
+            [relabel, newest.pk],
         )
     result = verify_chain()
     assert not result.ok

@@ -159,7 +159,9 @@ def test_canonical_form_covers_every_field_of_the_model():
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize("versie", [canonical.SEAL_KEYED_V3, canonical.SEAL_KEYED])
+@pytest.mark.parametrize(
+    "versie", [canonical.SEAL_KEYED_V3, canonical.SEAL_KEYED_V4, canonical.SEAL_KEYED]
+)
 def test_sql_and_python_canonical_forms_agree(make_records, versie):
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only")
@@ -182,7 +184,8 @@ def test_sql_and_python_canonical_forms_agree(make_records, versie):
 
 
 @pytest.mark.postgres
-def test_one_copy_over_many_seals_hashes_each_seal_range(make_records):
+@pytest.mark.parametrize("form", [canonical.FORM_BINARY, canonical.FORM_ROW])
+def test_one_query_over_many_seals_hashes_each_seal_range(make_records, form):
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only")
     ids = [r.pk for r in make_records(7)]
@@ -193,9 +196,9 @@ def test_one_copy_over_many_seals_hashes_each_seal_range(make_records):
     expected = []
     for lo, hi in ranges:
         rows = AuditRecord.objects.filter(id__gt=lo, id__lte=hi).order_by("id")
-        expected.append(canonical.records_hash(rows.values_list(*canonical.COLUMNS)))
+        expected.append(canonical.records_hash(rows.values_list(*canonical.COLUMNS), form))
     with transaction.atomic(), connection.cursor() as cursor:
-        assert canonical.copy_hashes_pg(cursor, ranges) == expected
+        assert canonical.hashes_pg(form)(cursor, ranges) == expected
     assert [count for count, _ in expected] == [2, 3, 0, 1]
 
 
