@@ -90,6 +90,9 @@ class _Compiled:
     #: Django asks each column's field and the backend for them on every execution
     #: (about 30 µs per column); they depend on the fields and the vendor only.
     converters: dict[int, Any]
+    #: Whether a selected column is a composite key (Django checks every column of
+    #: every execution for it); it depends on the columns only.
+    composite: bool
 
 
 class _Preparing:
@@ -198,10 +201,16 @@ class PreparedQueries:
                     for m in markers
                 )
                 if all(slots):
-                    converters = compiler.get_converters(
-                        [column for column, *_ in compiler.select[: compiler.col_count]]
+                    columns = [column for column, *_ in compiler.select[: compiler.col_count]]
+                    compiled = _Compiled(
+                        template,
+                        compiler,
+                        sql,
+                        tuple(params),
+                        slots,
+                        compiler.get_converters(columns),
+                        compiler.has_composite_fields(columns),
                     )
-                    compiled = _Compiled(template, compiler, sql, tuple(params), slots, converters)
                 else:
                     log.warning("prepared_query_plain", shape=repr(key[0])[:80])
             self._compiled[key] = compiled
@@ -215,6 +224,7 @@ class PreparedQueries:
         compiler.connection = _Preparing(connection) if prepare else connection
         compiler.as_sql = lambda *_args, **_kwargs: (compiled.sql, params)
         compiler.get_converters = lambda _columns: compiled.converters
+        compiler.has_composite_fields = lambda _columns: compiled.composite
         iterable: Any = compiled.template._iterable_class
         rows: list[Any] = list(iterable(_Run(compiled, compiler)))
         lookups = compiled.template._prefetch_related_lookups  # type: ignore[attr-defined]

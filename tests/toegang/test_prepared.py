@@ -216,3 +216,24 @@ def test_row_converters_apply_and_are_looked_up_once_per_shape(monkeypatch):
         assert device.user.username == user.username
     if ON_POSTGRES:
         assert len(looked_up) == 1  # at compile time; the plain queryset: once per call
+
+
+def test_the_composite_key_check_happens_once_per_shape(monkeypatch):
+    """Django checks each selected column for a composite key on every execution; a
+    compiled shape knows the answer from its compile."""
+    from django.db.models.sql.compiler import SQLCompiler
+
+    checked = []
+    real = SQLCompiler.has_composite_fields
+
+    def counting(self, expressions):
+        checked.append(len(expressions))
+        return real(self, expressions)
+
+    monkeypatch.setattr(SQLCompiler, "has_composite_fields", counting)
+    queries = PreparedQueries()
+    user = UserFactory(username="ilse")
+    checked.clear()
+    for _ in range(3):
+        assert [u.pk for u in queries.run("users", _users, ["ilse", timezone.now()])] == [user.pk]
+    assert len(checked) == (1 if ON_POSTGRES else 3)
