@@ -43,21 +43,42 @@ def _token_for(raw: str, scope: dict[str, Any]) -> Any:
     return token if allowed else None
 
 
-class _TokenOrSession(AuthMiddleware):
-    async def resolve_scope(self, scope: dict[str, Any]) -> None:
-        headers = dict(scope.get("headers", []))
-        authorization = headers.get(b"authorization", b"").decode("latin-1")
-        parts = authorization.split()
-        if len(parts) == 2 and parts[0] in ("Bearer", "Token"):
-            token = await _token_for(parts[1], scope)
-            if token is not None:
-                scope["user"]._wrapped = token.user
-                scope["api_token_id"] = str(token.pk)  # its revocation closes the socket
-                return
-            from django.contrib.auth.models import AnonymousUser
+def _bearer(scope: dict[str, Any]) -> str | None:
+    """The API token in ``Authorization: Bearer|Token <token>``, if the client sent one."""
+    for name, value in scope.get("headers", ()):
+        if name.lower() == b"authorization":
+            parts = value.decode("latin-1").split()
+            if len(parts) == 2 and parts[0] in ("Bearer", "Token"):
+                return parts[1]
+            return None
+    return None
 
-            scope["user"]._wrapped = AnonymousUser()
-            return
+
+class _Token:
+    """A socket opened with an API token: no cookie or session layer around it.
+
+    Channels' session layer wraps every message the server sends (it checks whether
+    the session changed, each time); a token socket has no use for a session.
+    """
+
+    def __init__(self, inner: Any):
+        self.inner = inner
+
+    async def __call__(self, scope: dict[str, Any], raw: str, receive: Any, send: Any) -> Any:
+        from django.contrib.auth.models import AnonymousUser
+
+        token = await _token_for(raw, scope)
+        scope = dict(scope)
+        if token is not None:
+            scope["user"] = token.user
+            scope["api_token_id"] = str(token.pk)  # its revocation closes the socket
+        else:
+            scope["user"] = AnonymousUser()
+        return await self.inner(scope, receive, send)
+
+
+class _Session(AuthMiddleware):
+    async def resolve_scope(self, scope: dict[str, Any]) -> None:
         await super().resolve_scope(scope)
         user = scope["user"]._wrapped
         if user.is_authenticated and not await _session_allowed(scope["session"], user):
@@ -66,8 +87,22 @@ class _TokenOrSession(AuthMiddleware):
             scope["user"]._wrapped = AnonymousUser()
 
 
+class _TokenOrSession:
+    """An API token when ``Authorization`` names one, else the browser's session."""
+
+    def __init__(self, inner: Any):
+        self.token = _Token(inner)
+        self.session = CookieMiddleware(SessionMiddleware(_Session(inner)))
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
+        raw = _bearer(scope)
+        if raw is not None:
+            return await self.token(scope, raw, receive, send)
+        return await self.session(scope, receive, send)
+
+
 def TokenOrSessionAuthMiddleware(inner: Any) -> Any:
-    return CookieMiddleware(SessionMiddleware(_TokenOrSession(inner)))
+    return _TokenOrSession(inner)
 
 
 class _BrowserOriginValidator(OriginValidator):

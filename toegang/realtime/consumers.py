@@ -304,7 +304,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def forward_text(self, event_id: int, text: str) -> None:
         """An event already serialized (the hub's fan-out), once per socket."""
         if not self._closing and self.recent.add(event_id):
-            await self.send(text_data=text)
+            await self.base_send({"type": "websocket.send", "text": text})
 
     async def _still_allowed(self) -> bool:
         """True while the socket's credentials hold; otherwise it closes (4401)."""

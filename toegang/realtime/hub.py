@@ -175,15 +175,21 @@ class _Hub:
         if not sockets:
             return
         valid = await _valid_among([consumer.credentials for consumer in sockets])
-        for consumer in sockets:
-            if consumer.credentials not in valid:
-                await _quietly(consumer.close_revoked())
+        revoked = {consumer for consumer in sockets if consumer.credentials not in valid}
+        for consumer in revoked:
+            await _quietly(consumer.close_revoked())
         for message, targets in addressed:
             text = client_text(message)
             event_id = int(message["event_id"])
             for consumer in targets:
-                if consumer.credentials in valid:
-                    await _quietly(consumer.forward_text(event_id, text))
+                if consumer in revoked:
+                    continue
+                try:  # as _quietly, without a coroutine more per socket and event
+                    await consumer.forward_text(event_id, text)
+                except Exception as exc:
+                    if cancelling():
+                        raise
+                    log.debug("fanout_send_failed", error=type(exc).__name__)
 
 
 async def _quietly(step: Any) -> None:

@@ -77,19 +77,14 @@ def seconds_left_among(
     many sockets: a fan-out checks every recipient before each batch of events, and
     the hub re-checks all of its process's idle sockets together.
     """
-    from toegang.models import ApiToken, User
+    from toegang.models import User
 
     distinct = set(credentials)
     tokens = [c for c in distinct if c.token_id is not None]
     others = [c for c in distinct if c.token_id is None]
     left: dict[Credentials, float] = dict.fromkeys(distinct, 0.0)
     if tokens:
-        alive = {
-            (str(pk), user_id, rol, team_id)
-            for pk, user_id, rol, team_id in ApiToken.objects.filter(
-                pk__in={c.token_id for c in tokens}, revoked_at__isnull=True, user__is_active=True
-            ).values_list("pk", "user_id", "user__rol", "user__team_id")
-        }
+        alive = _alive_tokens({c.token_id for c in tokens if c.token_id is not None})
         left.update(
             (c, math.inf) for c in tokens if (c.token_id, c.user_id, c.rol, c.team_id) in alive
         )
@@ -105,6 +100,39 @@ def seconds_left_among(
                 continue
             left[c] = _session_seconds_left(c.session_key, user, now, stored)
     return left
+
+
+def _alive_tokens(token_ids: set[str]) -> set[tuple[str, int, str, Any]]:
+    """(token id, user id, role, team id) of those of ``token_ids`` not revoked, user active.
+
+    On PostgreSQL one array parameter (``= ANY``) with the ids as text both ways: the
+    ORM's ``IN`` list costs a parameter, a UUID and its quoting per id, which was most of
+    a fan-out batch's check with hundreds of sockets. Elsewhere the ORM (the same rows).
+    """
+    from django.db import connection
+
+    from toegang.models import ApiToken, User
+
+    if connection.vendor != "postgresql":
+        return {
+            (str(pk), user_id, rol, team_id)
+            for pk, user_id, rol, team_id in ApiToken.objects.filter(
+                pk__in=token_ids, revoked_at__isnull=True, user__is_active=True
+            ).values_list("pk", "user_id", "user__rol", "user__team_id")
+        }
+    token, user = ApiToken._meta, User._meta
+    sql = (
+        f'SELECT t."{token.pk.column}"::text, t."{token.get_field("user").column}", '  # noqa: S608
+        f'u."{user.get_field("rol").column}", u."{user.get_field("team").column}" '
+        f'FROM "{token.db_table}" t JOIN "{user.db_table}" u '
+        f'ON u."{user.pk.column}" = t."{token.get_field("user").column}" '
+        f'WHERE t."{token.pk.column}" = ANY(%s::uuid[]) '
+        f'AND t."{token.get_field("revoked_at").column}" IS NULL '
+        f'AND u."{user.get_field("is_active").column}"'
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [list(token_ids)])
+        return set(cursor.fetchall())
 
 
 def seconds_left_at_opening(credentials: Credentials, session: Any) -> float:

@@ -54,3 +54,26 @@ def test_queries_do_not_grow_with_the_number_of_sockets(make_user, django_assert
     with django_assert_max_num_queries(3):
         valid = validity.valid_among(credentials)
     assert valid == set(credentials)
+
+
+def test_token_sockets_the_same_answer_as_the_single_check_and_the_orm(make_user, team):
+    """Tokens alive, revoked, of a deactivated user, of a user whose role or team changed."""
+    from tests.toegang.factories import TeamFactory
+
+    users = [make_user(Rol.CONSULENT) for _ in range(5)]
+    credentials = [_token_credentials(u) for u in users]
+    ApiToken.objects.filter(pk=credentials[1][1].pk).update(revoked_at=timezone.now())
+    User.objects.filter(pk=users[2].pk).update(is_active=False)
+    User.objects.filter(pk=users[3].pk).update(rol=Rol.TEAMLEIDER)
+    User.objects.filter(pk=users[4].pk).update(team=TeamFactory(organisatie=team.organisatie))
+    everything = [c for c, _ in credentials]
+
+    assert validity.valid_among(everything) == {c for c in everything if validity.still_valid(c)}
+    assert validity.valid_among(everything) == {everything[0]}
+    ids = {c.token_id for c in everything}
+    assert validity._alive_tokens(ids) == {
+        (str(pk), user_id, rol, team_id)
+        for pk, user_id, rol, team_id in ApiToken.objects.filter(
+            pk__in=ids, revoked_at__isnull=True, user__is_active=True
+        ).values_list("pk", "user_id", "user__rol", "user__team_id")
+    }
