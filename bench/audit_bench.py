@@ -357,6 +357,19 @@ def _run(args: argparse.Namespace) -> None:
             f"Python) {rates[3]:,.0f} records/s; form 4 (binary records hashed by PostgreSQL) "
             f"{rates[4]:,.0f} records/s; ratio 4/3 {rates[4] / rates[3]:.2f}"
         )
+    if connection.vendor == "postgresql":
+        costs = {form: _hashing_cpu(form) for form in (3, 4, 3, 4)}  # the second round counts
+        if all(costs.values()):
+            print(
+                "CPU per record hashed (1 connection; load-robust): "
+                + "; ".join(
+                    f"form {form}{' (before)' if form == 3 else ''}: {client:.2f} µs Python + "
+                    f"{backend:.2f} µs PostgreSQL = {client + backend:.2f} µs"
+                    for form, (client, backend) in costs.items()
+                )
+                + f"; ratio 4/3 {sum(costs[4]) / sum(costs[3]):.2f}; two cores' worth of "
+                f"form 4 alone: {2e6 / sum(costs[4]):,.0f} records/s"
+            )
     assert existing >= 0
 
 
@@ -400,6 +413,40 @@ def _hashing_rates(workers: int) -> dict[int, float]:
         )
         rates[canonical.record_form(versie)] = records / (time.perf_counter() - start)
     return rates
+
+
+def _hashing_cpu(form: int) -> tuple[float, float] | None:
+    """(µs of this process, µs of its PostgreSQL backend) of CPU per record hashed in
+    record ``form`` on one connection; None where the backend's /proc entry cannot be
+    read (PostgreSQL on another machine)."""
+    from dataclasses import replace
+
+    from django.db import connection
+
+    from audit import canonical, verify
+
+    versie = {3: canonical.SEAL_KEYED_V4, 4: canonical.SEAL_KEYED}[form]
+    seals = [replace(seal, versie=versie) for seal in verify._seals(verify._start(None)[2], 0)]
+    connection.ensure_connection()
+    stat = f"/proc/{connection.connection.info.backend_pid}/stat"
+    ticks = os.sysconf("SC_CLK_TCK")
+
+    def backend() -> float:
+        fields = open(stat).read().rsplit(")", 1)[1].split()  # noqa: SIM115
+        return (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+
+    try:
+        before_backend = backend()
+    except OSError:
+        return None
+    before = time.process_time()
+    records = sum(
+        count
+        for _, hashes in verify._hash_groups(verify._groups(iter(seals)), 1, True)
+        for count, _ in hashes
+    )
+    client = time.process_time() - before
+    return client / records * 1e6, (backend() - before_backend) / records * 1e6
 
 
 def _vendor() -> str:
