@@ -88,6 +88,38 @@ async def test_session_auth_connects(layer, make_user):
     await client.disconnect()
 
 
+async def test_a_token_counts_over_a_session_cookie_sent_with_it(layer, make_user):
+    """A token socket skips the session layer: the token's user, whoever's cookie came along."""
+    from tests.toegang.events.helpers import _connected
+    from toegang.asgi import application
+    from toegang.services import api_token_create
+
+    by_session = await make(make_user)(Rol.CONSULENT)
+    by_token = await make(make_user)(Rol.CONSULENT)
+    cookie = await make(session_cookie_for)(by_session)
+    token = (await make(api_token_create)(user=by_token)).plaintext
+    headers = [
+        (b"cookie", f"sessionid={cookie}".encode()),
+        (b"authorization", f"Bearer {token}".encode()),
+    ]
+    client = await _connected(WebsocketCommunicator(application, "/ws/", headers=headers))
+    for user in (by_session, by_token):
+        await layer.group_send(
+            f"user.{user.pk}",
+            {
+                "type": "domain.event",
+                "event_type": "proef.gewijzigd",
+                "aggregate_type": PROEF,
+                "aggregate_id": "p1",
+                "version": 1,
+                "event_id": user.pk,
+            },
+        )
+    assert [m["event_id"] for m in await receive_events(client, 1)] == [by_token.pk]
+    assert await client.receive_nothing(timeout=0.5)
+    await client.disconnect()
+
+
 async def test_a_user_deactivated_since_login_is_rejected(layer, make_user):
     from toegang.asgi import application
     from toegang.services import api_token_create
