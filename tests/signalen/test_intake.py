@@ -232,3 +232,29 @@ def test_only_melders_may_signal(make_user, team):
             signaal_receive(melder=make_user(rol), data=factories.body())
     assert not Casus.objects.exists()
     assert not Signaal.objects.exists()
+
+
+def test_a_referentie_taken_already_is_tried_again_with_a_new_one_and_nothing_half_stored(
+    melder, monkeypatch
+):
+    from signalen.services import intake
+
+    first = signaal_receive(melder=melder, data=factories.body())
+    codes = iter([first.referentie, "NIEUW-0001"])
+    monkeypatch.setattr(intake, "referentie_new", lambda: next(codes))
+    before = _counts()
+
+    signaal = signaal_receive(melder=melder, data=factories.body())
+
+    assert signaal.referentie == "NIEUW-0001"
+    # The first attempt's household, gezinslid, data key, audit record and event went
+    # with its rollback: one of each, as for any signal.
+    after = _counts()
+    assert {name: after[name] - before[name] for name in after} == {
+        "signalen": 1,
+        "huishoudens": 1,
+        "gezinsleden": 1,
+        "datakeys": 1,
+        "audit": 1,
+        "events": 1,
+    }
