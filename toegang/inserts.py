@@ -26,6 +26,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import psycopg
+
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, models, router
 from django.db.models.signals import post_save, pre_save
 
@@ -39,6 +42,9 @@ class _Plan:
     fields: tuple[models.Field[Any, Any], ...]
     sql: str
     returning: models.Field[Any, Any] | None  # the auto primary key, when it is not set
+    #: No ``%`` but its placeholders (names are quoted, not escaped): ``batched`` may
+    #: number them.
+    batchable: bool = True
 
 
 _plans: dict[tuple[type[models.Model], bool, str], _Plan | None] = {}
@@ -67,7 +73,7 @@ def _plan(model: type[models.Model], pk_set: bool, connection: Any) -> _Plan | N
             sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({values})"  # noqa: S608  # nosec B608  # names from the model's meta only
             if returning is not None:
                 sql += f" RETURNING {quote(returning.column)}"
-            plan = _Plan(fields=fields, sql=sql, returning=returning)
+            plan = _Plan(fields, sql, returning, batchable="%" not in sql.replace("%s", ""))
         _plans[key] = plan
         return plan
 
@@ -97,8 +103,14 @@ def insert(instance: M, *, using: str | None = None) -> M:
             return instance
         params.append(field.get_db_prep_save(value, connection))
     batch: _Batch | None = getattr(connection, "_insert_batch", None)
+    if batch is not None and not plan.batchable:
+        batch.flush()
+        batch = None
     if batch is not None and plan.returning is None:
         batch.add(plan, params)
+    elif batch is not None and plan.returning is not None:
+        # The rows held back go along, in front of this one: still one statement.
+        setattr(instance, plan.returning.attname, batch.send(plan, params))
     else:
         with preparing_cursor(connection) as cursor:
             cursor.execute(plan.sql, params)
@@ -111,16 +123,13 @@ def insert(instance: M, *, using: str | None = None) -> M:
 
 #: At most this many rows wait in a batch; the next one sends them first.
 BATCH_ROWS = 8
-#: At most this many parameters per statement: psycopg converts the placeholders of a
-#: statement with more anew on every execution (``MAX_CACHED_STATEMENT_PARAMS``), which
-#: costs more than the round trip saved. The intake's four rows have 50.
-BATCH_PARAMS = 50
 _combined: dict[tuple[str, ...], str] = {}
 
 
 def _statement(sqls: tuple[str, ...]) -> str:
     """One statement for the INSERTs ``sqls``: all but the last as data-modifying WITH
-    queries. Every one of them runs, whatever refers to what."""
+    queries (the last one's RETURNING is the statement's), with PostgreSQL's own
+    placeholders ($1, $2, ...). Every one of them runs, whatever refers to what."""
     sql = _combined.get(sqls)
     if sql is None:
         *first, last = sqls
@@ -128,8 +137,30 @@ def _statement(sqls: tuple[str, ...]) -> str:
         if first:
             queries = ", ".join(f"row_{n} AS ({one})" for n, one in enumerate(first))
             sql = f"WITH {queries} {last}"
+        parts = sql.split("%s")
+        sql = parts[0] + "".join(f"${n}{part}" for n, part in enumerate(parts[1:], start=1))
         _combined[sqls] = sql
     return sql
+
+
+class _RawCursor(psycopg.RawCursor):  # type: ignore[type-arg]
+    """Takes the statement as it is ($1 placeholders): psycopg parses the ``%s`` of a
+    statement with more than 50 parameters anew on every execution (the intake's rows
+    and outbox row have 67). Prepared, as ``toegang.prepared``'s, when
+    ``PREPARED_STATEMENTS`` is on."""
+
+    def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:  # type: ignore[override]
+        if getattr(settings, "PREPARED_STATEMENTS", True):
+            kwargs["prepare"] = True
+        return super().execute(query, params, **kwargs)
+
+
+def _raw_cursor(connection: Any) -> Any:
+    """A cursor of ``connection`` (Django's wrapper: query log, execute wrappers, errors)."""
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        return connection._prepare_cursor(_RawCursor(connection.connection))
 
 
 class _Batch:
@@ -141,7 +172,7 @@ class _Batch:
         self.params: list[Any] = []
 
     def add(self, plan: _Plan, params: list[Any]) -> None:
-        if len(self.sqls) >= BATCH_ROWS or len(self.params) + len(params) > BATCH_PARAMS:
+        if len(self.sqls) >= BATCH_ROWS:
             self.flush()
         self.sqls.append(plan.sql)
         self.params.extend(params)
@@ -151,8 +182,19 @@ class _Batch:
             return
         sql, params = _statement(tuple(self.sqls)), self.params
         self.sqls, self.params = [], []
-        with preparing_cursor(self.connection) as cursor:
+        with _raw_cursor(self.connection) as cursor:
             cursor.execute(sql, params)
+
+    def send(self, plan: _Plan, params: list[Any]) -> Any:
+        """The rows held back and then ``plan``'s row, in one statement; its RETURNING."""
+        if len(self.sqls) >= BATCH_ROWS:
+            self.flush()
+        sql = _statement((*self.sqls, plan.sql))
+        params = [*self.params, *params]
+        self.sqls, self.params = [], []
+        with _raw_cursor(self.connection) as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()[0]
 
     def before(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
         """Execute wrapper: the held-back rows go first, so every statement sees them."""
@@ -164,7 +206,8 @@ class _Batch:
 def batched(using: str | None = None) -> Iterator[None]:
     """Hold back the rows ``insert`` writes in this block whose primary key is set, and
     send them as one statement before the next statement on the connection (every query
-    of the block sees them, as it would have) or at the end of the block.
+    of the block sees them, as it would have) or at the end of the block. A row whose
+    key the database makes (``RETURNING``) takes them along in front of it.
 
     For a block inside a transaction that its exception rolls back (a service's
     ``transaction.atomic``): rows still held back when the block raises are dropped.

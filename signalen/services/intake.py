@@ -142,7 +142,7 @@ def signaal_receive(
 
 
 @transaction.atomic
-@batched()  # the data key, household, gezinslid and signal: one statement
+@batched()  # the data key, household, gezinslid, signal and outbox row: one statement
 def _store(
     *,
     melder: Any,
@@ -200,7 +200,6 @@ def _store(
             urgent=invoer.urgent,
             audited_by_caller=True,
         )
-    _audit(signaal=signaal, intake=intake, invoer=invoer, melder=melder, request=request)
     emit(
         "signaal.ontvangen",
         signaal=signaal,
@@ -213,7 +212,8 @@ def _store(
         toestemming=signaal.toestemming,
         buurt=buurt or None,
         leefgebieden=list(signaal.leefgebieden),
-    )
+    )  # before the audit record: the outbox row goes in the statement of the new rows
+    _audit(signaal=signaal, intake=intake, invoer=invoer, melder=melder, request=request)
     log.info(
         "signaal_ontvangen",
         signaal_id=str(signaal.pk),

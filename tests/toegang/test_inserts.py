@@ -61,17 +61,19 @@ def test_a_sealed_row_reads_back_as_saved_with_the_same_blind_indexes():
     assert (Gezinslid, True, "default") in _plans or not ON_POSTGRES
 
 
-def test_an_auto_primary_key_comes_back_and_defaults_are_applied():
-    event = insert(
-        OutboxEvent(
-            event_type="proef.gebeurd",
-            schema_version=1,
-            aggregate_type="proef",
-            aggregate_id="a1",
-            aggregate_version=1,
-            payload={"x": "y"},
-        )
+def _event() -> OutboxEvent:
+    return OutboxEvent(
+        event_type="proef.gebeurd",
+        schema_version=1,
+        aggregate_type="proef",
+        aggregate_id="a1",
+        aggregate_version=1,
+        payload={"x": "y"},
     )
+
+
+def test_an_auto_primary_key_comes_back_and_defaults_are_applied():
+    event = insert(_event())
     assert event.pk is not None
     stored = OutboxEvent.objects.get(pk=event.pk)
     assert stored.event_id == event.event_id and stored.payload == {"x": "y"}
@@ -182,23 +184,25 @@ def test_batched_rows_are_dropped_when_the_block_raises():
 
 
 @postgres_only
-def test_a_batch_stays_within_the_parameters_psycopg_keeps_converted():
-    import psycopg._queries
-
+def test_a_row_with_a_returned_key_takes_the_held_back_rows_along():
     from django.db import transaction
 
-    from toegang.inserts import BATCH_PARAMS, batched
+    from toegang.inserts import batched
 
-    assert psycopg._queries.MAX_CACHED_STATEMENT_PARAMS >= BATCH_PARAMS
-    sent: list[int] = []
+    sent: list[tuple[str, int]] = []
 
     def record(execute, sql, params, many, context):
-        sent.append(len(params))
+        sent.append((sql.split(None, 1)[0], len(params)))
         return execute(sql, params, many, context)
 
     huishouden = huishouden_new()
     with transaction.atomic(), connection.execute_wrapper(record), batched():
-        for naam in ("Aa", "Bakker", "Claes", "Dekker"):
-            insert(_lid(huishouden, naam))  # 16 parameters each
-    assert sent == [48, 16]
-    assert Gezinslid.objects.filter(huishouden=huishouden).count() == 4
+        lid = insert(_lid(huishouden, "Aa"))
+        key = data_key_create()
+        event = insert(_event())
+        assert sent == [("WITH", 16 + 5 + 17)]
+    assert event.pk is not None and not event._state.adding
+    stored = OutboxEvent.objects.get(pk=event.pk)
+    assert (stored.event_id, stored.payload) == (event.event_id, {"x": "y"})
+    assert DataKey.objects.filter(pk=key.pk).exists()
+    assert Gezinslid.objects.get(pk=lid.pk).achternaam == "Aa"
