@@ -122,7 +122,7 @@ def _alive_tokens(token_ids: set[str]) -> set[tuple[str, int, str, Any]]:
         }
     token, user = ApiToken._meta, User._meta
     sql = (
-        f'SELECT t."{token.pk.column}"::text, t."{token.get_field("user").column}", '  # noqa: S608
+        f'SELECT t."{token.pk.column}"::text, t."{token.get_field("user").column}", '  # noqa: S608  # nosec B608  # built from model metadata only
         f'u."{user.get_field("rol").column}", u."{user.get_field("team").column}" '
         f'FROM "{token.db_table}" t JOIN "{user.db_table}" u '
         f'ON u."{user.pk.column}" = t."{token.get_field("user").column}" '
