@@ -191,19 +191,25 @@ def _passkeys(user_id: int):
     return PasskeyDevice.objects.select_related("user").filter(user_id=user_id)
 
 
+def _count_compiler_calls(monkeypatch, method: str) -> list[int]:
+    """Record each call of ``SQLCompiler.<method>`` (its number of expressions)."""
+    from django.db.models.sql.compiler import SQLCompiler
+
+    calls: list[int] = []
+    real = getattr(SQLCompiler, method)
+
+    def counting(self, expressions):
+        calls.append(len(expressions))
+        return real(self, expressions)
+
+    monkeypatch.setattr(SQLCompiler, method, counting)
+    return calls
+
+
 def test_row_converters_apply_and_are_looked_up_once_per_shape(monkeypatch):
     """A JSON column comes back decoded on every call; Django's per-execution look-up of
     each column's converters happens once, when the shape is compiled."""
-    from django.db.models.sql.compiler import SQLCompiler
-
-    looked_up = []
-    real = SQLCompiler.get_converters
-
-    def counting(self, expressions):
-        looked_up.append(len(expressions))
-        return real(self, expressions)
-
-    monkeypatch.setattr(SQLCompiler, "get_converters", counting)
+    looked_up = _count_compiler_calls(monkeypatch, "get_converters")
     queries = PreparedQueries()
     user = UserFactory()
     PasskeyDevice.objects.create(
@@ -221,16 +227,7 @@ def test_row_converters_apply_and_are_looked_up_once_per_shape(monkeypatch):
 def test_the_composite_key_check_happens_once_per_shape(monkeypatch):
     """Django checks each selected column for a composite key on every execution; a
     compiled shape knows the answer from its compile."""
-    from django.db.models.sql.compiler import SQLCompiler
-
-    checked = []
-    real = SQLCompiler.has_composite_fields
-
-    def counting(self, expressions):
-        checked.append(len(expressions))
-        return real(self, expressions)
-
-    monkeypatch.setattr(SQLCompiler, "has_composite_fields", counting)
+    checked = _count_compiler_calls(monkeypatch, "has_composite_fields")
     queries = PreparedQueries()
     user = UserFactory(username="ilse")
     checked.clear()

@@ -33,6 +33,18 @@ def layer(fresh_channel_layer):
     return fresh_channel_layer
 
 
+def _proef_event(event_id: int) -> dict:
+    """A relayed domain event for the test aggregate, as the hub hands it to a socket."""
+    return {
+        "type": "domain.event",
+        "event_type": "proef.gewijzigd",
+        "aggregate_type": PROEF,
+        "aggregate_id": "p1",
+        "version": 1,
+        "event_id": event_id,
+    }
+
+
 async def _relay(**kwargs) -> int:
     return await make(relay_until_idle)(**kwargs)
 
@@ -63,14 +75,7 @@ async def test_token_auth_connects_and_joins_the_user_group(layer, make_user):
     client = await connect(user)
     await layer.group_send(
         f"user.{user.pk}",
-        {
-            "type": "domain.event",
-            "event_type": "proef.gewijzigd",
-            "aggregate_type": PROEF,
-            "aggregate_id": "p1",
-            "version": 1,
-            "event_id": 99,
-        },
+        _proef_event(99),
     )
     assert await client.receive_json_from(timeout=5) == {
         "type": "proef.gewijzigd",
@@ -106,14 +111,7 @@ async def test_a_token_counts_over_a_session_cookie_sent_with_it(layer, make_use
     for user in (by_session, by_token):
         await layer.group_send(
             f"user.{user.pk}",
-            {
-                "type": "domain.event",
-                "event_type": "proef.gewijzigd",
-                "aggregate_type": PROEF,
-                "aggregate_id": "p1",
-                "version": 1,
-                "event_id": user.pk,
-            },
+            _proef_event(user.pk),
         )
     assert [m["event_id"] for m in await receive_events(client, 1)] == [by_token.pk]
     assert await client.receive_nothing(timeout=0.5)
@@ -259,14 +257,7 @@ async def test_catch_up_rechecks_access_now(layer, make_user, proef_access):
 async def test_acked_and_duplicate_ids_are_not_sent_twice(layer, make_user):
     user = await make(make_user)(Rol.CONSULENT)
     client = await connect(user)
-    message = {
-        "type": "domain.event",
-        "event_type": "proef.gewijzigd",
-        "aggregate_type": PROEF,
-        "aggregate_id": "p1",
-        "version": 1,
-        "event_id": 5,
-    }
+    message = _proef_event(5)
     await layer.group_send(f"user.{user.pk}", message)
     await layer.group_send(f"user.{user.pk}", message)
     await client.send_json_to({"action": "ack", "event_ids": [6]})
